@@ -1,0 +1,110 @@
+/** What Slack says about a person (users.info), reduced to what the mapping rules need. */
+export interface SlackPerson {
+  id: string;
+  teamId: string | undefined;
+  email: string | undefined;
+  emailConfirmed: boolean;
+  isBot: boolean;
+  deleted: boolean;
+  isGuest: boolean;
+}
+
+export interface IdentityPorts {
+  slackPerson(slackUserId: string): Promise<SlackPerson | undefined>;
+  linkedVamsUser(slackUserId: string): Promise<string | undefined>;
+  /** A VAMS user id that has role rows, among the candidates (tried in order). */
+  vamsUserWithRoles(candidates: readonly string[]): Promise<string | undefined>;
+  /** A Cognito username among the candidates; undefined in external-IdP mode. */
+  cognitoUsername(candidates: readonly string[]): Promise<string | undefined>;
+  /** Cognito usernames whose `email` attribute is one of the candidates. */
+  cognitoUsernamesWithEmail(candidates: readonly string[]): Promise<string[]>;
+  rolesOf(vamsUserId: string): Promise<string[]>;
+}
+
+export interface IdentityRequest {
+  slackUserId: string;
+  /** The workspace the request came from, as Slack's payload says. */
+  requestTeamId: string | undefined;
+  /** SLACK_TEAM_ID, else the bot's own workspace from auth.test. */
+  homeTeamId: string;
+}
+
+export type MappingSource = 'link' | 'email-is-user-id' | 'cognito-email';
+
+export type RefusalReason =
+  | 'unknown-slack-user'
+  | 'bot'
+  | 'deleted'
+  | 'guest'
+  | 'foreign-workspace'
+  | 'no-confirmed-email'
+  | 'no-match'
+  | 'ambiguous-email';
+
+export type Identity =
+  | {
+      mapped: true;
+      slackUserId: string;
+      vamsUserId: string;
+      source: MappingSource;
+      email: string | undefined;
+      roles: string[];
+    }
+  | { mapped: false; slackUserId: string; reason: RefusalReason; email: string | undefined };
+
+function emailCandidates(email: string): string[] {
+  return [...new Set([email, email.toLowerCase()])];
+}
+
+function refusalOf(person: SlackPerson | undefined, request: IdentityRequest): RefusalReason | undefined {
+  if (!person) return 'unknown-slack-user';
+  if (person.deleted) return 'deleted';
+  if (person.isBot) return 'bot';
+  if (person.isGuest) return 'guest';
+  const teams = [person.teamId, request.requestTeamId].filter((team) => team !== undefined);
+  if (teams.some((team) => team !== request.homeTeamId)) return 'foreign-workspace';
+  return undefined;
+}
+
+async function mappingOf(
+  ports: IdentityPorts,
+  person: SlackPerson,
+): Promise<{ vamsUserId: string; source: MappingSource } | RefusalReason> {
+  const linked = await ports.linkedVamsUser(person.id);
+  if (linked) return { vamsUserId: linked, source: 'link' };
+  if (!person.email || !person.emailConfirmed) return 'no-confirmed-email';
+  const candidates = emailCandidates(person.email);
+  const asUserId =
+    (await ports.vamsUserWithRoles(candidates)) ?? (await ports.cognitoUsername(candidates));
+  if (asUserId) return { vamsUserId: asUserId, source: 'email-is-user-id' };
+  const byEmail = await ports.cognitoUsernamesWithEmail(candidates);
+  const [only, ...others] = byEmail;
+  if (only === undefined) return 'no-match';
+  // Two accounts with one email: picking either could hand someone else's rights over.
+  if (others.length > 0) return 'ambiguous-email';
+  return { vamsUserId: only, source: 'cognito-email' };
+}
+
+/** PRODUCT.md section 3: who a Slack user is in VAMS, and their roles read live. */
+export async function resolveIdentity(
+  ports: IdentityPorts,
+  request: IdentityRequest,
+): Promise<Identity> {
+  const person = await ports.slackPerson(request.slackUserId);
+  const email = person?.email;
+  const refusal = refusalOf(person, request);
+  if (refusal || !person) {
+    return { mapped: false, slackUserId: request.slackUserId, reason: refusal ?? 'unknown-slack-user', email };
+  }
+  const mapping = await mappingOf(ports, person);
+  if (typeof mapping === 'string') {
+    return { mapped: false, slackUserId: request.slackUserId, reason: mapping, email };
+  }
+  return {
+    mapped: true,
+    slackUserId: request.slackUserId,
+    ...mapping,
+    email,
+    roles: await ports.rolesOf(mapping.vamsUserId),
+  };
+}

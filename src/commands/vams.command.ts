@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { App } from '@slack/bolt';
+import type { AppLogger } from '../logging';
+import { helpMessage, usageErrorMessage } from '../views/help.view';
+import type { MessageBody } from '../views/message';
+import { code } from '../views/mrkdwn';
+import { checkedMessage } from '../views/outgoing';
+import type { Invocation, SubCommand } from './sub-command';
+
+export const SLASH_COMMAND = '/vams';
+
+export function findSubCommand(
+  commands: readonly SubCommand[],
+  words: readonly string[],
+): { command: SubCommand; args: string[] } | undefined {
+  const lowered = words.map((word) => word.toLowerCase());
+  // Longest name first, so `user create` wins over a bare `user`.
+  const byLength = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const command of byLength) {
+    const nameWords = command.name.split(' ');
+    if (nameWords.every((word, index) => lowered[index] === word)) {
+      return { command, args: words.slice(nameWords.length) };
+    }
+  }
+  return undefined;
+}
+
+export function unknownCommandMessage(commands: readonly SubCommand[], words: readonly string[]): MessageBody {
+  const [first] = words;
+  const family = commands.filter((command) => first && command.name.startsWith(`${first.toLowerCase()} `));
+  const usage = family.map((command) => command.usage).join('`, `') || '/vams help';
+  return usageErrorMessage(`Unknown command ${code(words.join(' '))}.`, usage);
+}
+
+/** `/vams …`: one slash command, routed to its sub-commands; `help` is built in. */
+export function registerVamsCommand(app: App, features: readonly SubCommand[], logger: AppLogger): void {
+  const help: SubCommand = {
+    name: 'help',
+    usage: '/vams help',
+    summary: 'this list',
+    run: (invocation) => invocation.ack(helpMessage(commands)),
+  };
+  const commands = [help, ...features];
+
+  app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+    const words = command.text.trim().split(/\s+/).filter((word) => word.length > 0);
+    const found = findSubCommand(commands, words.length > 0 ? words : ['help']);
+    let acked = false;
+    const invocation: Invocation = {
+      slackUserId: command.user_id,
+      teamId: command.team_id,
+      channelId: command.channel_id,
+      triggerId: command.trigger_id,
+      args: found?.args ?? [],
+      ack: async (body) => {
+        acked = true;
+        await (body ? ack({ response_type: 'ephemeral', ...checkedMessage(body) }) : ack());
+      },
+      reply: async (body) => {
+        await respond({ response_type: 'ephemeral', ...checkedMessage(body) });
+      },
+    };
+    if (!found) {
+      await invocation.ack(unknownCommandMessage(commands, words));
+      return;
+    }
+    const incident = randomUUID().slice(0, 8);
+    const log = logger.child({ command: found.command.name, slackUserId: command.user_id, incident });
+    try {
+      await found.command.run(invocation);
+    } catch (error) {
+      log.error({ err: error }, 'command failed');
+      const failure = {
+        text: `\`/vams ${found.command.name}\` could not finish because of an internal error (reference ${incident}). Try again, or give an admin that reference.`,
+        blocks: [],
+      };
+      await (acked ? invocation.reply(failure) : invocation.ack(failure)).catch((replyError: unknown) =>
+        log.error({ err: replyError }, 'could not tell the caller about the failure'),
+      );
+    }
+  });
+}

@@ -1,0 +1,111 @@
+import { inspect } from 'node:util';
+import { type Logger as SlackLogger, LogLevel } from '@slack/bolt';
+import pino from 'pino';
+import type { LogLevel as ConfigLogLevel } from './config';
+
+export type AppLogger = pino.Logger;
+
+// Secrets never reach a log line, whatever a library decides to print: tokens, signing
+// secrets and API key values are recognisable by shape and replaced before writing.
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /vams_[A-Za-z0-9_-]{16,}/g,
+  /xox[abposer]-[A-Za-z0-9-]+/g,
+  /xapp-[A-Za-z0-9-]+/g,
+  /v0=[0-9a-f]{64}/g,
+];
+
+export function scrubSecrets(text: string): string {
+  return SECRET_PATTERNS.reduce((scrubbed, pattern) => scrubbed.replace(pattern, '[redacted]'), text);
+}
+
+const REDACTED_PATHS = [
+  'token',
+  'password',
+  'temporaryPassword',
+  'TemporaryPassword',
+  'apiKey',
+  'signingSecret',
+  '*.token',
+  '*.password',
+  '*.temporaryPassword',
+  '*.TemporaryPassword',
+  '*.apiKey',
+  '*.signingSecret',
+  'headers.authorization',
+  '*.headers.authorization',
+];
+
+export function createLogger(
+  level: ConfigLogLevel,
+  destination: pino.DestinationStream = pino.destination({ fd: 1, sync: false }),
+): AppLogger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method) {
+          const scrubbed = args.map((arg: unknown) => {
+            if (typeof arg === 'string') return scrubSecrets(arg);
+            if (arg instanceof Error) return { err: scrubSecrets(inspect(arg)) };
+            if (arg && typeof arg === 'object') return JSON.parse(scrubSecrets(safeJson(arg)));
+            return arg;
+          });
+          method.apply(this, scrubbed as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+function errorsAsObjects(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
+  return value;
+}
+
+function safeJson(value: object): string {
+  try {
+    return JSON.stringify(value, errorsAsObjects) ?? '{}';
+  } catch {
+    return JSON.stringify({ unserialisable: inspect(value, { depth: 2 }) });
+  }
+}
+
+const SLACK_LEVELS: Record<LogLevel, number> = {
+  [LogLevel.DEBUG]: 20,
+  [LogLevel.INFO]: 30,
+  [LogLevel.WARN]: 40,
+  [LogLevel.ERROR]: 50,
+};
+
+function describe(parts: unknown[]): string {
+  return parts.map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 3 }))).join(' ');
+}
+
+/**
+ * Bolt and the WebClient log through this. `floor` is a level below which nothing is written
+ * whatever Bolt asks for: the WebClient logs whole request bodies (DMs included) at debug.
+ */
+export function slackLoggerFor(base: AppLogger, name: string, floor: LogLevel): SlackLogger {
+  let level = floor;
+  const write = (wanted: LogLevel, parts: unknown[]): void => {
+    if (SLACK_LEVELS[wanted] < SLACK_LEVELS[level] || SLACK_LEVELS[wanted] < SLACK_LEVELS[floor]) return;
+    base[wanted]({ component: name }, describe(parts));
+  };
+  return {
+    debug: (...parts: unknown[]) => write(LogLevel.DEBUG, parts),
+    info: (...parts: unknown[]) => write(LogLevel.INFO, parts),
+    warn: (...parts: unknown[]) => write(LogLevel.WARN, parts),
+    error: (...parts: unknown[]) => write(LogLevel.ERROR, parts),
+    setLevel: (next: LogLevel) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: (next: string) => {
+      name = next;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+const roleRow = z.object({ userId: z.string(), roleName: z.string() });
+
+/** VAMS's user-roles table (pk userId, sk roleName): read with Query, never Scan. */
+export class VamsUserRoleStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async rolesOf(userId: string): Promise<string[]> {
+    const roles: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'userId = :userId',
+          ExpressionAttributeValues: { ':userId': userId },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) roles.push(roleRow.parse(item).roleName);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return roles;
+  }
+
+  async firstUserWithRoles(candidates: readonly string[]): Promise<string | undefined> {
+    for (const userId of candidates) {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'userId = :userId',
+          ExpressionAttributeValues: { ':userId': userId },
+          ProjectionExpression: 'userId',
+          Limit: 1,
+        }),
+      );
+      if ((page.Items ?? []).length > 0) return userId;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * VAMS writes naive UTC timestamps from Python; the formats differ per table (VAMS-COMPAT.md).
+ */
+
+/** User-role rows: `2026-04-23T16:35:24.123456` (microseconds, no zone). */
+export function userRoleTimestamp(at: Date): string {
+  return `${at.toISOString().slice(0, 23)}000`;
+}
+
+/** Roles table: `%Y-%m-%dT%H:%M:%S` (no fraction, no zone). */
+export function roleTimestamp(at: Date): string {
+  return at.toISOString().slice(0, 19);
+}
+
+/** VAMS user ids (Cognito usernames) and API key owners share this rule. */
+export const VAMS_USER_ID = /^[\w\-.+@]{3,256}$/;

@@ -1,0 +1,9 @@
+/** Slack's mrkdwn control characters; user-supplied text must not be able to mention or link. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inline code for a value that came from a person or from VAMS. */
+export function code(text: string): string {
+  return `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;
+}

@@ -1,0 +1,48 @@
+import type { KnownBlock } from '@slack/types';
+import type { Identity, MappingSource } from '../auth/identity';
+import type { Standing } from '../auth/roles';
+import type { MessageBody } from './message';
+import { code } from './mrkdwn';
+import { explainRefusal } from './reasons';
+
+function matchedBy(source: MappingSource, vamsUserId: string): string {
+  switch (source) {
+    case 'link':
+      return 'an explicit link set by an admin';
+    case 'email-is-user-id':
+      return 'your confirmed Slack email, which is your VAMS user ID';
+    case 'cognito-email':
+      return `your confirmed Slack email, which is the email of Cognito user ${code(vamsUserId)}`;
+  }
+}
+
+function approvalRights(standing: Standing): string {
+  if (standing.isAdmin) return 'every kind of request';
+  if (standing.isManager) return 'onboarding requests (`/vams user create`)';
+  return 'nothing (approving needs an admin or manager role)';
+}
+
+export function whoamiMessage(identity: Identity, standing: Standing): MessageBody {
+  if (!identity.mapped) {
+    const text = `You are not mapped to a VAMS user. ${explainRefusal(identity.reason, identity.email)}`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const roles =
+    identity.roles.length > 0
+      ? identity.roles.map((role) => code(role)).join(', ')
+      : 'none yet: you hold no VAMS role';
+  const fields = [
+    `*Slack:* <@${identity.slackUserId}>`,
+    `*VAMS user:* ${code(identity.vamsUserId)}`,
+    `*Matched by:* ${matchedBy(identity.source, identity.vamsUserId)}`,
+    `*Roles:* ${roles}`,
+    `*You can approve:* ${approvalRights(standing)}`,
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: fields.join('\n') } },
+  ];
+  return {
+    text: `You are VAMS user ${identity.vamsUserId}; roles: ${identity.roles.join(', ') || 'none'}`,
+    blocks,
+  };
+}
