@@ -1,0 +1,137 @@
+import { LinkStore } from '../../src/stores/link.store';
+import { startTestBot, type TestBot } from '../support/test-bot';
+
+/** What the person sees after `/vams <text>`: the ack body or the response_url reply. */
+async function replyTo(bot: TestBot, userId: string, text: string, teamId?: string): Promise<string> {
+  const result = await bot.driver.command(userId, text, teamId ? { teamId } : {});
+  expect(result.status).toBe(200);
+  const reply = await bot.slack.waitForCall('response_url', (call) => call.args.url === result.responseUrl);
+  expect(reply.args.response_type).toBe('ephemeral');
+  return JSON.stringify(reply.args);
+}
+
+describe('/vams whoami maps Slack people to VAMS users (PRODUCT.md section 3)', () => {
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    bot = await startTestBot({ env: { MANAGER_ROLES: 'team-lead' } });
+    const { deployment, slack } = bot;
+    await deployment.addRole('viewer');
+    await deployment.addRole('team-lead');
+    await deployment.addVamsUser('alice@example.com', ['admin']);
+    await deployment.addVamsUser('bob@example.com', ['viewer']);
+    await deployment.addVamsUser('carol@example.com', ['viewer']);
+    await deployment.addVamsUser('dave', ['admin'], 'dave@corp.example');
+    await deployment.addVamsUser('erin', ['team-lead'], 'erin@example.com');
+    await deployment.addCognitoUser('twin-1', 'twins@example.com');
+    await deployment.addCognitoUser('twin-2', 'twins@example.com');
+    const confirmed = (id: string, email: string) => ({ id, email, emailConfirmed: true });
+    slack.addUser(confirmed('U0ALICE', 'alice@example.com'));
+    slack.addUser({ id: 'U0BOB', email: 'bob@example.com', emailConfirmed: false });
+    slack.addUser({ ...confirmed('U0GUEST', 'bob@example.com'), isRestricted: true });
+    slack.addUser({ ...confirmed('U0SINGLE', 'bob@example.com'), isUltraRestricted: true });
+    slack.addUser({ ...confirmed('U0FOREIGN', 'bob@example.com'), teamId: 'T0OTHER' });
+    slack.addUser({ ...confirmed('U0BOT', 'bob@example.com'), isBot: true });
+    slack.addUser({ ...confirmed('U0GONE', 'bob@example.com'), deleted: true });
+    slack.addUser(confirmed('U0CAROL', 'carol@example.com'));
+    slack.addUser(confirmed('U0ERIN', 'Erin@Example.com'));
+    slack.addUser(confirmed('U0TWIN', 'twins@example.com'));
+    slack.addUser(confirmed('U0NOBODY', 'nobody@example.com'));
+    await new LinkStore(deployment.clients.documents, deployment.tables.bot).link('U0CAROL', 'dave', 'test');
+  });
+  afterAll(() => bot.stop());
+
+  it('maps a confirmed Slack email that is a VAMS user ID, with roles read from VAMS', async () => {
+    const reply = await replyTo(bot, 'U0ALICE', 'whoami');
+    expect(reply).toContain('`alice@example.com`');
+    expect(reply).toContain('which is your VAMS user ID');
+    expect(reply).toContain('`admin`');
+    expect(reply).toContain('every kind of request');
+  });
+
+  it('reads roles live: a role added in VAMS shows at once', async () => {
+    await bot.deployment.addVamsUser('alice@example.com', ['viewer']);
+    const reply = await replyTo(bot, 'U0ALICE', 'whoami');
+    expect(reply).toContain('`viewer`');
+  });
+
+  it('refuses an unconfirmed email even when it matches a VAMS user', async () => {
+    const reply = await replyTo(bot, 'U0BOB', 'whoami');
+    expect(reply).toContain('You are not mapped to a VAMS user');
+    expect(reply).toContain('no confirmed email');
+    expect(reply).not.toContain('`bob@example.com`');
+  });
+
+  it.each([
+    ['a multi-channel guest', 'U0GUEST', 'Guest accounts cannot use vams-chatops'],
+    ['a single-channel guest', 'U0SINGLE', 'Guest accounts cannot use vams-chatops'],
+    ['a bot', 'U0BOT', 'Bots cannot use vams-chatops'],
+    ['a deactivated account', 'U0GONE', 'This Slack account is deactivated'],
+    ['a member of another workspace', 'U0FOREIGN', 'belongs to another workspace'],
+  ])('refuses %s whose email matches a VAMS user', async (_who, userId, reason) => {
+    const reply = await replyTo(bot, userId, 'whoami');
+    expect(reply).toContain('You are not mapped to a VAMS user');
+    expect(reply).toContain(reason);
+  });
+
+  it('refuses a request that comes from another workspace than the bot’s', async () => {
+    const reply = await replyTo(bot, 'U0ALICE', 'whoami', 'T0OTHER');
+    expect(reply).toContain('belongs to another workspace');
+  });
+
+  it('lets an explicit link win over the email match', async () => {
+    const reply = await replyTo(bot, 'U0CAROL', 'whoami');
+    expect(reply).toContain('`dave`');
+    expect(reply).toContain('an explicit link');
+    expect(reply).toContain('`admin`');
+    expect(reply).not.toContain('`viewer`');
+  });
+
+  it('maps by the email attribute of a Cognito user, whose username is the VAMS user ID', async () => {
+    const reply = await replyTo(bot, 'U0ERIN', 'whoami');
+    expect(reply).toContain('`erin`');
+    expect(reply).toContain('the email of Cognito user');
+    expect(reply).toContain('`team-lead`');
+    expect(reply).toContain('onboarding requests');
+  });
+
+  it('does not guess when two Cognito users share the email', async () => {
+    const reply = await replyTo(bot, 'U0TWIN', 'whoami');
+    expect(reply).toContain('More than one Cognito user has the email');
+    expect(reply).not.toContain('twin-1');
+  });
+
+  it('says why there is no mapping and how to get one', async () => {
+    const reply = await replyTo(bot, 'U0NOBODY', 'whoami');
+    expect(reply).toContain('`nobody@example.com`');
+    expect(reply).toContain('/vams link');
+  });
+});
+
+describe('/vams help and usage errors', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot();
+  });
+  afterAll(() => bot.stop());
+
+  it.each(['help', '', 'HELP'])('/vams %j lists the commands in the ack, only to the caller', async (text) => {
+    const result = await bot.driver.command('U0ANY', text);
+    expect(result.status).toBe(200);
+    expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
+    const shown = JSON.stringify(result.ack);
+    expect(shown).toContain('/vams help');
+    expect(shown).toContain('/vams whoami');
+  });
+
+  it('answers an unknown sub-command with a short usage error, escaping what was typed', async () => {
+    const result = await bot.driver.command('U0ANY', 'frobnicate <!channel>');
+    expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
+    const shown = JSON.stringify(result.ack);
+    expect(shown).toContain('Unknown command');
+    expect(shown).toContain('&lt;!channel&gt;');
+    expect(shown).not.toContain('<!channel>');
+    expect(shown).toContain('/vams help');
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { SLASH_COMMAND } from '../src/commands/vams.command';
+import { EVENTS_PATH } from '../src/slack/slack-runtime';
+import { startTestBot, type TestBot } from './support/test-bot';
+
+const manifestText = readFileSync(`${__dirname}/../manifest.yml`, 'utf8');
+const manifest = z
+  .object({
+    features: z.object({
+      app_home: z.object({ messages_tab_enabled: z.boolean() }),
+      slash_commands: z.array(z.object({ command: z.string(), url: z.string(), usage_hint: z.string() })),
+      shortcuts: z.array(z.object({ callback_id: z.string() })).optional(),
+    }),
+    oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),
+    settings: z.object({
+      interactivity: z.object({ is_enabled: z.boolean(), request_url: z.string() }),
+      socket_mode_enabled: z.boolean(),
+    }),
+  })
+  .parse(parse(manifestText));
+
+describe('manifest.yml', () => {
+  it('declares exactly the slash commands the app handles', () => {
+    expect(manifest.features.slash_commands.map((entry) => entry.command)).toEqual([SLASH_COMMAND]);
+  });
+
+  it('declares no shortcuts, as the app registers none', () => {
+    expect(manifest.features.shortcuts ?? []).toEqual([]);
+  });
+
+  it('sends commands and interactivity to the endpoint the receiver serves', () => {
+    for (const entry of manifest.features.slash_commands) {
+      expect(new URL(entry.url).pathname).toBe(EVENTS_PATH);
+    }
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe(EVENTS_PATH);
+  });
+
+  it('asks for the scopes the app uses, each with a comment saying why', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
+      ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email'].sort(),
+    );
+    const lines = manifestText.split('\n');
+    for (const scope of manifest.oauth_config.scopes.bot) {
+      const at = lines.findIndex((line) => line.trim() === `- ${scope}`);
+      expect(lines[at - 1]?.trim().startsWith('#')).toBe(true);
+    }
+  });
+
+  it('enables the App Home Messages tab, where DMs land', () => {
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+  });
+
+  describe('against the running app', () => {
+    let bot: TestBot;
+    beforeAll(async () => {
+      bot = await startTestBot();
+    });
+    afterAll(() => bot.stop());
+
+    it('acknowledges every slash command the manifest declares', async () => {
+      for (const entry of manifest.features.slash_commands) {
+        const result = await bot.driver.command('U0ANY', 'help', { command: entry.command });
+        expect(result.status).toBe(200);
+        expect(JSON.stringify(result.ack)).toContain('/vams whoami');
+      }
+    });
+  });
+});
