@@ -58,22 +58,20 @@ function token(prefix: string) {
 
 function slackId(firstLetters: string, what: string) {
   const pattern = new RegExp(`^[${firstLetters}][A-Z0-9]{2,}$`);
-  return z
-    .string()
-    .refine(
-      (value) => pattern.test(value),
-      { error: (issue) => `must be a Slack ${what} id such as ${firstLetters[0]}0123ABCD (got "${String(issue.input)}")` },
-    );
+  return z.string().refine((value) => pattern.test(value), {
+    error: (issue) =>
+      `must be a Slack ${what} id such as ${firstLetters[0]}0123ABCD (got "${String(issue.input)}")`,
+  });
 }
 
 function wholeNumber(min: number, max: number, fallback: number) {
   return z
     .string()
     .default(String(fallback))
-    .refine(
-      (value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max,
-      { error: (issue) => `must be a whole number from ${min} to ${max} (got "${String(issue.input)}")` },
-    )
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+      error: (issue) =>
+        `must be a whole number from ${min} to ${max} (got "${String(issue.input)}")`,
+    })
     .transform(Number);
 }
 
@@ -81,10 +79,9 @@ function flag(fallback: boolean) {
   return z
     .string()
     .default(String(fallback))
-    .refine(
-      (value) => value === 'true' || value === 'false',
-      { error: (issue) => `must be "true" or "false" (got "${String(issue.input)}")` },
-    )
+    .refine((value) => value === 'true' || value === 'false', {
+      error: (issue) => `must be "true" or "false" (got "${String(issue.input)}")`,
+    })
     .transform((value) => value === 'true');
 }
 
@@ -106,13 +103,10 @@ function roleList(fallback: string) {
         .map((role) => role.trim())
         .filter((role) => role.length > 0),
     )
-    .refine(
-      (roles) => roles.every((role) => ROLE_NAME.test(role)),
-      {
-        error: (issue) =>
-          `has a role name VAMS cannot hold (letters, digits and _ - . + @ only): ${String(issue.input)}`,
-      },
-    );
+    .refine((roles) => roles.every((role) => ROLE_NAME.test(role)), {
+      error: (issue) =>
+        `has a role name VAMS cannot hold (letters, digits and _ - . + @ only): ${String(issue.input)}`,
+    });
 }
 
 const environmentSchema = z.object({
@@ -232,6 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ConfigResult {
         ...parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`),
         ...presenceProblems(env),
       ];
-  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  if (!parsed.success || problems.length > 0)
+    return { ok: false, problems: [...new Set(problems)] };
   return { ok: true, config: toConfig(parsed.data) };
 }

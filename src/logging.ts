@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { type Logger as SlackLogger, LogLevel } from '@slack/bolt';
+import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import pino from 'pino';
 import type { LogLevel as ConfigLogLevel } from './config';
 
@@ -15,7 +15,10 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 ];
 
 export function scrubSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((scrubbed, pattern) => scrubbed.replace(pattern, '[redacted]'), text);
+  return SECRET_PATTERNS.reduce(
+    (scrubbed, pattern) => scrubbed.replace(pattern, '[redacted]'),
+    text,
+  );
 }
 
 const REDACTED_PATHS = [
@@ -62,7 +65,8 @@ export function createLogger(
 }
 
 function errorsAsObjects(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error)
+    return { type: value.name, message: value.message, stack: value.stack };
   return value;
 }
 
@@ -82,7 +86,9 @@ const SLACK_LEVELS: Record<LogLevel, number> = {
 };
 
 function describe(parts: unknown[]): string {
-  return parts.map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 3 }))).join(' ');
+  return parts
+    .map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 3 })))
+    .join(' ');
 }
 
 /**
@@ -92,7 +98,8 @@ function describe(parts: unknown[]): string {
 export function slackLoggerFor(base: AppLogger, name: string, floor: LogLevel): SlackLogger {
   let level = floor;
   const write = (wanted: LogLevel, parts: unknown[]): void => {
-    if (SLACK_LEVELS[wanted] < SLACK_LEVELS[level] || SLACK_LEVELS[wanted] < SLACK_LEVELS[floor]) return;
+    if (SLACK_LEVELS[wanted] < SLACK_LEVELS[level] || SLACK_LEVELS[wanted] < SLACK_LEVELS[floor])
+      return;
     base[wanted]({ component: name }, describe(parts));
   };
   return {

@@ -16,7 +16,11 @@ interface Finished {
 function run(command: string, args: string[], env: Record<string, string>): ChildProcess {
   // Only what the bot needs: nothing from the developer's shell leaks into the test.
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  return spawn(command, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(command, args, {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 async function finish(child: ChildProcess): Promise<Finished> {
@@ -62,7 +66,11 @@ describe('the bot as a process', () => {
 
   it('stops before connecting, with one line per configuration problem and a non-zero exit', async () => {
     const result = await finish(
-      run('node_modules/.bin/tsx', ['src/app.ts'], { PORT: 'eighty', BACKEND: 'aws', SLACK_API_URL: slack.apiUrl }),
+      run('node_modules/.bin/tsx', ['src/app.ts'], {
+        PORT: 'eighty',
+        BACKEND: 'aws',
+        SLACK_API_URL: slack.apiUrl,
+      }),
     );
     expect(result.code).toBe(2);
     const lines = result.stderr.split('\n').map((line) => line.trim());
@@ -139,7 +147,8 @@ function awsEnvironment(deployment: TestDeployment): Record<string, string> {
   return {
     ...deployment.env,
     AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? '',
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER:
+      process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? '',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   };

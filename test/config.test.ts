@@ -106,23 +106,55 @@ describe('loadConfig', () => {
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', 'SLACK_BOT_TOKEN must start with "xoxb-"'],
     ['SLACK_APP_TOKEN', 'xoxb-not-app', 'SLACK_APP_TOKEN must start with "xapp-"'],
     ['SLACK_API_URL', 'not a url', 'SLACK_API_URL must be a URL such as https://slack.com/api/'],
-    ['SLACK_TEAM_ID', 'acme', 'SLACK_TEAM_ID must be a Slack workspace id such as T0123ABCD (got "acme")'],
+    [
+      'SLACK_TEAM_ID',
+      'acme',
+      'SLACK_TEAM_ID must be a Slack workspace id such as T0123ABCD (got "acme")',
+    ],
     ['PORT', '70000', 'PORT must be a whole number from 0 to 65535 (got "70000")'],
     ['PORT', 'http', 'PORT must be a whole number from 0 to 65535 (got "http")'],
-    ['APPROVAL_CHANNEL_ID', '#approvals', 'APPROVAL_CHANNEL_ID must be a Slack channel id such as C0123ABCD (got "#approvals")'],
+    [
+      'APPROVAL_CHANNEL_ID',
+      '#approvals',
+      'APPROVAL_CHANNEL_ID must be a Slack channel id such as C0123ABCD (got "#approvals")',
+    ],
     ['BACKEND', 'azure', 'BACKEND must be one of local, aws (got "azure")'],
     ['LOCAL_ADMIN_EMAIL', 'admin-at-example', 'LOCAL_ADMIN_EMAIL must be an email address'],
     ['COGNITO_USER_POOL_ID', 'mypool', 'COGNITO_USER_POOL_ID must look like us-east-1_AbCdEf123'],
     ['CREATE_TABLES', 'yes', 'CREATE_TABLES must be "true" or "false" (got "yes")'],
     ['ADMIN_ROLES', ' , ', 'ADMIN_ROLES must name at least one role'],
-    ['MANAGER_ROLES', 'leads, team leads', 'MANAGER_ROLES has a role name VAMS cannot hold (letters, digits and _ - . + @ only): leads,team leads'],
+    [
+      'MANAGER_ROLES',
+      'leads, team leads',
+      'MANAGER_ROLES has a role name VAMS cannot hold (letters, digits and _ - . + @ only): leads,team leads',
+    ],
     ['ALLOW_SELF_APPROVAL', '1', 'ALLOW_SELF_APPROVAL must be "true" or "false" (got "1")'],
     ['REQUEST_TTL_HOURS', '0', 'REQUEST_TTL_HOURS must be a whole number from 1 to 720 (got "0")'],
-    ['OFFBOARD_APPROVALS', '1.5', 'OFFBOARD_APPROVALS must be a whole number from 1 to 10 (got "1.5")'],
-    ['API_KEY_DEFAULT_DAYS', '-3', 'API_KEY_DEFAULT_DAYS must be a whole number from 1 to 3650 (got "-3")'],
-    ['API_KEY_MAX_DAYS', 'forever', 'API_KEY_MAX_DAYS must be a whole number from 1 to 3650 (got "forever")'],
-    ['TEMP_PASSWORD_DELIVERY', 'sms', 'TEMP_PASSWORD_DELIVERY must be one of email, slack-dm (got "sms")'],
-    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+    [
+      'OFFBOARD_APPROVALS',
+      '1.5',
+      'OFFBOARD_APPROVALS must be a whole number from 1 to 10 (got "1.5")',
+    ],
+    [
+      'API_KEY_DEFAULT_DAYS',
+      '-3',
+      'API_KEY_DEFAULT_DAYS must be a whole number from 1 to 3650 (got "-3")',
+    ],
+    [
+      'API_KEY_MAX_DAYS',
+      'forever',
+      'API_KEY_MAX_DAYS must be a whole number from 1 to 3650 (got "forever")',
+    ],
+    [
+      'TEMP_PASSWORD_DELIVERY',
+      'sms',
+      'TEMP_PASSWORD_DELIVERY must be one of email, slack-dm (got "sms")',
+    ],
+    [
+      'LOG_LEVEL',
+      'verbose',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ],
   ])('%s=%j gives its own readable line', (name, value, line) => {
     expect(problemsOf({ ...minimal, [name]: value })).toEqual([line]);
   });
@@ -132,20 +164,23 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('secret-user-token');
   });
 
-  it.each(['AWS_REGION', 'VAMS_USER_ROLES_TABLE', 'VAMS_ROLES_TABLE', 'VAMS_API_KEYS_TABLE', 'BOT_TABLE'])(
-    'BACKEND=aws without %s says so',
-    (name) => {
-      expect(problemsOf({ ...minimal, ...awsTables, [name]: '' })).toEqual([
-        `${name} is required when BACKEND=aws`,
-      ]);
-    },
-  );
+  it.each([
+    'AWS_REGION',
+    'VAMS_USER_ROLES_TABLE',
+    'VAMS_ROLES_TABLE',
+    'VAMS_API_KEYS_TABLE',
+    'BOT_TABLE',
+  ])('BACKEND=aws without %s says so', (name) => {
+    expect(problemsOf({ ...minimal, ...awsTables, [name]: '' })).toEqual([
+      `${name} is required when BACKEND=aws`,
+    ]);
+  });
 
   it('leaves COGNITO_USER_POOL_ID optional: external identity provider', () => {
     const result = loadConfig({ ...minimal, ...awsTables });
-    expect(result.ok && result.config.backend.kind === 'aws' && result.config.backend.userPoolId).toBe(
-      undefined,
-    );
+    expect(
+      result.ok && result.config.backend.kind === 'aws' && result.config.backend.userPoolId,
+    ).toBe(undefined);
   });
 
   it('reports every problem at once, field and cross-field alike', () => {

@@ -10,7 +10,9 @@ const manifest = z
   .object({
     features: z.object({
       app_home: z.object({ messages_tab_enabled: z.boolean() }),
-      slash_commands: z.array(z.object({ command: z.string(), url: z.string(), usage_hint: z.string() })),
+      slash_commands: z.array(
+        z.object({ command: z.string(), url: z.string(), usage_hint: z.string() }),
+      ),
       shortcuts: z.array(z.object({ callback_id: z.string() })).optional(),
     }),
     oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),

@@ -56,7 +56,10 @@ function emailCandidates(email: string): string[] {
   return [...new Set([email, email.toLowerCase()])];
 }
 
-function refusalOf(person: SlackPerson | undefined, request: IdentityRequest): RefusalReason | undefined {
+function refusalOf(
+  person: SlackPerson | undefined,
+  request: IdentityRequest,
+): RefusalReason | undefined {
   if (!person) return 'unknown-slack-user';
   if (person.deleted) return 'deleted';
   if (person.isBot) return 'bot';
@@ -94,7 +97,12 @@ export async function resolveIdentity(
   const email = person?.email;
   const refusal = refusalOf(person, request);
   if (refusal || !person) {
-    return { mapped: false, slackUserId: request.slackUserId, reason: refusal ?? 'unknown-slack-user', email };
+    return {
+      mapped: false,
+      slackUserId: request.slackUserId,
+      reason: refusal ?? 'unknown-slack-user',
+      email,
+    };
   }
   const mapping = await mappingOf(ports, person);
   if (typeof mapping === 'string') {

@@ -32,7 +32,10 @@ const LOCAL_TABLES = {
   bot: 'vams-chatops-local',
 } as const;
 
-async function connectLocal(localAdminEmail: string | undefined, logger: AppLogger): Promise<Backend> {
+async function connectLocal(
+  localAdminEmail: string | undefined,
+  logger: AppLogger,
+): Promise<Backend> {
   const services = await startLocalServices();
   const clients = createAwsClients({
     region: 'us-east-1',
@@ -83,7 +86,8 @@ async function tableProblem(
     await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     return undefined;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return `${role} table "${tableName}" does not exist`;
+    if (error instanceof ResourceNotFoundException)
+      return `${role} table "${tableName}" does not exist`;
     return `${role} table "${tableName}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
@@ -94,7 +98,8 @@ async function poolProblem(clients: AwsClients, userPoolId: string): Promise<str
     return undefined;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    if (name === 'ResourceNotFoundException') return `Cognito user pool "${userPoolId}" does not exist`;
+    if (name === 'ResourceNotFoundException')
+      return `Cognito user pool "${userPoolId}" does not exist`;
     return `Cognito user pool "${userPoolId}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

@@ -135,7 +135,14 @@ export async function startLocalServices(): Promise<LocalServices> {
     ],
     dynamoDir,
   );
-  const moto = startChild('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(cognitoPort)]);
+  const moto = startChild('python3', [
+    '-m',
+    'moto.server',
+    '-H',
+    '127.0.0.1',
+    '-p',
+    String(cognitoPort),
+  ]);
   const services: LocalServices = {
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
     cognitoEndpoint: `http://127.0.0.1:${cognitoPort}`,

@@ -27,10 +27,16 @@ export async function createTable(
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await waitUntilTableExists({ client: dynamo, maxWaitTime: 120, minDelay: 1 }, { TableName: tableName });
+  await waitUntilTableExists(
+    { client: dynamo, maxWaitTime: 120, minDelay: 1 },
+    { TableName: tableName },
+  );
 }
 
-export async function createVamsTables(dynamo: DynamoDBClient, names: VamsTableNames): Promise<void> {
+export async function createVamsTables(
+  dynamo: DynamoDBClient,
+  names: VamsTableNames,
+): Promise<void> {
   await Promise.all([
     createTable(dynamo, names.userRoles, vamsTableDefinitions.userRoles),
     createTable(dynamo, names.roles, vamsTableDefinitions.roles),
@@ -75,23 +81,26 @@ export async function seedRole(
   rolesTable: string,
   role: { roleName: string; description: string; mfaRequired?: boolean },
 ): Promise<void> {
-  await documents.send(
-    new PutCommand({
-      TableName: rolesTable,
-      Item: {
-        roleName: role.roleName,
-        id: randomUUID(),
-        description: role.description,
-        createdOn: roleTimestamp(new Date()),
-        source: null,
-        sourceIdentifier: null,
-        mfaRequired: role.mfaRequired ?? false,
-      },
-      ConditionExpression: 'attribute_not_exists(roleName)',
-    }),
-  ).catch((error: unknown) => {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-  });
+  await documents
+    .send(
+      new PutCommand({
+        TableName: rolesTable,
+        Item: {
+          roleName: role.roleName,
+          id: randomUUID(),
+          description: role.description,
+          createdOn: roleTimestamp(new Date()),
+          source: null,
+          sourceIdentifier: null,
+          mfaRequired: role.mfaRequired ?? false,
+        },
+        ConditionExpression: 'attribute_not_exists(roleName)',
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
+        throw error;
+    });
 }
 
 export async function seedUserRole(

@@ -15,7 +15,9 @@ export function findSubCommand(
 ): { command: SubCommand; args: string[] } | undefined {
   const lowered = words.map((word) => word.toLowerCase());
   // Longest name first, so `user create` wins over a bare `user`.
-  const byLength = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  const byLength = [...commands].sort(
+    (a, b) => b.name.split(' ').length - a.name.split(' ').length,
+  );
   for (const command of byLength) {
     const nameWords = command.name.split(' ');
     if (nameWords.every((word, index) => lowered[index] === word)) {
@@ -25,15 +27,28 @@ export function findSubCommand(
   return undefined;
 }
 
-export function unknownCommandMessage(commands: readonly SubCommand[], words: readonly string[]): MessageBody {
+export function unknownCommandMessage(
+  commands: readonly SubCommand[],
+  words: readonly string[],
+): MessageBody {
   const [first] = words;
-  const family = commands.filter((command) => first && command.name.startsWith(`${first.toLowerCase()} `));
-  const usage = family.map((command) => command.usage).join('`, `') || '/vams help';
-  return usageErrorMessage(`Unknown command ${code(words.join(' '))}.`, usage);
+  const family = commands.filter(
+    (command) => first && command.name.startsWith(`${first.toLowerCase()} `),
+  );
+  const problem = `Unknown command ${code(words.join(' '))}.`;
+  if (family.length === 0) {
+    const text = `${problem} \`/vams help\` lists the commands.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  return usageErrorMessage(problem, family.map((command) => command.usage).join('`, `'));
 }
 
 /** `/vams …`: one slash command, routed to its sub-commands; `help` is built in. */
-export function registerVamsCommand(app: App, features: readonly SubCommand[], logger: AppLogger): void {
+export function registerVamsCommand(
+  app: App,
+  features: readonly SubCommand[],
+  logger: AppLogger,
+): void {
   const help: SubCommand = {
     name: 'help',
     usage: '/vams help',
@@ -43,7 +58,10 @@ export function registerVamsCommand(app: App, features: readonly SubCommand[], l
   const commands = [help, ...features];
 
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
-    const words = command.text.trim().split(/\s+/).filter((word) => word.length > 0);
+    const words = command.text
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word.length > 0);
     const found = findSubCommand(commands, words.length > 0 ? words : ['help']);
     let acked = false;
     const invocation: Invocation = {
@@ -65,7 +83,11 @@ export function registerVamsCommand(app: App, features: readonly SubCommand[], l
       return;
     }
     const incident = randomUUID().slice(0, 8);
-    const log = logger.child({ command: found.command.name, slackUserId: command.user_id, incident });
+    const log = logger.child({
+      command: found.command.name,
+      slackUserId: command.user_id,
+      incident,
+    });
     try {
       await found.command.run(invocation);
     } catch (error) {
@@ -74,8 +96,9 @@ export function registerVamsCommand(app: App, features: readonly SubCommand[], l
         text: `\`/vams ${found.command.name}\` could not finish because of an internal error (reference ${incident}). Try again, or give an admin that reference.`,
         blocks: [],
       };
-      await (acked ? invocation.reply(failure) : invocation.ack(failure)).catch((replyError: unknown) =>
-        log.error({ err: replyError }, 'could not tell the caller about the failure'),
+      await (acked ? invocation.reply(failure) : invocation.ack(failure)).catch(
+        (replyError: unknown) =>
+          log.error({ err: replyError }, 'could not tell the caller about the failure'),
       );
     }
   });

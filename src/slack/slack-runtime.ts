@@ -31,7 +31,11 @@ export class SlackStartupError extends Error {
   readonly code = 'slack_startup';
 }
 
-const authTestAnswer = z.object({ team_id: z.string(), user_id: z.string(), bot_id: z.string().optional() });
+const authTestAnswer = z.object({
+  team_id: z.string(),
+  user_id: z.string(),
+  bot_id: z.string().optional(),
+});
 
 function clientOptions(config: Config, logger: AppLogger): WebClientOptions {
   return {
@@ -66,7 +70,10 @@ async function identifyBot(client: WebClient, config: Config) {
   }
 }
 
-export function isWithinSignatureWindow(timestampHeader: string | undefined, nowMs: number): boolean {
+export function isWithinSignatureWindow(
+  timestampHeader: string | undefined,
+  nowMs: number,
+): boolean {
   if (!timestampHeader || !/^\d+$/.test(timestampHeader)) return false;
   return Math.abs(nowMs / 1000 - Number(timestampHeader)) <= SIGNATURE_WINDOW_SECONDS;
 }
@@ -138,7 +145,10 @@ export async function createSlackRuntime(config: Config, logger: AppLogger): Pro
     start: async () => {
       server = createServer((request, response) => {
         const signed = request.method === 'POST' && request.url?.startsWith(EVENTS_PATH);
-        if (signed && !isWithinSignatureWindow(header(request, 'x-slack-request-timestamp'), Date.now())) {
+        if (
+          signed &&
+          !isWithinSignatureWindow(header(request, 'x-slack-request-timestamp'), Date.now())
+        ) {
           response.writeHead(401).end();
           return;
         }

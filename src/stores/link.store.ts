@@ -14,7 +14,11 @@ export class LinkStore {
 
   async linkedVamsUser(slackUserId: string): Promise<string | undefined> {
     const found = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: linkKey(slackUserId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: linkKey(slackUserId),
+        ConsistentRead: true,
+      }),
     );
     return found.Item ? linkItem.parse(found.Item).vamsUserId : undefined;
   }
@@ -23,7 +27,13 @@ export class LinkStore {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...linkKey(slackUserId), slackUserId, vamsUserId, linkedBy, linkedAt: new Date().toISOString() },
+        Item: {
+          ...linkKey(slackUserId),
+          slackUserId,
+          vamsUserId,
+          linkedBy,
+          linkedAt: new Date().toISOString(),
+        },
       }),
     );
   }

@@ -2,10 +2,18 @@ import { LinkStore } from '../../src/stores/link.store';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
 /** What the person sees after `/vams <text>`: the ack body or the response_url reply. */
-async function replyTo(bot: TestBot, userId: string, text: string, teamId?: string): Promise<string> {
+async function replyTo(
+  bot: TestBot,
+  userId: string,
+  text: string,
+  teamId?: string,
+): Promise<string> {
   const result = await bot.driver.command(userId, text, teamId ? { teamId } : {});
   expect(result.status).toBe(200);
-  const reply = await bot.slack.waitForCall('response_url', (call) => call.args.url === result.responseUrl);
+  const reply = await bot.slack.waitForCall(
+    'response_url',
+    (call) => call.args.url === result.responseUrl,
+  );
   expect(reply.args.response_type).toBe('ephemeral');
   return JSON.stringify(reply.args);
 }
@@ -37,7 +45,11 @@ describe('/vams whoami maps Slack people to VAMS users (PRODUCT.md section 3)', 
     slack.addUser(confirmed('U0ERIN', 'Erin@Example.com'));
     slack.addUser(confirmed('U0TWIN', 'twins@example.com'));
     slack.addUser(confirmed('U0NOBODY', 'nobody@example.com'));
-    await new LinkStore(deployment.clients.documents, deployment.tables.bot).link('U0CAROL', 'dave', 'test');
+    await new LinkStore(deployment.clients.documents, deployment.tables.bot).link(
+      'U0CAROL',
+      'dave',
+      'test',
+    );
   });
   afterAll(() => bot.stop());
 
@@ -115,14 +127,17 @@ describe('/vams help and usage errors', () => {
   });
   afterAll(() => bot.stop());
 
-  it.each(['help', '', 'HELP'])('/vams %j lists the commands in the ack, only to the caller', async (text) => {
-    const result = await bot.driver.command('U0ANY', text);
-    expect(result.status).toBe(200);
-    expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
-    const shown = JSON.stringify(result.ack);
-    expect(shown).toContain('/vams help');
-    expect(shown).toContain('/vams whoami');
-  });
+  it.each(['help', '', 'HELP'])(
+    '/vams %j lists the commands in the ack, only to the caller',
+    async (text) => {
+      const result = await bot.driver.command('U0ANY', text);
+      expect(result.status).toBe(200);
+      expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
+      const shown = JSON.stringify(result.ack);
+      expect(shown).toContain('/vams help');
+      expect(shown).toContain('/vams whoami');
+    },
+  );
 
   it('answers an unknown sub-command with a short usage error, escaping what was typed', async () => {
     const result = await bot.driver.command('U0ANY', 'frobnicate <!channel>');

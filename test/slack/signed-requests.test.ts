@@ -64,15 +64,18 @@ describe('signed requests', () => {
   it.each([
     ['6 minutes old', -6 * 60],
     ['6 minutes in the future', 6 * 60],
-  ])('refuses a correctly signed request whose timestamp is %s with 401', async (_label, offset) => {
-    const payload = body();
-    const timestamp = now() + offset;
-    const response = await bot.driver.sendSigned(payload, {
-      timestamp,
-      signature: sign(bot.signingSecret, timestamp, payload),
-    });
-    expect(response.status).toBe(401);
-  });
+  ])(
+    'refuses a correctly signed request whose timestamp is %s with 401',
+    async (_label, offset) => {
+      const payload = body();
+      const timestamp = now() + offset;
+      const response = await bot.driver.sendSigned(payload, {
+        timestamp,
+        signature: sign(bot.signingSecret, timestamp, payload),
+      });
+      expect(response.status).toBe(401);
+    },
+  );
 
   it('accepts a timestamp 4 minutes old (inside the window)', async () => {
     const payload = body();

@@ -12,6 +12,8 @@ export default async function globalSetup(): Promise<void> {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
+    // The SDK's notice about future Node versions; the versions are pinned in package-lock.json.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   Reflect.set(globalThis, '__vamsLocalServices', services);
 }

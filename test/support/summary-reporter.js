@@ -4,7 +4,9 @@ class SummaryReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const failedSuites = results.numRuntimeErrorTestSuites;
     const failed = results.numFailedTests + failedSuites;
-    process.stdout.write(`tests: ${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped\n`);
+    process.stdout.write(
+      `tests: ${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped\n`,
+    );
   }
 }
 module.exports = SummaryReporter;

@@ -33,9 +33,15 @@ export async function createTestDeployment(): Promise<TestDeployment> {
     apiKeys: `${prefix}-api-keys`,
     bot: `${prefix}-bot`,
   };
-  await Promise.all([createVamsTables(clients.dynamo, tables), createBotTable(clients.dynamo, tables.bot)]);
+  await Promise.all([
+    createVamsTables(clients.dynamo, tables),
+    createBotTable(clients.dynamo, tables.bot),
+  ]);
   const userPoolId = await createVamsUserPool(clients.cognito, prefix);
-  await seedRole(clients.documents, tables.roles, { roleName: 'admin', description: 'Administrator' });
+  await seedRole(clients.documents, tables.roles, {
+    roleName: 'admin',
+    description: 'Administrator',
+  });
   const deployment: TestDeployment = {
     clients,
     tables,
@@ -57,9 +63,11 @@ export async function createTestDeployment(): Promise<TestDeployment> {
       }),
     addVamsUser: async (userId, roles, email) => {
       await seedCognitoUser(clients.cognito, userPoolId, userId, email ?? userId);
-      for (const role of roles) await seedUserRole(clients.documents, tables.userRoles, userId, role);
+      for (const role of roles)
+        await seedUserRole(clients.documents, tables.userRoles, userId, role);
     },
-    addCognitoUser: (username, email) => seedCognitoUser(clients.cognito, userPoolId, username, email),
+    addCognitoUser: (username, email) =>
+      seedCognitoUser(clients.cognito, userPoolId, username, email),
     destroy: () => clients.destroy(),
   };
   return deployment;
