@@ -8,6 +8,7 @@ import { CognitoUserDirectory } from './gateways/cognito-users.gateway';
 import { type AppLogger, createLogger } from './logging';
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
+import { registerWorkspaceGuard } from './slack/workspace-guard';
 import { LinkStore } from './stores/link.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
 
@@ -44,6 +45,7 @@ export async function startApp(config: Config, logger: AppLogger): Promise<Runni
   try {
     const slack = await createSlackRuntime(config, logger);
     const identify = identityService(backend, slack);
+    registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
     registerVamsCommand(slack.app, [whoamiCommand(identify, config)], logger);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -1,3 +1,4 @@
+import { FOREIGN_WORKSPACE_TEXT } from '../../src/slack/workspace-guard';
 import { LinkStore } from '../../src/stores/link.store';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
@@ -86,9 +87,11 @@ describe('/vams whoami maps Slack people to VAMS users (PRODUCT.md section 3)', 
     expect(reply).toContain(reason);
   });
 
-  it('refuses a request that comes from another workspace than the bot’s', async () => {
-    const reply = await replyTo(bot, 'U0ALICE', 'whoami', 'T0OTHER');
-    expect(reply).toContain('belongs to another workspace');
+  it('refuses any request made from another workspace than the bot’s, before looking anyone up', async () => {
+    const before = bot.slack.callsTo('users.info').length;
+    const result = await bot.driver.command('U0ALICE', 'whoami', { teamId: 'T0OTHER' });
+    expect(result.ack).toMatchObject({ response_type: 'ephemeral', text: FOREIGN_WORKSPACE_TEXT });
+    expect(bot.slack.callsTo('users.info')).toHaveLength(before);
   });
 
   it('lets an explicit link win over the email match', async () => {
