@@ -86,8 +86,10 @@ async function tableProblem(
     await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     return undefined;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException)
-      return `${role} table "${tableName}" does not exist`;
+    if (error instanceof ResourceNotFoundException) {
+      const hint = role === 'BOT_TABLE' ? ' (CREATE_TABLES=true creates it)' : '';
+      return `${role} table "${tableName}" does not exist${hint}`;
+    }
     return `${role} table "${tableName}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
@@ -113,7 +115,7 @@ async function connectAws(
   try {
     if (config.createTables) {
       const missing = await tableProblem(clients, 'BOT_TABLE', tables.bot);
-      if (missing?.endsWith('does not exist')) {
+      if (missing?.includes('does not exist')) {
         logger.info({ table: tables.bot }, 'creating the bot table (CREATE_TABLES=true)');
         await createBotTable(clients.dynamo, tables.bot);
       }

@@ -22,6 +22,20 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+const REFUSED_BLOCKS = new Set(['invalid_blocks', 'invalid_arguments', 'invalid_blocks_format']);
+
+/** Every file that starts a bot also proves that Slack accepted every payload and no log leaked. */
+function assertCleanRun(slack: SlackStandIn, logs: string[], secrets: string[]): void {
+  const refused = slack.calls.filter((call) => call.error && REFUSED_BLOCKS.has(call.error));
+  if (refused.length > 0) {
+    throw new Error(
+      `Slack refused ${refused.length} payload(s): ${refused.map((call) => call.method).join(', ')}`,
+    );
+  }
+  const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
+  if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) appeared in the bot's logs`);
+}
+
 export async function startTestBot(
   options: { env?: Record<string, string>; deployment?: TestDeployment; slack?: SlackStandIn } = {},
 ): Promise<TestBot> {
@@ -56,6 +70,7 @@ export async function startTestBot(
       await app.stop();
       await slack.stop();
       deployment.destroy();
+      assertCleanRun(slack, logs, [signingSecret, 'xoxb-local-standin']);
     },
   };
 }
