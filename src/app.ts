@@ -2,21 +2,52 @@ import { type IdentityPorts, resolveIdentity } from './auth/identity';
 import { type Backend, connectBackend } from './backend/backend';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
+import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
+import {
+  EXTERNAL_IDP_TEXT,
+  registerUserFeature,
+  userCreateCommand,
+} from './commands/user.commands';
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
+import { CognitoAdmin } from './gateways/cognito-admin.gateway';
 import { CognitoUserDirectory } from './gateways/cognito-users.gateway';
 import { type AppLogger, createLogger } from './logging';
+import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
 import { LinkStore } from './stores/link.store';
+import { RequestStore } from './stores/request.store';
+import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
+import { type OnboardingPorts, onboardingExecutor } from './workflow/onboarding';
+import type { RequestKind } from './workflow/request';
+import { Workflow } from './workflow/workflow';
 
 export interface RunningApp {
   port: number;
   backend: Backend;
+  workflow: Workflow;
   stop(): Promise<void>;
 }
+
+/** Knobs the environment contract does not expose; tests and benchmarks turn them. */
+export interface Tuning {
+  /** An execution silent for this long is taken over by another instance. */
+  leaseMs: number;
+  /** How often expiry and interrupted executions are looked for. */
+  sweepMs: number;
+  requiredApprovals: Partial<Record<RequestKind, number>>;
+  clock: () => Date;
+}
+
+const DEFAULT_TUNING: Tuning = {
+  leaseMs: 60_000,
+  sweepMs: 30_000,
+  requiredApprovals: {},
+  clock: () => new Date(),
+};
 
 function identityService(backend: Backend, slack: SlackRuntime): Identify {
   const { documents, cognito } = backend.clients;
@@ -39,24 +70,129 @@ function identityService(backend: Backend, slack: SlackRuntime): Identify {
     resolveIdentity(ports, { slackUserId, requestTeamId: teamId, homeTeamId: slack.homeTeamId });
 }
 
+function workflowFor(
+  config: Config,
+  tuning: Tuning,
+  backend: Backend,
+  slack: SlackRuntime,
+  dms: DirectMessages,
+  logger: AppLogger,
+): Workflow {
+  const { documents, cognito } = backend.clients;
+  const notifier = new SlackRequestNotifier(
+    slack.clients.messages,
+    config.approvalChannelId,
+    dms,
+    logger,
+  );
+  const cognitoAdmin = backend.userPoolId
+    ? new CognitoAdmin(cognito, backend.userPoolId)
+    : undefined;
+  const onboarding = onboardingExecutor({
+    cognito: cognitoAdmin ?? unavailableCognito(),
+    userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
+    courier: new SlackCourier(slack.clients.messages, dms),
+    delivery: config.tempPasswordDelivery,
+  });
+  return new Workflow(
+    new RequestStore(documents, backend.tables.bot),
+    notifier,
+    { 'user.create': onboarding },
+    {
+      ...config,
+      leaseMs: tuning.leaseMs,
+      requiredApprovals: { 'user.create': 1, ...tuning.requiredApprovals },
+    },
+    logger,
+    tuning.clock,
+  );
+}
+
+function unavailableCognito(): OnboardingPorts['cognito'] {
+  const refuse = () => Promise.reject(new Error(EXTERNAL_IDP_TEXT));
+  return {
+    findUser: refuse,
+    createUser: refuse,
+    setTemporaryPassword: refuse,
+    passwordPolicy: refuse,
+  };
+}
+
+/** Expiry and crash recovery: on start, then every `sweepMs`; one sweep at a time. */
+function startSweeper(workflow: Workflow, sweepMs: number, logger: AppLogger): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    running = running
+      .then(async () => {
+        await workflow.expireDue();
+        await workflow.resumeInterrupted();
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
+  };
+  sweep();
+  const timer = setInterval(sweep, sweepMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
 /** Config → adapters → Bolt app → listeners → serving. Tests start the bot through here too. */
-export async function startApp(config: Config, logger: AppLogger): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  logger: AppLogger,
+  overrides: Partial<Tuning> = {},
+): Promise<RunningApp> {
+  const tuning = { ...DEFAULT_TUNING, ...overrides };
   const backend = await connectBackend(config.backend, logger);
   try {
     const slack = await createSlackRuntime(config, logger);
     const identify = identityService(backend, slack);
+    const dms = new DirectMessages(slack.clients.messages);
+    const workflow = workflowFor(config, tuning, backend, slack, dms, logger);
+    const { documents, cognito } = backend.clients;
+    const userFeature = {
+      identify,
+      workflow,
+      roles: new VamsRoleCatalog(documents, backend.tables.roles),
+      cognito: backend.userPoolId ? new CognitoAdmin(cognito, backend.userPoolId) : undefined,
+      views: slack.clients.views,
+      dms,
+      logger,
+    };
+    const requestsFeature = {
+      identify,
+      workflow,
+      views: slack.clients.views,
+      messages: slack.clients.messages,
+      logger,
+    };
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
-    registerVamsCommand(slack.app, [whoamiCommand(identify, config)], logger);
+    registerVamsCommand(
+      slack.app,
+      [
+        whoamiCommand(identify, config),
+        userCreateCommand(userFeature),
+        requestsCommand(requestsFeature),
+      ],
+      logger,
+    );
+    registerUserFeature(slack.app, userFeature);
+    registerRequestsFeature(slack.app, requestsFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });
     const port = await slack.start();
+    const stopSweeper = startSweeper(workflow, tuning.sweepMs, logger);
     logger.info({ port, backend: config.backend.kind }, 'vams-chatops is serving');
     return {
       port,
       backend,
+      workflow,
       stop: async () => {
         await slack.stop();
+        await stopSweeper();
         await backend.stop();
       },
     };

@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { userRoleTimestamp } from '../vams/vams-format';
 
 const roleRow = z.object({ userId: z.string(), roleName: z.string() });
 
@@ -43,5 +44,23 @@ export class VamsUserRoleStore {
       if ((page.Items ?? []).length > 0) return userId;
     }
     return undefined;
+  }
+
+  /** One row in VAMS's format; an existing row counts as done (same key, same meaning). */
+  async addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { userId, roleName, createdOn: userRoleTimestamp(at) },
+          ConditionExpression: 'attribute_not_exists(roleName)',
+        }),
+      );
+      return 'added';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+        return 'existed';
+      throw error;
+    }
   }
 }

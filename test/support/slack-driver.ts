@@ -440,6 +440,36 @@ export class SlackDriver {
     return result;
   }
 
+  /** Types into an external select, as Slack's client does: the app answers with options. */
+  async suggest(
+    userId: string,
+    viewId: string,
+    label: string,
+    query: string,
+  ): Promise<{ status: number; options: string[] }> {
+    const stored = this.openView(viewId);
+    const field = inputBlocksIn(stored.view.blocks).find((candidate) => candidate.label === label);
+    if (!field) throw new Error(`No field labelled "${label}" in view ${viewId}`);
+    const actionId = typeof field.element.action_id === 'string' ? field.element.action_id : '';
+    const result = await this.sendPayload({
+      type: 'block_suggestion',
+      team: { id: this.slack.teamId, domain: TEAM_DOMAIN },
+      user: this.userPart(userId, undefined),
+      api_app_id: this.slack.appId,
+      token: VERIFICATION_TOKEN,
+      container: { type: 'view', view_id: viewId },
+      view: stored.view,
+      block_id: field.blockId,
+      action_id: actionId,
+      value: query,
+    });
+    const answer = isRecord(result.ack) && isArray(result.ack.options) ? result.ack.options : [];
+    return {
+      status: result.status,
+      options: answer.filter(isRecord).map((option) => textOf(option.text) ?? String(option.value)),
+    };
+  }
+
   async sendSigned(
     body: string,
     options: { timestamp?: number; signature?: string; contentType?: string } = {},

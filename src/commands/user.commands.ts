@@ -1,0 +1,184 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
+import type { AppLogger } from '../logging';
+import type { DirectMessages } from '../slack/slack-notifier';
+import { parseViewState, selectedValues, textValue } from '../slack/view-state';
+import type { VamsRoleCatalog } from '../stores/vams-roles.store';
+import { code } from '../views/mrkdwn';
+import { checkedView } from '../views/outgoing';
+import { explainRefusal } from '../views/reasons';
+import { noticeModal, USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';
+import { type OnboardingField, validateOnboarding } from '../workflow/onboarding-form';
+import type { PreflightResult } from '../workflow/request';
+import type { Workflow } from '../workflow/workflow';
+import type { Identify } from './identity.commands';
+import type { SubCommand } from './sub-command';
+
+export interface UserFeature {
+  identify: Identify;
+  workflow: Workflow;
+  roles: VamsRoleCatalog;
+  /** Undefined when users live in an external identity provider. */
+  cognito: CognitoAdmin | undefined;
+  views: WebClient;
+  dms: DirectMessages;
+  logger: AppLogger;
+}
+
+export const EXTERNAL_IDP_TEXT =
+  'Users of this VAMS deployment are managed in its identity provider, not in a Cognito user pool, so vams-chatops cannot create or change them. Roles and API keys still work here.';
+
+const opened = z.object({ view: z.object({ id: z.string() }) });
+
+// Slack caps option text and value at 75 characters: longer role names cannot be offered.
+const OPTION_LIMIT = 75;
+const OPTIONS_PER_ANSWER = 100;
+
+const ids = USER_CREATE_IDS;
+const FIELDS: readonly OnboardingField[] = ['userId', 'email', 'phone', 'roles', 'reason'];
+
+export function userCreateCommand(feature: UserFeature): SubCommand {
+  return {
+    name: 'user create',
+    usage: '/vams user create',
+    summary: 'onboard a new VAMS user (modal; needs an approval)',
+    run: async (invocation) => {
+      if (!feature.cognito) {
+        await invocation.ack({ text: EXTERNAL_IDP_TEXT, blocks: [] });
+        return;
+      }
+      await invocation.ack();
+      // The trigger lives 3 s: open first, then check who is asking.
+      const view = opened.parse(
+        await feature.views.views.open({
+          trigger_id: invocation.triggerId,
+          view: checkedView(userCreateModal()),
+        }),
+      ).view;
+      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
+      if (!identity.mapped) {
+        await feature.views.views.update({
+          view_id: view.id,
+          view: checkedView(
+            noticeModal(
+              'Onboard a VAMS user',
+              `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`,
+            ),
+          ),
+        });
+      }
+    },
+  };
+}
+
+async function preflight(
+  feature: UserFeature,
+  cognito: CognitoAdmin,
+  userId: string,
+  roles: string[],
+): Promise<{ errors: Record<string, string>; results: PreflightResult[] }> {
+  const [existing, missing] = await Promise.all([
+    cognito.findUser(userId),
+    feature.roles.missing(roles),
+  ]);
+  const errors: Record<string, string> = {};
+  if (existing) errors[ids.userId.block] = `A Cognito user with User ID ${userId} already exists.`;
+  if (missing.length > 0)
+    errors[ids.roles.block] = `Not in the VAMS roles table: ${missing.join(', ')}.`;
+  return {
+    errors,
+    results: [
+      {
+        check: 'user-id-free',
+        ok: !existing,
+        detail: `User ID ${userId} is free in the user pool`,
+      },
+      {
+        check: 'roles-exist',
+        ok: missing.length === 0,
+        detail: `Roles exist in VAMS: ${roles.join(', ')}`,
+      },
+    ],
+  };
+}
+
+export function registerUserFeature(app: App, feature: UserFeature): void {
+  app.options(ids.roles.action, async ({ ack, payload }) => {
+    const matches = await feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2);
+    const options = matches
+      .filter((role) => role.roleName.length <= OPTION_LIMIT)
+      .slice(0, OPTIONS_PER_ANSWER)
+      .map((role) => ({
+        text: { type: 'plain_text' as const, text: role.roleName },
+        value: role.roleName,
+      }));
+    await ack({ options });
+  });
+
+  app.view(ids.callbackId, async ({ ack, body, view }) => {
+    const values = parseViewState(view.state.values);
+    const checked = validateOnboarding({
+      userId: textValue(values, ids.userId),
+      email: textValue(values, ids.email),
+      phone: textValue(values, ids.phone),
+      roles: selectedValues(values, ids.roles),
+      reason: textValue(values, ids.reason),
+    });
+    if (!checked.ok) {
+      const errors = Object.fromEntries(
+        FIELDS.flatMap((field) => {
+          const message = checked.errors[field];
+          return message ? [[ids[field].block, message]] : [];
+        }),
+      );
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const cognito = feature.cognito;
+    if (!cognito) {
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal('Onboard a VAMS user', EXTERNAL_IDP_TEXT)),
+      });
+      return;
+    }
+    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    if (!identity.mapped) {
+      const text = `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`;
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal('Onboard a VAMS user', text)),
+      });
+      return;
+    }
+    const checks = await preflight(feature, cognito, checked.params.userId, checked.params.roles);
+    if (Object.keys(checks.errors).length > 0) {
+      await ack({ response_action: 'errors', errors: checks.errors });
+      return;
+    }
+    await ack();
+    try {
+      await feature.workflow.submit({
+        kind: 'user.create',
+        params: checked.params,
+        reason: checked.reason,
+        requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+        subject: checked.params.userId,
+        preflight: checks.results,
+      });
+    } catch (error) {
+      feature.logger.error(
+        { err: error, slackUserId: body.user.id },
+        'could not submit an onboarding request',
+      );
+      const text = `Your onboarding request for ${code(checked.params.userId)} could not be filed, so nothing will happen. Please try again.`;
+      await feature.dms
+        .send(body.user.id, { text, blocks: [] })
+        .catch((notifyError: unknown) =>
+          feature.logger.error({ err: notifyError }, 'could not tell the requester'),
+        );
+    }
+  });
+}

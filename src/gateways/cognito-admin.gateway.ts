@@ -1,0 +1,102 @@
+import {
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
+  type CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { PasswordPolicy } from '../vams/temporary-password';
+
+export interface NewCognitoUser {
+  userId: string;
+  email: string;
+  phone?: string;
+  /** Set with `suppressInvitation` when the bot delivers the password itself. */
+  temporaryPassword?: string;
+  suppressInvitation: boolean;
+}
+
+export interface CognitoUserSummary {
+  username: string;
+  status: string | undefined;
+  email: string | undefined;
+}
+
+/** Cognito admin calls, made the way VAMS makes them (VAMS-COMPAT.md). */
+export class CognitoAdmin {
+  private policy: PasswordPolicy | undefined;
+
+  constructor(
+    private readonly cognito: CognitoIdentityProviderClient,
+    private readonly userPoolId: string,
+  ) {}
+
+  async findUser(userId: string): Promise<CognitoUserSummary | undefined> {
+    try {
+      const user = await this.cognito.send(
+        new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
+      );
+      return {
+        username: user.Username ?? userId,
+        status: user.UserStatus,
+        email: user.UserAttributes?.find((attribute) => attribute.Name === 'email')?.Value,
+      };
+    } catch (error) {
+      if (error instanceof UserNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  /** VAMS: username = User ID, email and phone marked verified, invitation by email. */
+  async createUser(user: NewCognitoUser): Promise<void> {
+    const attributes = [
+      { Name: 'email', Value: user.email },
+      { Name: 'email_verified', Value: 'true' },
+      ...(user.phone
+        ? [
+            { Name: 'phone_number', Value: user.phone },
+            { Name: 'phone_number_verified', Value: 'true' },
+          ]
+        : []),
+    ];
+    await this.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: this.userPoolId,
+        Username: user.userId,
+        UserAttributes: attributes,
+        DesiredDeliveryMediums: ['EMAIL'],
+        ...(user.suppressInvitation ? { MessageAction: 'SUPPRESS' } : {}),
+        ...(user.temporaryPassword ? { TemporaryPassword: user.temporaryPassword } : {}),
+      }),
+    );
+  }
+
+  async setTemporaryPassword(userId: string, temporaryPassword: string): Promise<void> {
+    await this.cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: this.userPoolId,
+        Username: userId,
+        Password: temporaryPassword,
+        Permanent: false,
+      }),
+    );
+  }
+
+  async passwordPolicy(): Promise<PasswordPolicy> {
+    if (this.policy) return this.policy;
+    const pool = await this.cognito.send(
+      new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }),
+    );
+    const policy = pool.UserPool?.Policies?.PasswordPolicy;
+    this.policy = {
+      minimumLength: policy?.MinimumLength ?? 8,
+      requireLowercase: policy?.RequireLowercase ?? true,
+      requireUppercase: policy?.RequireUppercase ?? true,
+      requireNumbers: policy?.RequireNumbers ?? true,
+      requireSymbols: policy?.RequireSymbols ?? true,
+      temporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays ?? 7,
+    };
+    return this.policy;
+  }
+}

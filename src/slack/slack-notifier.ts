@@ -1,0 +1,193 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { AppLogger } from '../logging';
+import type { MessageBody } from '../views/message';
+import { checkedMessage } from '../views/outgoing';
+import { requestCard } from '../views/request-card.view';
+import {
+  progressMessage,
+  requesterOutcomeDm,
+  requestSubmittedDm,
+  resultMessage,
+  temporaryPasswordDm,
+} from '../views/request-thread.view';
+import type { AccessRequest } from '../workflow/request';
+import type { RequestNotifier, StepState } from '../workflow/workflow';
+import { slackErrorCode } from './slack-people';
+
+const posted = z.object({ channel: z.string(), ts: z.string() });
+const opened = z.object({ channel: z.object({ id: z.string() }) });
+const found = z.object({ user: z.object({ id: z.string() }) });
+const permalink = z.object({ permalink: z.string() });
+
+const CACHE_ENTRIES = 5000;
+
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+  cache.delete(key);
+  if (cache.size >= CACHE_ENTRIES) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(key, value);
+}
+
+/** Direct messages: `conversations.open` once per person (Tier 3), then post to the D… id. */
+export class DirectMessages {
+  private readonly channels = new Map<string, string>();
+
+  constructor(private readonly client: WebClient) {}
+
+  async send(slackUserId: string, body: MessageBody): Promise<void> {
+    let channel = this.channels.get(slackUserId);
+    if (!channel) {
+      channel = opened.parse(await this.client.conversations.open({ users: slackUserId })).channel
+        .id;
+      remember(this.channels, slackUserId, channel);
+    }
+    await this.client.chat.postMessage({ channel, ...checkedMessage(body) });
+  }
+}
+
+/** The workflow's voice in Slack: the card, its thread, and DMs. */
+export class SlackRequestNotifier implements RequestNotifier {
+  // Progress message per request while it runs; after a restart a new one is posted.
+  private readonly progressTs = new Map<string, string>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly approvalChannelId: string,
+    private readonly dms: DirectMessages,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async postCard(request: AccessRequest): Promise<{ channel: string; ts: string }> {
+    const answer = await this.client.chat.postMessage({
+      channel: this.approvalChannelId,
+      ...checkedMessage(requestCard(request)),
+    });
+    return posted.parse(answer);
+  }
+
+  /** Best effort: the request's state is in the table; a failed post must not stop its work. */
+  private async quietly(
+    request: AccessRequest,
+    what: string,
+    work: () => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn(
+        { requestId: request.id, err: error, slackError: slackErrorCode(error) },
+        `could not ${what}`,
+      );
+    }
+  }
+
+  async cardChanged(request: AccessRequest): Promise<void> {
+    const { card } = request;
+    if (!card) return;
+    await this.quietly(request, 'update the card', () =>
+      this.client.chat.update({
+        channel: card.channel,
+        ts: card.ts,
+        ...checkedMessage(requestCard(request)),
+      }),
+    );
+  }
+
+  private async link(request: AccessRequest): Promise<string | undefined> {
+    const { card } = request;
+    if (!card) return undefined;
+    try {
+      return permalink.parse(
+        await this.client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }),
+      ).permalink;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async submitted(request: AccessRequest): Promise<void> {
+    await this.quietly(request, 'tell the requester', async () =>
+      this.dms.send(
+        request.requester.slackUserId,
+        requestSubmittedDm(request, await this.link(request)),
+      ),
+    );
+  }
+
+  async progress(request: AccessRequest, steps: StepState[]): Promise<void> {
+    const { card } = request;
+    if (!card) return;
+    const body = checkedMessage(progressMessage(request, steps));
+    await this.quietly(request, 'post progress', async () => {
+      const ts = this.progressTs.get(request.id);
+      if (ts) {
+        await this.client.chat.update({ channel: card.channel, ts, ...body });
+        return;
+      }
+      const answer = posted.parse(
+        await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...body }),
+      );
+      remember(this.progressTs, request.id, answer.ts);
+    });
+  }
+
+  async finished(request: AccessRequest, summary: string): Promise<void> {
+    this.progressTs.delete(request.id);
+    const { card } = request;
+    if (card) {
+      await this.quietly(request, 'post the result', () =>
+        this.client.chat.postMessage({
+          channel: card.channel,
+          thread_ts: card.ts,
+          ...checkedMessage(resultMessage(request, summary)),
+        }),
+      );
+    }
+    await this.quietly(request, 'tell the requester the outcome', async () =>
+      this.dms.send(
+        request.requester.slackUserId,
+        requesterOutcomeDm(request, summary, await this.link(request)),
+      ),
+    );
+  }
+
+  async ended(request: AccessRequest, summary: string): Promise<void> {
+    // A requester who cancelled knows; everyone else hears the outcome.
+    if (request.decision?.by.slackUserId === request.requester.slackUserId) return;
+    await this.quietly(request, 'tell the requester the outcome', async () =>
+      this.dms.send(
+        request.requester.slackUserId,
+        requesterOutcomeDm(request, summary, await this.link(request)),
+      ),
+    );
+  }
+}
+
+/** Finds people by email and hands them secrets, by DM only. */
+export class SlackCourier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly dms: DirectMessages,
+  ) {}
+
+  async slackUserForEmail(email: string): Promise<string | undefined> {
+    try {
+      return found.parse(await this.client.users.lookupByEmail({ email })).user.id;
+    } catch (error) {
+      if (slackErrorCode(error) === 'users_not_found') return undefined;
+      throw error;
+    }
+  }
+
+  async sendTemporaryPassword(
+    slackUserId: string,
+    userId: string,
+    password: string,
+    validDays: number,
+  ): Promise<void> {
+    await this.dms.send(slackUserId, temporaryPasswordDm(userId, password, validDays));
+  }
+}

@@ -1,0 +1,70 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+const roleItem = z.object({ roleName: z.string(), description: z.string().optional() });
+export type VamsRole = z.infer<typeof roleItem>;
+
+const CATALOG_SECONDS = 30;
+
+/**
+ * VAMS's roles table. It has no index to list by, so the catalogue (names and descriptions,
+ * typically tens of roles) is read whole and kept for seconds, not read per keystroke.
+ */
+export class VamsRoleCatalog {
+  private cached: { roles: VamsRole[]; until: number } | undefined;
+
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async all(): Promise<VamsRole[]> {
+    if (this.cached && this.cached.until > this.now()) return this.cached.roles;
+    const roles: VamsRole[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ProjectionExpression: 'roleName, description',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const entry of page.Items ?? []) roles.push(roleItem.parse(entry));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    roles.sort((a, b) => a.roleName.localeCompare(b.roleName));
+    this.cached = { roles, until: this.now() + CATALOG_SECONDS * 1000 };
+    return roles;
+  }
+
+  async search(query: string, limit: number): Promise<VamsRole[]> {
+    const wanted = query.trim().toLowerCase();
+    const roles = await this.all();
+    return roles.filter((role) => role.roleName.toLowerCase().includes(wanted)).slice(0, limit);
+  }
+
+  /** The names among `roleNames` that the roles table does not hold, read now (no cache). */
+  async missing(roleNames: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(roleNames)];
+    const found = new Set<string>();
+    for (let start = 0; start < unique.length; start += 100) {
+      const keys = unique.slice(start, start + 100).map((roleName) => ({ roleName }));
+      const page = await this.documents.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: keys,
+              ProjectionExpression: 'roleName',
+              ConsistentRead: true,
+            },
+          },
+        }),
+      );
+      for (const entry of page.Responses?.[this.tableName] ?? [])
+        found.add(roleItem.parse(entry).roleName);
+    }
+    return unique.filter((roleName) => !found.has(roleName));
+  }
+}

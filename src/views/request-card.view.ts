@@ -1,0 +1,172 @@
+import type { ActionsBlock, Button, KnownBlock, View } from '@slack/types';
+import type { AccessRequest, RequestKind } from '../workflow/request';
+import type { MessageBody } from './message';
+import { code, escapeMrkdwn } from './mrkdwn';
+
+/** Slack ids of request cards and the reject dialog. */
+export const REQUEST_IDS = {
+  approve: 'request.approve',
+  reject: 'request.reject',
+  cancel: 'request.cancel',
+  rejectCallbackId: 'request-reject',
+  rejectComment: { block: 'comment', action: 'value' },
+} as const;
+
+const KIND_TITLES: Record<RequestKind, string> = {
+  'user.create': 'Onboarding',
+};
+
+export function kindTitle(kind: RequestKind): string {
+  return KIND_TITLES[kind];
+}
+
+/** `<!date…>` renders in each reader's time zone; the fallback is for notifications. */
+export function slackDate(iso: string): string {
+  const epoch = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${epoch}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
+function names(people: readonly { slackUserId: string }[]): string {
+  return people.map((person) => `<@${person.slackUserId}>`).join(', ');
+}
+
+export function tally(request: AccessRequest): string {
+  const approvals = `${request.approvals.length} of ${request.requiredApprovals} approval${request.requiredApprovals === 1 ? '' : 's'}`;
+  return request.approvals.length > 0 ? `${approvals} (${names(request.approvals)})` : approvals;
+}
+
+function parameterFields(request: AccessRequest): string[] {
+  const { params } = request;
+  return [
+    `*User ID*\n${code(params.userId)}`,
+    `*Email*\n${code(params.email)}`,
+    `*Phone number*\n${params.phone ? code(params.phone) : '—'}`,
+    `*Roles*\n${params.roles.map(code).join(', ')}`,
+  ];
+}
+
+export function statusLine(request: AccessRequest): string {
+  const decidedBy = request.decision ? `<@${request.decision.by.slackUserId}>` : 'someone';
+  switch (request.status) {
+    case 'pending':
+      return `:hourglass_flowing_sand: Waiting for approval — ${tally(request)}`;
+    case 'approved':
+    case 'executing':
+      return `:gear: Approved by ${names(request.approvals)} — running`;
+    case 'succeeded':
+      return `:white_check_mark: Done — approved by ${names(request.approvals)}`;
+    case 'failed':
+      return `:x: Failed — approved by ${names(request.approvals)}. ${escapeMrkdwn(request.failure ?? '')}`;
+    case 'rejected': {
+      const comment = request.decision?.comment
+        ? `: “${escapeMrkdwn(request.decision.comment)}”`
+        : '';
+      return `:no_entry: Rejected by ${decidedBy}${comment}`;
+    }
+    case 'expired':
+      return ':hourglass: Expired — nobody decided in time';
+    case 'cancelled':
+      return `:leftwards_arrow_with_hook: Cancelled by ${decidedBy}`;
+  }
+}
+
+function button(
+  text: string,
+  actionId: string,
+  value: string,
+  style?: 'primary' | 'danger',
+): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+  };
+}
+
+export function decisionButtons(request: AccessRequest): ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: `decide:${request.id}`,
+    elements: [
+      button('Approve', REQUEST_IDS.approve, request.id, 'primary'),
+      button('Reject', REQUEST_IDS.reject, request.id, 'danger'),
+      button('Cancel request', REQUEST_IDS.cancel, request.id),
+    ],
+  };
+}
+
+/** The card in the approvals channel: what, who, why, checks, expiry, tally; buttons while pending. */
+export function requestCard(request: AccessRequest): MessageBody {
+  const title = `${kindTitle(request.kind)} request ${request.id}`;
+  const preflight = request.preflight.map(
+    (result) => `${result.ok ? ':white_check_mark:' : ':warning:'} ${escapeMrkdwn(result.detail)}`,
+  );
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: title } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Requested by* <@${request.requester.slackUserId}> (${code(request.requester.vamsUserId)})\n*Reason:* ${escapeMrkdwn(request.reason)}`,
+      },
+    },
+    { type: 'section', fields: parameterFields(request).map((text) => ({ type: 'mrkdwn', text })) },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Pre-flight*\n${preflight.join('\n') || '—'}` },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: statusLine(request) } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text:
+            request.status === 'pending'
+              ? `Expires ${slackDate(request.expiresAt)} · ${request.id}`
+              : `Requested ${slackDate(request.createdAt)} · ${request.id}`,
+        },
+      ],
+    },
+  ];
+  if (request.status === 'pending') blocks.push(decisionButtons(request));
+  return {
+    text: `${title} for ${request.params.userId} by <@${request.requester.slackUserId}>: ${request.status}`,
+    blocks,
+  };
+}
+
+export function rejectModal(request: AccessRequest): View {
+  return {
+    type: 'modal',
+    callback_id: REQUEST_IDS.rejectCallbackId,
+    // Only the id: the request itself is read again when the dialog is submitted.
+    private_metadata: request.id,
+    title: { type: 'plain_text', text: 'Reject request' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Reject ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for ${code(request.params.userId)}?`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: REQUEST_IDS.rejectComment.block,
+        optional: true,
+        label: { type: 'plain_text', text: 'Comment' },
+        element: {
+          type: 'plain_text_input',
+          action_id: REQUEST_IDS.rejectComment.action,
+          multiline: true,
+          max_length: 500,
+        },
+      },
+    ],
+  };
+}

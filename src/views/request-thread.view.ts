@@ -1,0 +1,88 @@
+import type { DecisionRefusal } from '../auth/approval-policy';
+import type { AccessRequest } from '../workflow/request';
+import type { StepState } from '../workflow/workflow';
+import type { MessageBody } from './message';
+import { escapeMrkdwn } from './mrkdwn';
+import { explainRefusal } from './reasons';
+import { kindTitle } from './request-card.view';
+
+const MARKS: Record<StepState['state'], string> = {
+  waiting: ':white_circle:',
+  running: ':arrows_counterclockwise:',
+  done: ':white_check_mark:',
+  failed: ':x:',
+};
+
+function section(text: string): MessageBody {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** One message in the card's thread, updated as each step completes. */
+export function progressMessage(request: AccessRequest, steps: readonly StepState[]): MessageBody {
+  const lines = steps.map((step) => {
+    const detail = step.detail ? ` — ${escapeMrkdwn(step.detail)}` : '';
+    return `${MARKS[step.state]} ${escapeMrkdwn(step.label)}${detail}`;
+  });
+  const text = `*${kindTitle(request.kind)} ${request.id}: progress*\n${lines.join('\n')}`;
+  return {
+    text: `${request.id} progress`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  };
+}
+
+export function resultMessage(request: AccessRequest, summary: string): MessageBody {
+  const mark = request.status === 'succeeded' ? ':white_check_mark:' : ':x:';
+  return section(`${mark} ${escapeMrkdwn(summary)}`);
+}
+
+export function requesterOutcomeDm(
+  request: AccessRequest,
+  summary: string,
+  link: string | undefined,
+): MessageBody {
+  const where = link ? ` <${link}|See the request>.` : '';
+  return section(
+    `Your ${kindTitle(request.kind).toLowerCase()} request *${request.id}*: ${escapeMrkdwn(summary)}${where}`,
+  );
+}
+
+export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {
+  const where = link ? ` <${link}|View the card>.` : '';
+  return section(
+    `Your ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for \`${escapeMrkdwn(request.params.userId)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
+  );
+}
+
+export function temporaryPasswordDm(
+  userId: string,
+  temporaryPassword: string,
+  validDays: number,
+): MessageBody {
+  return section(
+    `Welcome to VAMS. Your user ID is \`${escapeMrkdwn(userId)}\` and your temporary password is \`${temporaryPassword}\`. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`,
+  );
+}
+
+/** What the clicker reads when a click is refused; nothing changed. */
+export function explainDecisionRefusal(refusal: DecisionRefusal, request: AccessRequest): string {
+  switch (refusal.code) {
+    case 'not-mapped':
+      return `You cannot decide requests: ${explainRefusal(refusal.identityReason, undefined)}`;
+    case 'not-an-approver':
+      return 'Only VAMS admins can decide this request (you hold no admin role).';
+    case 'managers-cannot-approve-kind':
+      return 'Managers may decide onboarding requests only; this one needs a VAMS admin.';
+    case 'own-request':
+      return 'You asked for this request, so someone else has to decide it.';
+    case 'about-you':
+      return 'This request is about you, so someone else has to decide it.';
+    case 'already-approved':
+      return `You already approved ${request.id}; it needs another approver.`;
+    case 'expired':
+      return `${request.id} has expired; ask for it again if it is still needed.`;
+    case 'not-pending':
+      return `${request.id} is already ${refusal.status}; nothing was changed.`;
+    case 'not-the-requester':
+      return `Only <@${request.requester.slackUserId}>, who asked for ${request.id}, can cancel it.`;
+  }
+}

@@ -1,0 +1,94 @@
+import type { KnownBlock } from '@slack/types';
+import type { AccessRequest } from '../workflow/request';
+import type { MessageBody } from './message';
+import { code, escapeMrkdwn } from './mrkdwn';
+import { kindTitle, REQUEST_IDS, slackDate, tally } from './request-card.view';
+
+// Each listed request takes two blocks; Slack allows 50 in a message.
+const MAX_LISTED = 20;
+
+function summary(request: AccessRequest): string {
+  return `*${request.id}* · ${kindTitle(request.kind)} of ${code(request.params.userId)} · by <@${request.requester.slackUserId}> · ${request.status} · ${tally(request)}\n_${escapeMrkdwn(request.reason.slice(0, 200))}_ · expires ${slackDate(request.expiresAt)}`;
+}
+
+function entry(request: AccessRequest, buttons: 'decide' | 'cancel' | 'none'): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: summary(request) } },
+  ];
+  if (buttons === 'decide') {
+    blocks.push({
+      type: 'actions',
+      block_id: `list-decide:${request.id}`,
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Approve' },
+          style: 'primary',
+          action_id: REQUEST_IDS.approve,
+          value: request.id,
+        },
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Reject' },
+          style: 'danger',
+          action_id: REQUEST_IDS.reject,
+          value: request.id,
+        },
+      ],
+    });
+  }
+  if (buttons === 'cancel') {
+    blocks.push({
+      type: 'actions',
+      block_id: `list-cancel:${request.id}`,
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Cancel request' },
+          action_id: REQUEST_IDS.cancel,
+          value: request.id,
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** `/vams requests`: what you can decide, then what you asked for that is still open. */
+export function requestsListMessage(decidable: AccessRequest[], own: AccessRequest[]): MessageBody {
+  const blocks: KnownBlock[] = [];
+  const shownDecidable = decidable.slice(0, MAX_LISTED / 2);
+  const shownOwn = own.slice(0, MAX_LISTED / 2);
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Waiting for your decision' } });
+  if (shownDecidable.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nothing is waiting for you.' } });
+  }
+  for (const request of shownDecidable) blocks.push(...entry(request, 'decide'));
+  if (decidable.length > shownDecidable.length) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `…and ${decidable.length - shownDecidable.length} more in the approvals channel.`,
+        },
+      ],
+    });
+  }
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Your open requests' } });
+  if (shownOwn.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'You have no open requests.' } });
+  }
+  for (const request of shownOwn)
+    blocks.push(...entry(request, request.status === 'pending' ? 'cancel' : 'none'));
+  if (own.length > shownOwn.length) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${own.length - shownOwn.length} more.` }],
+    });
+  }
+  return {
+    text: `${decidable.length} request(s) waiting for your decision; ${own.length} open request(s) of yours.`,
+    blocks,
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { VAMS_USER_ID } from '../vams/vams-format';
+import type { OnboardingParams } from './request';
+
+export interface OnboardingInput {
+  userId: string;
+  email: string;
+  phone: string;
+  roles: string[];
+  reason: string;
+}
+
+export type OnboardingField = keyof OnboardingInput;
+
+export type OnboardingValidation =
+  | { ok: true; params: OnboardingParams; reason: string }
+  | { ok: false; errors: Partial<Record<OnboardingField, string>> };
+
+// E.164: a plus, a non-zero country digit, at most 15 digits in all.
+const E164 = /^\+[1-9]\d{1,14}$/;
+const email = z.email();
+
+/** The onboarding modal's rules, field by field (VAMS-COMPAT.md, without VAMS's TLD limit). */
+export function validateOnboarding(input: OnboardingInput): OnboardingValidation {
+  const userId = input.userId.trim();
+  const address = input.email.trim();
+  const phone = input.phone.replace(/[\s()-]/g, '');
+  const reason = input.reason.trim();
+  const errors: Partial<Record<OnboardingField, string>> = {};
+  if (!VAMS_USER_ID.test(userId)) {
+    errors.userId = 'Use 3–256 characters: letters, digits and _ - . + @ (no spaces).';
+  } else if (userId.toLowerCase() === 'global') {
+    errors.userId = '“global” is reserved by VAMS.';
+  }
+  if (!email.safeParse(address).success)
+    errors.email = 'Enter a valid email address, e.g. name@example.com.';
+  if (phone && !E164.test(phone)) {
+    errors.phone =
+      'Use international format: + then country code and number, up to 15 digits (e.g. +14155550123).';
+  }
+  if (input.roles.length === 0) errors.roles = 'Choose at least one VAMS role.';
+  if (!reason) errors.reason = 'Say why this person needs access; approvers read it.';
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    params: {
+      userId,
+      email: address,
+      ...(phone ? { phone } : {}),
+      roles: [...new Set(input.roles)],
+    },
+    reason,
+  };
+}

@@ -1,0 +1,152 @@
+import type { NewCognitoUser } from '../gateways/cognito-admin.gateway';
+import type { AppLogger } from '../logging';
+import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
+import type { AccessRequest } from './request';
+import type { KindExecutor, Step, StepContext } from './workflow';
+
+export interface OnboardingPorts {
+  cognito: {
+    findUser(userId: string): Promise<{ email: string | undefined } | undefined>;
+    createUser(user: NewCognitoUser): Promise<void>;
+    setTemporaryPassword(userId: string, password: string): Promise<void>;
+    passwordPolicy(): Promise<PasswordPolicy>;
+  };
+  userRoles: { addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> };
+  courier: {
+    slackUserForEmail(email: string): Promise<string | undefined>;
+    sendTemporaryPassword(
+      slackUserId: string,
+      userId: string,
+      password: string,
+      validDays: number,
+    ): Promise<void>;
+  };
+  delivery: 'email' | 'slack-dm';
+}
+
+const SLACK_DELIVERY = /^by Slack DM to (\w+)$/;
+const EMAIL_DELIVERY = 'by Cognito email (not found in Slack)';
+
+/** VAMS's own audit line, written by the bot because it bypasses the VAMS API; no secrets. */
+export function logAuthChange(
+  log: AppLogger,
+  type: string,
+  request: AccessRequest,
+  detail: Record<string, unknown>,
+): void {
+  const approvers = request.approvals.map((approval) => approval.vamsUserId).join(',');
+  const roles = [...new Set(request.approvals.flatMap((approval) => approval.roles))].join(',');
+  const json = JSON.stringify({
+    requestId: request.id,
+    requester: request.requester.vamsUserId,
+    approvers: request.approvals.map((approval) => approval.vamsUserId),
+    ...detail,
+  });
+  log.info(
+    `[AUTHCHANGES][type: ${type}] [user: ${approvers}] [roles: ${roles}] [mfaEnabled: false] ${json}`,
+  );
+}
+
+function slackRecipient(context: StepContext): string | undefined {
+  return SLACK_DELIVERY.exec(context.detailOf('choose-delivery') ?? '')?.[1];
+}
+
+/** Onboarding (`/vams user create`): the Cognito user as VAMS creates it, then its role rows. */
+export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
+  const chooseDelivery: Step = {
+    name: 'choose-delivery',
+    label: 'Find the new user in Slack for the temporary password',
+    run: async ({ request }) => {
+      const slackUserId = await ports.courier.slackUserForEmail(request.params.email);
+      return slackUserId ? `by Slack DM to ${slackUserId}` : EMAIL_DELIVERY;
+    },
+  };
+
+  const createUser = (request: AccessRequest): Step => ({
+    name: 'cognito-create',
+    label: `Create Cognito user ${request.params.userId}`,
+    reconcile: async ({ request: current }) => {
+      const existing = await ports.cognito.findUser(current.params.userId);
+      return existing && existing.email?.toLowerCase() === current.params.email.toLowerCase()
+        ? 'created (found after a restart)'
+        : undefined;
+    },
+    run: async (context) => {
+      const { params } = context.request;
+      const bySlack = slackRecipient(context) !== undefined;
+      if (await ports.cognito.findUser(params.userId)) {
+        throw new Error(
+          `User ID ${params.userId} was taken in the pool after the request was made`,
+        );
+      }
+      await ports.cognito.createUser({
+        userId: params.userId,
+        email: params.email,
+        ...(params.phone ? { phone: params.phone } : {}),
+        // Slack delivery: Cognito sends nothing; the password set here is replaced and sent
+        // by DM in the last step, so no step has to carry a secret.
+        suppressInvitation: bySlack,
+        ...(bySlack
+          ? { temporaryPassword: temporaryPassword(await ports.cognito.passwordPolicy()) }
+          : {}),
+      });
+      logAuthChange(context.log, 'cognitoUserCreate', context.request, {
+        userId: params.userId,
+        email: params.email,
+        phone: params.phone ?? null,
+        invitation: bySlack ? 'slack-dm' : 'email',
+      });
+      return bySlack
+        ? 'created; invitation email suppressed'
+        : 'created; Cognito emails the invitation';
+    },
+  });
+
+  const assignRole = (request: AccessRequest, roleName: string): Step => ({
+    name: `role:${roleName}`,
+    label: `Assign VAMS role ${roleName}`,
+    run: async (context) => {
+      const result = await ports.userRoles.addRole(request.params.userId, roleName, context.now);
+      logAuthChange(context.log, 'userRoleCreate', context.request, {
+        userId: request.params.userId,
+        roleName,
+        result,
+      });
+      return result === 'added' ? 'assigned' : 'already held';
+    },
+  });
+
+  const deliverPassword: Step = {
+    name: 'deliver-password',
+    label: 'Deliver the temporary password',
+    run: async (context) => {
+      const slackUserId = slackRecipient(context);
+      if (!slackUserId) return 'Cognito emailed the invitation';
+      const policy = await ports.cognito.passwordPolicy();
+      const password = temporaryPassword(policy);
+      await ports.cognito.setTemporaryPassword(context.request.params.userId, password);
+      await ports.courier.sendTemporaryPassword(
+        slackUserId,
+        context.request.params.userId,
+        password,
+        policy.temporaryPasswordValidityDays,
+      );
+      return `sent by DM to ${slackUserId}`;
+    },
+  };
+
+  return {
+    steps: (request) => [
+      ...(ports.delivery === 'slack-dm' ? [chooseDelivery] : []),
+      createUser(request),
+      ...request.params.roles.map((roleName) => assignRole(request, roleName)),
+      ...(ports.delivery === 'slack-dm' ? [deliverPassword] : []),
+    ],
+    summary: (request) => {
+      const byDm = request.steps
+        .find((step) => step.name === 'deliver-password')
+        ?.detail?.startsWith('sent');
+      return `VAMS user ${request.params.userId} was created with role${request.params.roles.length === 1 ? '' : 's'} ${request.params.roles.join(', ')}. ${byDm ? 'The temporary password went to them by Slack DM.' : 'Cognito emailed them a temporary password.'}`;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Every change the bot makes is one of these, decided in Slack before it runs. */
+export const REQUEST_KINDS = ['user.create'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+export const OPEN_STATUSES = ['pending', 'approved', 'executing'] as const;
+export const TERMINAL_STATUSES = [
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+] as const;
+export type RequestStatus = (typeof OPEN_STATUSES)[number] | (typeof TERMINAL_STATUSES)[number];
+
+const person = z.object({ slackUserId: z.string(), vamsUserId: z.string() });
+export type Person = z.infer<typeof person>;
+
+export const onboardingParams = z.object({
+  userId: z.string(),
+  email: z.string(),
+  phone: z.string().optional(),
+  roles: z.array(z.string()).min(1),
+});
+export type OnboardingParams = z.infer<typeof onboardingParams>;
+
+const stepRecord = z.object({
+  name: z.string(),
+  status: z.enum(['started', 'done', 'failed']),
+  at: z.string(),
+  detail: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof stepRecord>;
+
+const preflightResult = z.object({ check: z.string(), ok: z.boolean(), detail: z.string() });
+export type PreflightResult = z.infer<typeof preflightResult>;
+
+export const accessRequest = z.object({
+  id: z.string(),
+  kind: z.enum(REQUEST_KINDS),
+  params: onboardingParams,
+  reason: z.string(),
+  requester: person,
+  /** The VAMS user the request is about: they may not approve it. */
+  subject: z.string(),
+  status: z.enum([...OPEN_STATUSES, ...TERMINAL_STATUSES]),
+  /** Distinct approvers, with the VAMS roles they held when they clicked. */
+  approvals: z.array(person.extend({ roles: z.array(z.string()), at: z.string() })),
+  requiredApprovals: z.number().int().min(1),
+  preflight: z.array(preflightResult),
+  card: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  steps: z.array(stepRecord),
+  decision: z.object({ by: person, at: z.string(), comment: z.string().optional() }).optional(),
+  /** Why it failed, in words for people; never a secret. */
+  failure: z.string().optional(),
+  lease: z.object({ owner: z.string(), until: z.string() }).optional(),
+  version: z.number().int(),
+});
+export type AccessRequest = z.infer<typeof accessRequest>;
+
+export function isOpen(status: RequestStatus): boolean {
+  return (OPEN_STATUSES as readonly string[]).includes(status);
+}
+
+export function stepDone(request: AccessRequest, name: string): boolean {
+  return request.steps.some((step) => step.name === name && step.status === 'done');
+}
+
+export function stepStarted(request: AccessRequest, name: string): boolean {
+  return request.steps.some((step) => step.name === name);
+}
+
+// Short, unambiguous ids people can type: Crockford base32 without I, L, O, U.
+const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function newRequestId(random: (size: number) => Uint8Array): string {
+  return `R${Array.from(random(8), (byte) => ID_ALPHABET[byte % 32]).join('')}`;
+}
