@@ -3,7 +3,11 @@ import { once } from 'node:events';
 import { freePort } from '../src/backend/local-services';
 import { descendantsOf, isAlive } from './support/processes';
 import { SlackStandIn } from './support/slack-standin';
-import { createTestDeployment, type TestDeployment } from './support/vams-deployment';
+import {
+  createTestDeployment,
+  emulatorEnvironment,
+  type TestDeployment,
+} from './support/vams-deployment';
 
 const ROOT = `${__dirname}/..`;
 
@@ -144,12 +148,5 @@ describe('the bot as a process', () => {
 });
 
 function awsEnvironment(deployment: TestDeployment): Record<string, string> {
-  return {
-    ...deployment.env,
-    AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER:
-      process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? '',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  };
+  return { ...deployment.env, ...emulatorEnvironment() };
 }

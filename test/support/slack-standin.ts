@@ -31,6 +31,11 @@ export interface RecordedCall {
   error?: string;
 }
 
+export interface Hold {
+  arrived: Promise<Record<string, unknown>>;
+  release(): void;
+}
+
 export interface StoredMessage {
   ts: string;
   threadTs?: string;
@@ -264,6 +269,16 @@ export class SlackStandIn {
   private readonly responseUrls = new Map<string, ResponseUrl>();
   private readonly throttles = new Map<string, { remaining: number; retryAfterSeconds: number }>();
   private readonly failures = new Map<string, string[]>();
+  private readonly holds: Array<{
+    method: string;
+    matches: (args: Record<string, unknown>) => boolean;
+    arrive: (args: Record<string, unknown>) => void;
+    released: Promise<void>;
+  }> = [];
+  private stopRequested: () => void = () => {};
+  private readonly stopping = new Promise<void>((resolve) => {
+    this.stopRequested = resolve;
+  });
   private readonly waiters = new Set<Waiter>();
   private lastTsMicros = 0;
   private counter = 0;
@@ -385,6 +400,32 @@ export class SlackStandIn {
     this.throttles.set(method, { remaining: times, retryAfterSeconds });
   }
 
+  /**
+   * The next call to `method` whose arguments match is not answered until `release()`: the app
+   * is caught mid-work, e.g. to be killed there. `arrived` resolves with the call's arguments.
+   */
+  hold(method: string, matches: (args: Record<string, unknown>) => boolean): Hold {
+    let arrive: (args: Record<string, unknown>) => void = () => {};
+    let release: () => void = () => {};
+    const arrived = new Promise<Record<string, unknown>>((resolve) => {
+      arrive = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.holds.push({ method, matches, arrive, released });
+    return { arrived, release };
+  }
+
+  private async heldUntilReleased(method: string, args: Record<string, unknown>): Promise<void> {
+    const index = this.holds.findIndex((hold) => hold.method === method && hold.matches(args));
+    const hold = this.holds[index];
+    if (!hold) return;
+    this.holds.splice(index, 1);
+    hold.arrive(args);
+    await Promise.race([hold.released, this.stopping]);
+  }
+
   failNext(method: string, error: string): void {
     const queued = this.failures.get(method) ?? [];
     queued.push(error);
@@ -441,6 +482,7 @@ export class SlackStandIn {
   }
 
   async stop(): Promise<void> {
+    this.stopRequested();
     for (const waiter of [...this.waiters]) {
       waiter.settle(new Error('the Slack stand-in stopped'));
     }
@@ -459,7 +501,9 @@ export class SlackStandIn {
       return;
     }
     if (path.startsWith('/api/')) {
-      send(response, this.webApi(path.slice('/api/'.length), request, body));
+      const method = path.slice('/api/'.length);
+      await this.heldUntilReleased(method, parseArgs(request.headers['content-type'], body) ?? {});
+      send(response, this.webApi(method, request, body));
       return;
     }
     if (path.startsWith('/actions/')) {

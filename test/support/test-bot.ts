@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type RunningApp, startApp } from '../../src/app';
+import { type RunningApp, startApp, type Tuning } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
@@ -36,9 +36,16 @@ function assertCleanRun(slack: SlackStandIn, logs: string[], secrets: string[]):
   if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) appeared in the bot's logs`);
 }
 
-export async function startTestBot(
-  options: { env?: Record<string, string>; deployment?: TestDeployment; slack?: SlackStandIn } = {},
-): Promise<TestBot> {
+export interface TestBotOptions {
+  env?: Record<string, string>;
+  /** Shared with another bot: two instances on one set of tables. Not stopped by this bot. */
+  deployment?: TestDeployment;
+  /** Shared with another bot; not stopped by this bot. */
+  slack?: SlackStandIn;
+  tuning?: Partial<Tuning>;
+}
+
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const slack = options.slack ?? (await SlackStandIn.start());
   const deployment = options.deployment ?? (await createTestDeployment());
   const signingSecret = randomBytes(16).toString('hex');
@@ -55,7 +62,7 @@ export async function startTestBot(
   if (!loaded.ok) throw new Error(`test configuration is invalid: ${loaded.problems.join('; ')}`);
   const logs: string[] = [];
   const logger = createLogger(loaded.config.logLevel, { write: (line: string) => logs.push(line) });
-  const app = await startApp(loaded.config, logger);
+  const app = await startApp(loaded.config, logger, options.tuning);
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const driver = new SlackDriver({ eventsUrl: `${baseUrl}${EVENTS_PATH}`, signingSecret, slack });
   return {
@@ -68,8 +75,8 @@ export async function startTestBot(
     signingSecret,
     stop: async () => {
       await app.stop();
-      await slack.stop();
-      deployment.destroy();
+      if (!options.slack) await slack.stop();
+      if (!options.deployment) deployment.destroy();
       assertCleanRun(slack, logs, [signingSecret, 'xoxb-local-standin']);
     },
   };

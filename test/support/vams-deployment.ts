@@ -10,6 +10,18 @@ import {
 } from '../../src/backend/provision';
 import type { VamsTableNames } from '../../src/config';
 
+/** What a bot started as a separate process needs to reach this run's emulators. */
+export function emulatorEnvironment(): Record<string, string> {
+  const names = [
+    'AWS_ENDPOINT_URL_DYNAMODB',
+    'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+  ];
+  return Object.fromEntries(names.map((name) => [name, process.env[name] ?? '']));
+}
+
 /** A VAMS deployment of its own for one test file: fresh tables and a fresh pool. */
 export interface TestDeployment {
   clients: AwsClients;
