@@ -1,30 +1,74 @@
 import { randomBytes } from 'node:crypto';
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type RunningApp, startApp } from '../src/app';
 import { seedCognitoUser, seedRole, seedUserRole } from '../src/backend/provision';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { EVENTS_PATH } from '../src/slack/slack-runtime';
 import { SlackDriver } from '../test/support/slack-driver';
-import { SlackStandIn } from '../test/support/slack-standin';
-import { renderMessage } from './render';
+import { type RecordedCall, SlackStandIn } from '../test/support/slack-standin';
+import { renderMessage, renderModal } from './render';
 
-// A small workspace: one admin, one manager, one plain VAMS user, and a guest.
+const APPROVALS = 'C0APPROVALS';
+
+// A small workspace: an admin, a manager, a plain VAMS user, a guest, and a new hire who is in
+// Slack but not yet in VAMS.
 const people = [
   { id: 'U0ADA', name: 'Ada (admin)', email: 'ada@example.com', role: 'admin' },
   { id: 'U0MAX', name: 'Max (manager)', email: 'max@example.com', role: 'manager' },
   { id: 'U0PAT', name: 'Pat (VAMS user)', email: 'pat@example.com', role: 'viewer' },
-  { id: 'U0GUS', name: 'Gus (Slack guest)', email: 'gus@partner.example', role: undefined },
+  { id: 'U0GUS', name: 'Gus (Slack guest)', email: 'gus@partner.example', role: 'guest' },
+  { id: 'U0NIA', name: 'Nia (new hire)', email: 'nia@example.com', role: undefined },
 ] as const;
-
-function print(lines: string[] = []): void {
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
+const [ada, max, pat, gus, nia] = people;
 
 const nameOf = (slackUserId: string) => people.find((person) => person.id === slackUserId)?.name;
 
-function showTo(name: string, message: unknown): void {
-  const lines = renderMessage(message, nameOf).map((line) => `    │ ${line}`);
-  print([`  ${name} sees (only them):`, ...lines, '']);
+function print(...lines: string[]): void {
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function boxed(heading: string, lines: string[]): void {
+  print(`  ${heading}`, ...lines.map((line) => `    │ ${line}`), '');
+}
+
+// The transcript shows that a password arrived, never the password itself.
+function masked(lines: string[]): string[] {
+  return lines.map((line) =>
+    line.replace(/(temporary password is )`[^`]+`/, '$1`••••••••••••••••`'),
+  );
+}
+
+/** Says what each new Slack call shows to whom, as a person would see it. */
+function narrate(slack: SlackStandIn, calls: RecordedCall[], actor: string): void {
+  const dmOwner = (channel: string) =>
+    people.find((person) => slack.dmChannelOf(person.id) === channel);
+  for (const call of calls) {
+    const channel = String(call.args.channel ?? '');
+    if (call.method === 'response_url') {
+      boxed(`${actor} sees (only them):`, renderMessage(call.args, nameOf));
+    } else if (call.method === 'views.open' || call.method === 'views.update') {
+      boxed(`${actor} sees a dialog:`, renderModal(call.args.view, nameOf));
+    } else if (call.method === 'chat.postEphemeral') {
+      boxed(
+        `${nameOf(String(call.args.user))} sees (only them):`,
+        renderMessage(call.args, nameOf),
+      );
+    } else if (call.method === 'chat.postMessage' && dmOwner(channel)) {
+      boxed(`DM to ${dmOwner(channel)?.name}:`, masked(renderMessage(call.args, nameOf)));
+    }
+  }
+}
+
+function showApprovalsChannel(slack: SlackStandIn): void {
+  const messages = slack.messages(APPROVALS);
+  const cards = messages.filter((message) => !message.threadTs);
+  for (const card of cards) {
+    boxed('#approvals (everyone in the channel sees):', renderMessage(card, nameOf));
+    const thread = messages.filter((message) => message.threadTs === card.ts);
+    for (const reply of thread) boxed('  └ in its thread:', renderMessage(reply, nameOf));
+  }
 }
 
 async function seedWorkspace(app: RunningApp, slack: SlackStandIn): Promise<void> {
@@ -37,18 +81,117 @@ async function seedWorkspace(app: RunningApp, slack: SlackStandIn): Promise<void
     roleName: 'viewer',
     description: 'Read-only access',
   });
+  await seedRole(clients.documents, tables.roles, {
+    roleName: 'scanner',
+    description: '3D capture team',
+  });
   for (const person of people) {
     slack.addUser({
       id: person.id,
       realName: person.name,
       email: person.email,
       emailConfirmed: true,
-      isRestricted: person.role === undefined,
+      isRestricted: person.role === 'guest',
     });
-    if (!person.role || person.role === 'admin' || !userPoolId) continue;
-    await seedCognitoUser(clients.cognito, userPoolId, person.email, person.email);
+    if (person.role !== 'manager' && person.role !== 'viewer') continue;
+    if (userPoolId) await seedCognitoUser(clients.cognito, userPoolId, person.email, person.email);
     await seedUserRole(clients.documents, tables.userRoles, person.email, person.role);
   }
+}
+
+async function identityTour(driver: SlackDriver, slack: SlackStandIn): Promise<void> {
+  print('━━ 1. Who is who', '', `── ${ada.name} types /vams help`);
+  boxed(
+    `${ada.name} sees (only them):`,
+    renderMessage((await driver.command(ada.id, 'help')).ack, nameOf),
+  );
+  for (const person of [ada, max, pat, gus]) {
+    print(`── ${person.name} types /vams whoami`);
+    const result = await driver.command(person.id, 'whoami');
+    const reply = await slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === result.responseUrl,
+    );
+    boxed(`${person.name} sees (only them):`, renderMessage(reply.args, nameOf));
+  }
+  print(`── ${pat.name} mistypes /vams frobnicate`);
+  boxed(
+    `${pat.name} sees (only them):`,
+    renderMessage((await driver.command(pat.id, 'frobnicate')).ack, nameOf),
+  );
+}
+
+async function onboardingTour(
+  app: RunningApp,
+  driver: SlackDriver,
+  slack: SlackStandIn,
+): Promise<void> {
+  print('━━ 2. Onboarding through an approval', '', `── ${max.name} types /vams user create`);
+  let mark = slack.calls.length;
+  await driver.command(max.id, 'user create');
+  await slack.waitForCall('views.open');
+  narrate(slack, slack.calls.slice(mark), max.name);
+  const viewId = [...slack.views.keys()].at(-1) ?? '';
+  const suggested = await driver.suggest(max.id, viewId, 'Roles', 'sc');
+  print(`── ${max.name} types "sc" in Roles; the list offers: ${suggested.options.join(', ')}`);
+  print(`── ${max.name} fills in the dialog for Nia and presses Request`);
+  mark = slack.calls.length;
+  await driver.submitView(max.id, viewId, {
+    'User ID': 'nia',
+    Email: nia.email,
+    'Phone number': '+14155550123',
+    Roles: ['scanner', 'viewer'],
+    Reason: 'Joins the 3D scanning team on Monday',
+  });
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) => call.args.channel === slack.dmChannelOf(max.id),
+  );
+  showApprovalsChannel(slack);
+  narrate(slack, slack.calls.slice(mark), max.name);
+
+  const [card] = slack.messages(APPROVALS);
+  const at = { channel: APPROVALS, ts: card?.ts ?? '' };
+  for (const clicker of [pat, max]) {
+    print(`── ${clicker.name} clicks Approve`);
+    mark = slack.calls.length;
+    const since = mark;
+    await driver.clickButton(clicker.id, at, 'Approve');
+    await slack.waitForCall('response_url', (call) => slack.calls.indexOf(call) >= since);
+    narrate(slack, slack.calls.slice(mark), clicker.name);
+  }
+
+  print(`── ${ada.name} clicks Approve`);
+  mark = slack.calls.length;
+  await driver.clickButton(ada.id, at, 'Approve');
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      call.args.channel === slack.dmChannelOf(max.id) &&
+      String(call.args.text).includes('was created'),
+  );
+  showApprovalsChannel(slack);
+  narrate(slack, slack.calls.slice(mark), ada.name);
+
+  const { clients, userPoolId, tables } = app.backend;
+  const user = await clients.cognito.send(
+    new AdminGetUserCommand({ UserPoolId: userPoolId, Username: 'nia' }),
+  );
+  const attribute = (name: string) =>
+    user.UserAttributes?.find((entry) => entry.Name === name)?.Value;
+  const rows = await clients.documents.send(
+    new QueryCommand({
+      TableName: tables.userRoles,
+      KeyConditionExpression: 'userId = :user',
+      ExpressionAttributeValues: { ':user': 'nia' },
+    }),
+  );
+  print(
+    '── What VAMS now holds',
+    `  Cognito user nia: ${user.UserStatus}, email ${attribute('email')} (verified: ${attribute('email_verified')}), phone ${attribute('phone_number')} (verified: ${attribute('phone_number_verified')})`,
+    ...(rows.Items ?? []).map((row) => `  user-roles row: ${JSON.stringify(row)}`),
+    '',
+  );
 }
 
 async function main(): Promise<void> {
@@ -57,25 +200,24 @@ async function main(): Promise<void> {
   const signingSecret = randomBytes(16).toString('hex');
   const loaded = loadConfig({
     BACKEND: 'local',
-    LOCAL_ADMIN_EMAIL: 'ada@example.com',
+    LOCAL_ADMIN_EMAIL: ada.email,
     MANAGER_ROLES: 'manager',
+    TEMP_PASSWORD_DELIVERY: 'slack-dm',
     SLACK_BOT_TOKEN: 'xoxb-local-standin',
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_API_URL: slack.apiUrl,
-    APPROVAL_CHANNEL_ID: 'C0APPROVALS',
+    APPROVAL_CHANNEL_ID: APPROVALS,
     PORT: '0',
     LOG_LEVEL: 'info',
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  print([
+  print(
     'vams-chatops demo: the real bot on the embedded backend (DynamoDB Local + moto),',
-    'talking to a simulated Slack workspace.',
+    'talking to a simulated Slack workspace. Passwords are masked in this transcript.',
     '',
-  ]);
-  const app = await startApp(
-    loaded.config,
-    createLogger('info', { write: (line: string) => logLines.push(line) }),
   );
+  const logger = createLogger('info', { write: (line: string) => logLines.push(line) });
+  const app = await startApp(loaded.config, logger);
   try {
     await seedWorkspace(app, slack);
     const driver = new SlackDriver({
@@ -83,23 +225,12 @@ async function main(): Promise<void> {
       signingSecret,
       slack,
     });
-    const [ada] = people;
-    print([`── ${ada.name} types /vams help`]);
-    showTo(ada.name, (await driver.command(ada.id, 'help')).ack);
-    for (const person of people) {
-      print([`── ${person.name} types /vams whoami`]);
-      const result = await driver.command(person.id, 'whoami');
-      const reply = await slack.waitForCall(
-        'response_url',
-        (call) => call.args.url === result.responseUrl,
-      );
-      showTo(person.name, reply.args);
-    }
-    print([`── ${people[2].name} mistypes /vams frobnicate`]);
-    showTo(people[2].name, (await driver.command(people[2].id, 'frobnicate')).ack);
-    print([
-      'Done: every message above went only to the person who asked; nothing was posted in a channel.',
-    ]);
+    await identityTour(driver, slack);
+    await onboardingTour(app, driver, slack);
+    const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
+    print(
+      `Done. The bot logged ${audit} VAMS-style [AUTHCHANGES] lines; no secret reached a log or a channel.`,
+    );
   } catch (error) {
     process.stderr.write(`${logLines.join('')}\n`);
     throw error;

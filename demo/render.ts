@@ -12,9 +12,26 @@ const block = z.looseObject({
 
 type NameOf = (slackUserId: string) => string | undefined;
 
+const EMOJI: Record<string, string> = {
+  white_check_mark: '✅',
+  x: '❌',
+  warning: '⚠️',
+  hourglass_flowing_sand: '⏳',
+  hourglass: '⌛',
+  gear: '⚙️',
+  no_entry: '⛔',
+  leftwards_arrow_with_hook: '↩️',
+  white_circle: '⚪',
+  arrows_counterclockwise: '🔄',
+};
+
 function asPlainText(mrkdwn: string, nameOf: NameOf): string {
   return mrkdwn
     .replace(/<@(\w+)>/g, (_mention, id: string) => `@${nameOf(id) ?? id}`)
+    .replace(/<#(\w+)>/g, '#approvals')
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]+)>/g, '$1')
+    .replace(/<https?:[^|>]+\|([^>]+)>/g, '[$1]')
+    .replace(/:([a-z_]+):/g, (shortcode, name: string) => EMOJI[name] ?? shortcode)
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
@@ -31,7 +48,7 @@ function renderBlock(raw: unknown, nameOf: NameOf): string[] {
     case 'section':
       return [
         ...(own ? asPlainText(own, nameOf).split('\n') : []),
-        ...(fields ?? []).map((field) => asPlainText(field.text, nameOf)),
+        ...(fields ?? []).map((field) => asPlainText(field.text, nameOf).replace(/\n/g, ' ')),
       ];
     case 'context':
       return (elements ?? []).map(
@@ -64,4 +81,28 @@ export function renderMessage(message: unknown, nameOf: NameOf = () => undefined
   return blocks.length > 0
     ? blocks.flatMap((raw) => renderBlock(raw, nameOf))
     : asPlainText(parsed.data.text ?? '', nameOf).split('\n');
+}
+
+const modal = z.looseObject({
+  title: text.optional(),
+  blocks: z
+    .array(
+      z.looseObject({ type: z.string(), label: text.optional(), optional: z.boolean().optional() }),
+    )
+    .optional(),
+});
+
+/** A modal as its fields and text, for the transcript. */
+export function renderModal(view: unknown, nameOf: NameOf = () => undefined): string[] {
+  const parsed = modal.safeParse(view);
+  if (!parsed.success) return ['<unreadable modal>'];
+  const lines = [`[ ${parsed.data.title?.text ?? ''} ]`];
+  for (const block of parsed.data.blocks ?? []) {
+    if (block.type === 'input') {
+      lines.push(`${block.label?.text ?? ''}${block.optional ? ' (optional)' : ''}: ________`);
+    } else {
+      lines.push(...renderBlock(block, nameOf));
+    }
+  }
+  return lines;
 }

@@ -17,10 +17,15 @@ function section(text: string): MessageBody {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
+// Step details name Slack people by id (e.g. who got a DM); show them as mentions.
+function mentionSlackUsers(text: string): string {
+  return text.replace(/\b([UW](?=[A-Z]*\d)[A-Z0-9]{4,})\b/g, '<@$1>');
+}
+
 /** One message in the card's thread, updated as each step completes. */
 export function progressMessage(request: AccessRequest, steps: readonly StepState[]): MessageBody {
   const lines = steps.map((step) => {
-    const detail = step.detail ? ` — ${escapeMrkdwn(step.detail)}` : '';
+    const detail = step.detail ? ` — ${mentionSlackUsers(escapeMrkdwn(step.detail))}` : '';
     return `${MARKS[step.state]} ${escapeMrkdwn(step.label)}${detail}`;
   });
   const text = `*${kindTitle(request.kind)} ${request.id}: progress*\n${lines.join('\n')}`;

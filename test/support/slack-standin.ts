@@ -1049,6 +1049,11 @@ export class SlackStandIn {
     });
   }
 
+  /** The DM channel `conversations.open` gives for one person. */
+  dmChannelOf(userId: string): string {
+    return `D${stableSuffix(userId)}`;
+  }
+
   private slackUser(user: SlackUserFixture): SlackBody {
     const name = user.name ?? user.id.toLowerCase();
     const realName = user.realName ?? name;
