@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppLogger } from '../logging';
+import { setBounded } from '../util/bounded-map';
 import type { MessageBody } from '../views/message';
 import { checkedMessage } from '../views/outgoing';
 import { requestCard } from '../views/request-card.view';
@@ -22,15 +23,6 @@ const permalink = z.object({ permalink: z.string() });
 
 const CACHE_ENTRIES = 5000;
 
-function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
-  cache.delete(key);
-  if (cache.size >= CACHE_ENTRIES) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
-  cache.set(key, value);
-}
-
 /** Direct messages: `conversations.open` once per person (Tier 3), then post to the D… id. */
 export class DirectMessages {
   private readonly channels = new Map<string, string>();
@@ -42,7 +34,7 @@ export class DirectMessages {
     if (!channel) {
       channel = opened.parse(await this.client.conversations.open({ users: slackUserId })).channel
         .id;
-      remember(this.channels, slackUserId, channel);
+      setBounded(this.channels, slackUserId, channel, CACHE_ENTRIES);
     }
     await this.client.chat.postMessage({ channel, ...checkedMessage(body) });
   }
@@ -130,7 +122,7 @@ export class SlackRequestNotifier implements RequestNotifier {
       const answer = posted.parse(
         await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...body }),
       );
-      remember(this.progressTs, request.id, answer.ts);
+      setBounded(this.progressTs, request.id, answer.ts, CACHE_ENTRIES);
     });
   }
 

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { SlackPerson } from '../auth/identity';
+import { setBounded } from '../util/bounded-map';
 
 const usersInfo = z.object({
   user: z.object({
@@ -57,12 +58,12 @@ export class SlackPeople {
   }
 
   private remember(slackUserId: string, person: SlackPerson | undefined): void {
-    this.cache.delete(slackUserId);
-    if (this.cache.size >= CACHE_ENTRIES) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
-    this.cache.set(slackUserId, { person, until: this.now() + CACHE_SECONDS * 1000 });
+    setBounded(
+      this.cache,
+      slackUserId,
+      { person, until: this.now() + CACHE_SECONDS * 1000 },
+      CACHE_ENTRIES,
+    );
   }
 }
 

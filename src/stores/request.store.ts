@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type AccessRequest, accessRequest, isOpen } from '../workflow/request';
+import { allPages } from './all-pages';
 
 const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQ' });
 // Only open requests carry the index attributes: the index is the short list of what is
@@ -79,22 +80,19 @@ export class RequestStore {
   }
 
   async open(): Promise<AccessRequest[]> {
-    const found: AccessRequest[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :open',
-          ExpressionAttributeValues: { ':open': OPEN_INDEX_KEY },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const entry of page.Items ?? []) found.push(accessRequest.parse(entry));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    return allPages(
+      (startKey) =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :open',
+            ExpressionAttributeValues: { ':open': OPEN_INDEX_KEY },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      (entry) => accessRequest.parse(entry),
+    );
   }
 
   async appendEvent(event: AuditEvent): Promise<void> {

@@ -1,5 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { allPages } from './all-pages';
 
 const roleItem = z.object({ roleName: z.string(), description: z.string().optional() });
 export type VamsRole = z.infer<typeof roleItem>;
@@ -21,19 +22,17 @@ export class VamsRoleCatalog {
 
   async all(): Promise<VamsRole[]> {
     if (this.cached && this.cached.until > this.now()) return this.cached.roles;
-    const roles: VamsRole[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ProjectionExpression: 'roleName, description',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const entry of page.Items ?? []) roles.push(roleItem.parse(entry));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const roles = await allPages(
+      (startKey) =>
+        this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ProjectionExpression: 'roleName, description',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      (entry) => roleItem.parse(entry),
+    );
     roles.sort((a, b) => a.roleName.localeCompare(b.roleName));
     this.cached = { roles, until: this.now() + CATALOG_SECONDS * 1000 };
     return roles;

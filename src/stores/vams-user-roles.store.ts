@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { userRoleTimestamp } from '../vams/vams-format';
+import { allPages } from './all-pages';
 
 const roleRow = z.object({ userId: z.string(), roleName: z.string() });
 
@@ -12,22 +13,19 @@ export class VamsUserRoleStore {
   ) {}
 
   async rolesOf(userId: string): Promise<string[]> {
-    const roles: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'userId = :userId',
-          ExpressionAttributeValues: { ':userId': userId },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) roles.push(roleRow.parse(item).roleName);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return roles;
+    return allPages(
+      (startKey) =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'userId = :userId',
+            ExpressionAttributeValues: { ':userId': userId },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      (item) => roleRow.parse(item).roleName,
+    );
   }
 
   async firstUserWithRoles(candidates: readonly string[]): Promise<string | undefined> {
