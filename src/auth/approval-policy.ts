@@ -10,7 +10,7 @@ export interface ApprovalPolicy extends RolePolicy {
 const MANAGER_KINDS: readonly RequestKind[] = ['user.create'];
 
 export type DecisionRefusal =
-  | { code: 'not-mapped'; identityReason: RefusalReason }
+  | { code: 'not-mapped'; identityReason: RefusalReason; email: string | undefined }
   | { code: 'not-an-approver' }
   | { code: 'managers-cannot-approve-kind' }
   | { code: 'own-request' }
@@ -18,7 +18,8 @@ export type DecisionRefusal =
   | { code: 'already-approved' }
   | { code: 'not-pending'; status: AccessRequest['status'] }
   | { code: 'expired' }
-  | { code: 'not-the-requester' };
+  | { code: 'not-the-requester' }
+  | { code: 'not-posted-yet' };
 
 export type Decision =
   | { allowed: true; vamsUserId: string }
@@ -45,8 +46,12 @@ export function decideOn(
   now: Date,
 ): Decision {
   const refuse = (refusal: DecisionRefusal): Decision => ({ allowed: false, refusal });
-  if (!clicker.mapped) return refuse({ code: 'not-mapped', identityReason: clicker.reason });
+  if (!clicker.mapped) {
+    return refuse({ code: 'not-mapped', identityReason: clicker.reason, email: clicker.email });
+  }
   if (request.status !== 'pending') return refuse({ code: 'not-pending', status: request.status });
+  // Decided before its card is up, a request would run where nobody can follow it.
+  if (!request.card) return refuse({ code: 'not-posted-yet' });
   if (Date.parse(request.expiresAt) <= now.getTime()) return refuse({ code: 'expired' });
   if (!mayApproveKind(clicker.roles, request.kind, policy)) {
     const standing = standingOf(clicker.roles, policy);

@@ -2,7 +2,7 @@ import type { DecisionRefusal } from '../auth/approval-policy';
 import type { AccessRequest } from '../workflow/request';
 import type { StepState } from '../workflow/workflow';
 import type { MessageBody } from './message';
-import { escapeMrkdwn } from './mrkdwn';
+import { code, escapeMrkdwn } from './mrkdwn';
 import { explainRefusal } from './reasons';
 import { kindTitle } from './request-card.view';
 
@@ -63,8 +63,9 @@ export function temporaryPasswordDm(
   temporaryPassword: string,
   validDays: number,
 ): MessageBody {
+  // The password's symbols include & < >: unescaped, Slack would read `<…>` as a link even in code.
   return section(
-    `Welcome to VAMS. Your user ID is \`${escapeMrkdwn(userId)}\` and your temporary password is \`${temporaryPassword}\`. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`,
+    `Welcome to VAMS. Your user ID is ${code(userId)} and your temporary password is ${code(temporaryPassword)}. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`,
   );
 }
 
@@ -72,9 +73,11 @@ export function temporaryPasswordDm(
 export function explainDecisionRefusal(refusal: DecisionRefusal, request: AccessRequest): string {
   switch (refusal.code) {
     case 'not-mapped':
-      return `You cannot decide requests: ${explainRefusal(refusal.identityReason, undefined)}`;
+      return `You cannot decide requests: ${explainRefusal(refusal.identityReason, refusal.email)}`;
     case 'not-an-approver':
-      return 'Only VAMS admins can decide this request (you hold no admin role).';
+      return request.kind === 'user.create'
+        ? 'Only VAMS admins and managers can decide onboarding requests; you hold neither role.'
+        : 'Only VAMS admins can decide this request; you hold no admin role.';
     case 'managers-cannot-approve-kind':
       return 'Managers may decide onboarding requests only; this one needs a VAMS admin.';
     case 'own-request':
@@ -87,6 +90,8 @@ export function explainDecisionRefusal(refusal: DecisionRefusal, request: Access
       return `${request.id} has expired; ask for it again if it is still needed.`;
     case 'not-pending':
       return `${request.id} is already ${refusal.status}; nothing was changed.`;
+    case 'not-posted-yet':
+      return `${request.id} is still being posted; try again in a moment.`;
     case 'not-the-requester':
       return `Only <@${request.requester.slackUserId}>, who asked for ${request.id}, can cancel it.`;
   }

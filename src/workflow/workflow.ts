@@ -137,13 +137,46 @@ export class Workflow {
       { kind: created.kind, requester: draft.requester.vamsUserId },
       'request created',
     );
-    const card = await this.notifier.postCard(created);
-    const withCard = { ...created, card, version: created.version + 1 };
-    // The card is ours until someone acts on it; if a click already changed the request, the
-    // next card update carries the location.
-    const placed = (await this.repository.replace(withCard)) ? withCard : created;
-    await this.notifier.submitted({ ...placed, card });
+    let card: AccessRequest['card'];
+    try {
+      card = await this.notifier.postCard(created);
+    } catch (error) {
+      await this.abandon(created, error);
+      throw error;
+    }
+    const placed = await this.placeCard(created.id, card);
+    await this.notifier.submitted(placed);
     return placed;
+  }
+
+  /** Nobody can decide a request whose card never appeared: it ends here, and says why. */
+  private async abandon(request: AccessRequest, error: unknown): Promise<void> {
+    const failure =
+      'The request card could not be posted in the approvals channel, so nobody could decide it.';
+    const failed: AccessRequest = {
+      ...request,
+      status: 'failed',
+      failure,
+      version: request.version + 1,
+    };
+    this.log(request).error({ err: error }, 'could not post the request card');
+    if (await this.repository.replace(failed)) {
+      await this.audit(failed, 'failed', undefined, { reason: failure });
+    }
+  }
+
+  /** Records where the card is. Requests without a card refuse every click, so this wins. */
+  private async placeCard(
+    id: string,
+    card: NonNullable<AccessRequest['card']>,
+  ): Promise<AccessRequest> {
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt += 1) {
+      const current = await this.repository.get(id);
+      if (!current) break;
+      const placed = { ...current, card, version: current.version + 1 };
+      if (await this.repository.replace(placed)) return placed;
+    }
+    throw new Error(`could not record where the card of ${id} is`);
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
@@ -243,7 +276,10 @@ export class Workflow {
   }
 
   private cancelRefusal(request: AccessRequest, clicker: Identity): DecisionRefusal | undefined {
-    if (!clicker.mapped) return { code: 'not-mapped', identityReason: clicker.reason };
+    if (!clicker.mapped) {
+      return { code: 'not-mapped', identityReason: clicker.reason, email: clicker.email };
+    }
+    if (!request.card) return { code: 'not-posted-yet' };
     if (request.status !== 'pending') return { code: 'not-pending', status: request.status };
     const own =
       request.requester.slackUserId === clicker.slackUserId ||

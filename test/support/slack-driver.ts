@@ -15,6 +15,16 @@ export interface CommandResult {
 export interface InteractionResult {
   status: number;
   ack: unknown;
+  /** The response_url a click on a message carried: the app's answers to it land there. */
+  responseUrl?: string;
+}
+
+/**
+ * A message only the clicker sees (an ephemeral reply): Slack keeps no copy the stand-in could
+ * look up, so the test hands over the blocks the person was shown.
+ */
+export interface EphemeralSource {
+  ephemeral: { channel: string; blocks: unknown };
 }
 
 export type FieldValue = string | string[] | null;
@@ -319,7 +329,7 @@ export class SlackDriver {
 
   async clickButton(
     userId: string,
-    source: { channel: string; ts: string } | { viewId: string },
+    source: { channel: string; ts: string } | { viewId: string } | EphemeralSource,
     label: string,
     options: { teamId?: string } = {},
   ): Promise<InteractionResult> {
@@ -334,7 +344,30 @@ export class SlackDriver {
       state: { values: {} },
     };
     let payload: UnknownRecord;
-    if ('viewId' in source) {
+    let responseUrl: string | undefined;
+    if ('ephemeral' in source) {
+      const { channel, blocks } = source.ephemeral;
+      const button = this.findButton(
+        buttonsIn(blocks),
+        label,
+        `an ephemeral message in ${channel}`,
+      );
+      responseUrl = this.slack.newResponseUrl();
+      // Slack sends no `message` for an ephemeral one: only where it was and that it was ephemeral.
+      payload = {
+        ...common,
+        trigger_id: this.slack.issueTrigger({ userId }),
+        response_url: responseUrl,
+        container: {
+          type: 'message',
+          message_ts: actionTs(),
+          channel_id: channel,
+          is_ephemeral: true,
+        },
+        channel: { id: channel, name: channel.startsWith('D') ? 'directmessage' : 'general' },
+        actions: [this.action(button)],
+      };
+    } else if ('viewId' in source) {
       const stored = this.openView(source.viewId);
       const button = this.findButton(buttonsIn(stored.view.blocks), label, `view ${source.viewId}`);
       // Clicks inside a modal carry no response_url, as in Slack.
@@ -355,10 +388,11 @@ export class SlackDriver {
       }
       const where = `message ${source.channel}/${source.ts}`;
       const button = this.findButton(buttonsIn(message.blocks), label, where);
+      responseUrl = this.slack.newResponseUrl();
       payload = {
         ...common,
         trigger_id: this.slack.issueTrigger({ userId }),
-        response_url: this.slack.newResponseUrl(),
+        response_url: responseUrl,
         container: {
           type: 'message',
           message_ts: message.ts,
@@ -384,7 +418,8 @@ export class SlackDriver {
         actions: [this.action(button)],
       };
     }
-    return this.sendPayload(payload);
+    const result = await this.sendPayload(payload);
+    return responseUrl === undefined ? result : { ...result, responseUrl };
   }
 
   async submitView(
