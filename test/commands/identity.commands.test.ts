@@ -153,3 +153,32 @@ describe('/vams help and usage errors', () => {
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 });
+
+describe('SLACK_TEAM_ID', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ env: { SLACK_TEAM_ID: 'T0HOME' } });
+    await bot.deployment.addVamsUser('alice@example.com', ['admin']);
+    bot.slack.addUser({
+      id: 'U0ALICE',
+      email: 'alice@example.com',
+      emailConfirmed: true,
+      teamId: 'T0HOME',
+    });
+  });
+  afterAll(() => bot.stop());
+
+  it('serves people of that workspace', async () => {
+    const result = await bot.driver.command('U0ALICE', 'whoami', { teamId: 'T0HOME' });
+    const reply = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === result.responseUrl,
+    );
+    expect(JSON.stringify(reply.args)).toContain('`alice@example.com`');
+  });
+
+  it('refuses requests from any other workspace, even the one the bot token belongs to', async () => {
+    const result = await bot.driver.command('U0ALICE', 'whoami', { teamId: bot.slack.teamId });
+    expect(result.ack).toMatchObject({ response_type: 'ephemeral', text: FOREIGN_WORKSPACE_TEXT });
+  });
+});
