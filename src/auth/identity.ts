@@ -12,8 +12,10 @@ export interface SlackPerson {
 export interface IdentityPorts {
   slackPerson(slackUserId: string): Promise<SlackPerson | undefined>;
   linkedVamsUser(slackUserId: string): Promise<string | undefined>;
-  /** A VAMS user id that has role rows, among the candidates (tried in order). */
-  vamsUserWithRoles(candidates: readonly string[]): Promise<string | undefined>;
+  /** The first candidate that has role rows in VAMS, with those roles (tried in order). */
+  vamsUserWithRoles(
+    candidates: readonly string[],
+  ): Promise<{ userId: string; roles: string[] } | undefined>;
   /** A Cognito username among the candidates; undefined in external-IdP mode. */
   cognitoUsername(candidates: readonly string[]): Promise<string | undefined>;
   /** Cognito usernames whose `email` attribute is one of the candidates. */
@@ -69,17 +71,26 @@ function refusalOf(
   return undefined;
 }
 
+interface Mapping {
+  vamsUserId: string;
+  source: MappingSource;
+  /** Already read while matching, so not read twice. */
+  roles?: string[];
+}
+
 async function mappingOf(
   ports: IdentityPorts,
   person: SlackPerson,
-): Promise<{ vamsUserId: string; source: MappingSource } | RefusalReason> {
+): Promise<Mapping | RefusalReason> {
   const linked = await ports.linkedVamsUser(person.id);
   if (linked) return { vamsUserId: linked, source: 'link' };
   if (!person.email || !person.emailConfirmed) return 'no-confirmed-email';
   const candidates = emailCandidates(person.email);
-  const asUserId =
-    (await ports.vamsUserWithRoles(candidates)) ?? (await ports.cognitoUsername(candidates));
-  if (asUserId) return { vamsUserId: asUserId, source: 'email-is-user-id' };
+  const withRoles = await ports.vamsUserWithRoles(candidates);
+  if (withRoles)
+    return { vamsUserId: withRoles.userId, source: 'email-is-user-id', roles: withRoles.roles };
+  const asUsername = await ports.cognitoUsername(candidates);
+  if (asUsername) return { vamsUserId: asUsername, source: 'email-is-user-id' };
   const byEmail = await ports.cognitoUsernamesWithEmail(candidates);
   const [only, ...others] = byEmail;
   if (only === undefined) return 'no-match';
@@ -111,8 +122,9 @@ export async function resolveIdentity(
   return {
     mapped: true,
     slackUserId: request.slackUserId,
-    ...mapping,
+    vamsUserId: mapping.vamsUserId,
+    source: mapping.source,
     email,
-    roles: await ports.rolesOf(mapping.vamsUserId),
+    roles: mapping.roles ?? (await ports.rolesOf(mapping.vamsUserId)),
   };
 }

@@ -28,18 +28,12 @@ export class VamsUserRoleStore {
     );
   }
 
-  async firstUserWithRoles(candidates: readonly string[]): Promise<string | undefined> {
+  async firstUserWithRoles(
+    candidates: readonly string[],
+  ): Promise<{ userId: string; roles: string[] } | undefined> {
     for (const userId of candidates) {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'userId = :userId',
-          ExpressionAttributeValues: { ':userId': userId },
-          ProjectionExpression: 'userId',
-          Limit: 1,
-        }),
-      );
-      if ((page.Items ?? []).length > 0) return userId;
+      const roles = await this.rolesOf(userId);
+      if (roles.length > 0) return { userId, roles };
     }
     return undefined;
   }
