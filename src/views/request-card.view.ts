@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, View } from '@slack/types';
 import type { AccessRequest, RequestKind } from '../workflow/request';
+import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
 
@@ -41,7 +42,8 @@ function parameterFields(request: AccessRequest): string[] {
     `*User ID*\n${code(params.userId)}`,
     `*Email*\n${code(params.email)}`,
     `*Phone number*\n${params.phone ? code(params.phone) : '—'}`,
-    `*Roles*\n${params.roles.map(code).join(', ')}`,
+    // Section fields hold 2000 characters; an onboarding may name many long roles.
+    `*Roles*\n${listWithin(params.roles.map(code), ', ', 1900)}`,
   ];
 }
 
@@ -109,13 +111,16 @@ export function requestCard(request: AccessRequest): MessageBody {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Requested by* <@${request.requester.slackUserId}> (${code(request.requester.vamsUserId)})\n*Reason:* ${escapeMrkdwn(request.reason)}`,
+        text: clip(
+          `*Requested by* <@${request.requester.slackUserId}> (${code(request.requester.vamsUserId)})\n*Reason:* ${escapeMrkdwn(request.reason)}`,
+          3000,
+        ),
       },
     },
     { type: 'section', fields: parameterFields(request).map((text) => ({ type: 'mrkdwn', text })) },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Pre-flight*\n${preflight.join('\n') || '—'}` },
+      text: { type: 'mrkdwn', text: clip(`*Pre-flight*\n${preflight.join('\n') || '—'}`, 3000) },
     },
     { type: 'section', text: { type: 'mrkdwn', text: statusLine(request) } },
     {

@@ -1,0 +1,17 @@
+/** As many items as fit in `limit` characters, then "…and N more": Slack refuses longer text. */
+export function listWithin(items: readonly string[], separator: string, limit: number): string {
+  const shown: string[] = [];
+  for (const item of items) {
+    const hiddenAfter = items.length - shown.length - 1;
+    const more = hiddenAfter > 0 ? `${separator}…and ${hiddenAfter} more` : '';
+    if ([...shown, item].join(separator).length + more.length > limit) break;
+    shown.push(item);
+  }
+  const hidden = items.length - shown.length;
+  return hidden === 0 ? shown.join(separator) : [...shown, `…and ${hidden} more`].join(separator);
+}
+
+/** Text cut to `limit` characters, marked when cut. */
+export function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
