@@ -58,7 +58,7 @@ export function statusLine(request: AccessRequest): string {
     case 'succeeded':
       return `:white_check_mark: Done — approved by ${names(request.approvals)}`;
     case 'failed':
-      return `:x: Failed — approved by ${names(request.approvals)}. ${escapeMrkdwn(request.failure ?? '')}`;
+      return `:x: Failed — approved by ${names(request.approvals)}. ${escapeMrkdwn(clip(request.failure ?? '', 2000))}`;
     case 'rejected': {
       const comment = request.decision?.comment
         ? `: “${escapeMrkdwn(request.decision.comment)}”`

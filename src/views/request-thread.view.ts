@@ -1,6 +1,7 @@
 import type { DecisionRefusal } from '../auth/approval-policy';
 import type { AccessRequest } from '../workflow/request';
 import type { StepState } from '../workflow/workflow';
+import { clip } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
 import { explainRefusal } from './reasons';
@@ -23,12 +24,26 @@ function mentionSlackUsers(text: string): string {
 }
 
 /** One message in the card's thread, updated as each step completes. */
+function stepLine(step: StepState): string {
+  const detail = step.detail ? ` — ${mentionSlackUsers(escapeMrkdwn(clip(step.detail, 300)))}` : '';
+  return `${MARKS[step.state]} ${escapeMrkdwn(step.label)}${detail}`;
+}
+
+// A section holds 3000 characters: with many steps, finished ones fold into one line so that
+// what is running, failed or still to come stays visible.
+const PROGRESS_LIMIT = 2900;
+
 export function progressMessage(request: AccessRequest, steps: readonly StepState[]): MessageBody {
-  const lines = steps.map((step) => {
-    const detail = step.detail ? ` — ${mentionSlackUsers(escapeMrkdwn(step.detail))}` : '';
-    return `${MARKS[step.state]} ${escapeMrkdwn(step.label)}${detail}`;
-  });
-  const text = `*${kindTitle(request.kind)} ${request.id}: progress*\n${lines.join('\n')}`;
+  const title = `*${kindTitle(request.kind)} ${request.id}: progress*`;
+  let lines = steps.map(stepLine);
+  if ([title, ...lines].join('\n').length > PROGRESS_LIMIT) {
+    const done = steps.filter((step) => step.state === 'done').length;
+    lines = [
+      `${MARKS.done} ${done} step${done === 1 ? '' : 's'} done`,
+      ...steps.filter((step) => step.state !== 'done').map(stepLine),
+    ];
+  }
+  const text = clip([title, ...lines].join('\n'), PROGRESS_LIMIT);
   return {
     text: `${request.id} progress`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
@@ -37,7 +52,7 @@ export function progressMessage(request: AccessRequest, steps: readonly StepStat
 
 export function resultMessage(request: AccessRequest, summary: string): MessageBody {
   const mark = request.status === 'succeeded' ? ':white_check_mark:' : ':x:';
-  return section(`${mark} ${escapeMrkdwn(summary)}`);
+  return section(`${mark} ${escapeMrkdwn(clip(summary, 2500))}`);
 }
 
 export function requesterOutcomeDm(

@@ -117,3 +117,21 @@ describe('listWithin', () => {
     expect(listWithin(['aaaa', 'bbbb', 'cccc', 'dddd'], ', ', 22)).toBe('aaaa, …and 3 more');
   });
 });
+
+describe('progress with many steps', () => {
+  it('folds finished steps so the running and failed ones stay visible within the limit', () => {
+    const steps = Array.from({ length: 150 }, (_, index) => ({
+      label: `Assign VAMS role role-${index}-${'x'.repeat(40)}`,
+      state: 'done' as const,
+      detail: 'assigned',
+    }));
+    const message = progressMessage(request(), [
+      ...steps,
+      { label: 'Deliver the temporary password', state: 'failed', detail: 'channel_not_found' },
+    ]);
+    expect(checkMessage(message)).toEqual([]);
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain('150 steps done');
+    expect(shown).toContain('Deliver the temporary password — channel_not_found');
+  });
+});
