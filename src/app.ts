@@ -8,6 +8,7 @@ import {
   registerUserFeature,
   userCreateCommand,
 } from './commands/user.commands';
+import { registerUserAccessFeature, userAccessCommands } from './commands/user-access.commands';
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
@@ -23,6 +24,7 @@ import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
 import { type OnboardingPorts, onboardingExecutor } from './workflow/onboarding';
 import type { RequestKind } from './workflow/request';
+import { type UserAccessPorts, userAccessExecutor } from './workflow/user-access';
 import { Workflow } from './workflow/workflow';
 
 export interface RunningApp {
@@ -88,6 +90,11 @@ function workflowFor(
   const cognitoAdmin = backend.userPoolId
     ? new CognitoAdmin(cognito, backend.userPoolId)
     : undefined;
+  const access: UserAccessPorts = cognitoAdmin ?? {
+    disableUser: () => Promise.reject(new Error(EXTERNAL_IDP_TEXT)),
+    enableUser: () => Promise.reject(new Error(EXTERNAL_IDP_TEXT)),
+    signOutEverywhere: () => Promise.reject(new Error(EXTERNAL_IDP_TEXT)),
+  };
   const onboarding = onboardingExecutor({
     cognito: cognitoAdmin ?? unavailableCognito(),
     userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
@@ -97,11 +104,16 @@ function workflowFor(
   return new Workflow(
     new RequestStore(documents, backend.tables.bot),
     notifier,
-    { 'user.create': onboarding },
+    {
+      'user.create': onboarding,
+      'user.disable': userAccessExecutor('user.disable', access),
+      'user.enable': userAccessExecutor('user.enable', access),
+      'user.signout': userAccessExecutor('user.signout', access),
+    },
     {
       ...config,
       leaseMs: tuning.leaseMs,
-      requiredApprovals: { 'user.create': 1, ...tuning.requiredApprovals },
+      requiredApprovals: (kind) => tuning.requiredApprovals[kind] ?? 1,
     },
     logger,
     tuning.clock,
@@ -161,6 +173,15 @@ export async function startApp(
       dms,
       logger,
     };
+    const accessFeature = {
+      identify,
+      workflow,
+      cognito: userFeature.cognito,
+      policy: config,
+      views: slack.clients.views,
+      dms,
+      logger,
+    };
     const requestsFeature = {
       identify,
       workflow,
@@ -174,11 +195,13 @@ export async function startApp(
       [
         whoamiCommand(identify, config),
         userCreateCommand(userFeature),
+        ...userAccessCommands(accessFeature),
         requestsCommand(requestsFeature),
       ],
       logger,
     );
     registerUserFeature(slack.app, userFeature);
+    registerUserAccessFeature(slack.app, accessFeature);
     registerRequestsFeature(slack.app, requestsFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');

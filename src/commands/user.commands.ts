@@ -15,6 +15,7 @@ import type { PreflightResult } from '../workflow/request';
 import type { Workflow } from '../workflow/workflow';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
+import { submitRequest } from './submit-request';
 
 export interface UserFeature {
   identify: Identify;
@@ -159,26 +160,13 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
       return;
     }
     await ack();
-    try {
-      await feature.workflow.submit({
-        kind: 'user.create',
-        params: checked.params,
-        reason: checked.reason,
-        requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
-        subject: checked.params.userId,
-        preflight: checks.results,
-      });
-    } catch (error) {
-      feature.logger.error(
-        { err: error, slackUserId: body.user.id },
-        'could not submit an onboarding request',
-      );
-      const text = `Your onboarding request for ${code(checked.params.userId)} could not be filed, so nothing will happen. Please try again.`;
-      await feature.dms
-        .send(body.user.id, { text, blocks: [] })
-        .catch((notifyError: unknown) =>
-          feature.logger.error({ err: notifyError }, 'could not tell the requester'),
-        );
-    }
+    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+      kind: 'user.create',
+      params: checked.params,
+      reason: checked.reason,
+      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      subject: checked.params.userId,
+      preflight: checks.results,
+    });
   });
 }

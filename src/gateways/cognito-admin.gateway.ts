@@ -1,7 +1,10 @@
 import {
   AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   UserNotFoundException,
@@ -21,6 +24,7 @@ export interface CognitoUserSummary {
   username: string;
   status: string | undefined;
   email: string | undefined;
+  enabled: boolean;
 }
 
 /** Cognito admin calls, made the way VAMS makes them (VAMS-COMPAT.md). */
@@ -41,6 +45,7 @@ export class CognitoAdmin {
         username: user.Username ?? userId,
         status: user.UserStatus,
         email: user.UserAttributes?.find((attribute) => attribute.Name === 'email')?.Value,
+        enabled: user.Enabled !== false,
       };
     } catch (error) {
       if (error instanceof UserNotFoundException) return undefined;
@@ -80,6 +85,25 @@ export class CognitoAdmin {
         Password: temporaryPassword,
         Permanent: false,
       }),
+    );
+  }
+
+  async disableUser(userId: string): Promise<void> {
+    await this.cognito.send(
+      new AdminDisableUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
+    );
+  }
+
+  async enableUser(userId: string): Promise<void> {
+    await this.cognito.send(
+      new AdminEnableUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
+    );
+  }
+
+  /** Revokes refresh tokens; access tokens already issued live until they expire. */
+  async signOutEverywhere(userId: string): Promise<void> {
+    await this.cognito.send(
+      new AdminUserGlobalSignOutCommand({ UserPoolId: this.userPoolId, Username: userId }),
     );
   }
 

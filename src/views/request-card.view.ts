@@ -15,6 +15,9 @@ export const REQUEST_IDS = {
 
 const KIND_TITLES: Record<RequestKind, string> = {
   'user.create': 'Onboarding',
+  'user.disable': 'Disable user',
+  'user.enable': 'Enable user',
+  'user.signout': 'Sign-out',
 };
 
 export function kindTitle(kind: RequestKind): string {
@@ -37,14 +40,22 @@ export function tally(request: AccessRequest): string {
 }
 
 function parameterFields(request: AccessRequest): string[] {
-  const { params } = request;
-  return [
-    `*User ID*\n${code(params.userId)}`,
-    `*Email*\n${code(params.email)}`,
-    `*Phone number*\n${params.phone ? code(params.phone) : '—'}`,
-    // Section fields hold 2000 characters; an onboarding may name many long roles.
-    `*Roles*\n${listWithin(params.roles.map(code), ', ', 1900)}`,
-  ];
+  switch (request.kind) {
+    case 'user.create': {
+      const { params } = request;
+      return [
+        `*User ID*\n${code(params.userId)}`,
+        `*Email*\n${code(params.email)}`,
+        `*Phone number*\n${params.phone ? code(params.phone) : '—'}`,
+        // Section fields hold 2000 characters; an onboarding may name many long roles.
+        `*Roles*\n${listWithin(params.roles.map(code), ', ', 1900)}`,
+      ];
+    }
+    case 'user.disable':
+    case 'user.enable':
+    case 'user.signout':
+      return [`*User ID*\n${code(request.params.userId)}`];
+  }
 }
 
 export function statusLine(request: AccessRequest): string {

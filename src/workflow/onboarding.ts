@@ -1,7 +1,7 @@
 import type { NewCognitoUser } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
-import type { AccessRequest } from './request';
+import { type AccessRequest, expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 
 export interface OnboardingPorts {
@@ -56,23 +56,25 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
   const chooseDelivery: Step = {
     name: 'choose-delivery',
     label: 'Find the new user in Slack for the temporary password',
-    run: async ({ request }) => {
+    run: async (context) => {
+      const request = expectKind(context.request, 'user.create');
       const slackUserId = await ports.courier.slackUserForEmail(request.params.email);
       return slackUserId ? `by Slack DM to ${slackUserId}` : EMAIL_DELIVERY;
     },
   };
 
-  const createUser = (request: AccessRequest): Step => ({
+  const createUser = (request: RequestOf<'user.create'>): Step => ({
     name: 'cognito-create',
     label: `Create Cognito user ${request.params.userId}`,
-    reconcile: async ({ request: current }) => {
+    reconcile: async (context) => {
+      const current = expectKind(context.request, 'user.create');
       const existing = await ports.cognito.findUser(current.params.userId);
       return existing && existing.email?.toLowerCase() === current.params.email.toLowerCase()
         ? 'created (found after a restart)'
         : undefined;
     },
     run: async (context) => {
-      const { params } = context.request;
+      const { params } = expectKind(context.request, 'user.create');
       const bySlack = slackRecipient(context) !== undefined;
       if (await ports.cognito.findUser(params.userId)) {
         throw new Error(
@@ -102,7 +104,7 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
     },
   });
 
-  const assignRole = (request: AccessRequest, roleName: string): Step => ({
+  const assignRole = (request: RequestOf<'user.create'>, roleName: string): Step => ({
     name: `role:${roleName}`,
     label: `Assign VAMS role ${roleName}`,
     run: async (context) => {
@@ -136,13 +138,17 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
   };
 
   return {
-    steps: (request) => [
-      ...(ports.delivery === 'slack-dm' ? [chooseDelivery] : []),
-      createUser(request),
-      ...request.params.roles.map((roleName) => assignRole(request, roleName)),
-      ...(ports.delivery === 'slack-dm' ? [deliverPassword] : []),
-    ],
-    summary: (request) => {
+    steps: (candidate) => {
+      const request = expectKind(candidate, 'user.create');
+      return [
+        ...(ports.delivery === 'slack-dm' ? [chooseDelivery] : []),
+        createUser(request),
+        ...request.params.roles.map((roleName) => assignRole(request, roleName)),
+        ...(ports.delivery === 'slack-dm' ? [deliverPassword] : []),
+      ];
+    },
+    summary: (candidate) => {
+      const request = expectKind(candidate, 'user.create');
       const byDm = request.steps
         .find((step) => step.name === 'deliver-password')
         ?.detail?.startsWith('sent');

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 /** Every change the bot makes is one of these, decided in Slack before it runs. */
-export const REQUEST_KINDS = ['user.create'] as const;
+export const REQUEST_KINDS = [
+  'user.create',
+  'user.disable',
+  'user.enable',
+  'user.signout',
+] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export const OPEN_STATUSES = ['pending', 'approved', 'executing'] as const;
@@ -25,6 +30,9 @@ export const onboardingParams = z.object({
 });
 export type OnboardingParams = z.infer<typeof onboardingParams>;
 
+/** Requests about one existing Cognito user that need nothing but its User ID. */
+export const singleUserParams = z.object({ userId: z.string() });
+
 const stepRecord = z.object({
   name: z.string(),
   status: z.enum(['started', 'done', 'failed']),
@@ -36,10 +44,8 @@ export type StepRecord = z.infer<typeof stepRecord>;
 const preflightResult = z.object({ check: z.string(), ok: z.boolean(), detail: z.string() });
 export type PreflightResult = z.infer<typeof preflightResult>;
 
-export const accessRequest = z.object({
+const requestFields = {
   id: z.string(),
-  kind: z.enum(REQUEST_KINDS),
-  params: onboardingParams,
   reason: z.string(),
   requester: person,
   /** The VAMS user the request is about: they may not approve it. */
@@ -58,8 +64,29 @@ export const accessRequest = z.object({
   failure: z.string().optional(),
   lease: z.object({ owner: z.string(), until: z.string() }).optional(),
   version: z.number().int(),
-});
+};
+/** One shape per kind: each kind's parameters are validated when the request is read. */
+export const accessRequest = z.discriminatedUnion('kind', [
+  z.object({ ...requestFields, kind: z.literal('user.create'), params: onboardingParams }),
+  z.object({ ...requestFields, kind: z.literal('user.disable'), params: singleUserParams }),
+  z.object({ ...requestFields, kind: z.literal('user.enable'), params: singleUserParams }),
+  z.object({ ...requestFields, kind: z.literal('user.signout'), params: singleUserParams }),
+]);
 export type AccessRequest = z.infer<typeof accessRequest>;
+export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;
+
+export function isKind<K extends RequestKind>(
+  request: AccessRequest,
+  kind: K,
+): request is RequestOf<K> {
+  return request.kind === kind;
+}
+
+/** For a kind's own executor: anything else reaching it is a wiring bug. */
+export function expectKind<K extends RequestKind>(request: AccessRequest, kind: K): RequestOf<K> {
+  if (isKind(request, kind)) return request;
+  throw new Error(`a ${kind} step was given a ${request.kind} request (${request.id})`);
+}
 
 export function isOpen(status: RequestStatus): boolean {
   return (OPEN_STATUSES as readonly string[]).includes(status);

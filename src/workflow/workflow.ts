@@ -63,18 +63,24 @@ export interface KindExecutor {
   summary(request: AccessRequest): string;
 }
 
-export interface Draft {
-  kind: RequestKind;
-  params: AccessRequest['params'];
+/** A kind with its own parameters: one member per kind, so they cannot be mixed up. */
+type KindWithParams = AccessRequest extends infer R
+  ? R extends AccessRequest
+    ? Pick<R, 'kind' | 'params'>
+    : never
+  : never;
+
+export type Draft = KindWithParams & {
   reason: string;
   requester: Person;
   subject: string;
   preflight: PreflightResult[];
-}
+};
 
 export interface WorkflowSettings extends ApprovalPolicy {
   requestTtlHours: number;
-  requiredApprovals: Record<RequestKind, number>;
+  /** Distinct approvers a kind needs (offboarding: OFFBOARD_APPROVALS). */
+  requiredApprovals(kind: RequestKind): number;
   /** How long an execution may go without recording progress before another instance resumes it. */
   leaseMs: number;
 }
@@ -125,7 +131,7 @@ export class Workflow {
       ...draft,
       status: 'pending',
       approvals: [],
-      requiredApprovals: this.settings.requiredApprovals[draft.kind],
+      requiredApprovals: this.settings.requiredApprovals(draft.kind),
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.settings.requestTtlHours * 3_600_000).toISOString(),
       steps: [],

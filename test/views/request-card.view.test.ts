@@ -3,9 +3,9 @@ import { listWithin } from '../../src/views/fit';
 import { rejectModal, requestCard } from '../../src/views/request-card.view';
 import { progressMessage } from '../../src/views/request-thread.view';
 import { requestsListMessage } from '../../src/views/requests-list.view';
-import type { AccessRequest } from '../../src/workflow/request';
+import type { RequestOf } from '../../src/workflow/request';
 
-function request(overrides: Partial<AccessRequest> = {}): AccessRequest {
+function request(overrides: Partial<RequestOf<'user.create'>> = {}): RequestOf<'user.create'> {
   return {
     id: 'R0CARD001',
     kind: 'user.create',

@@ -1,0 +1,177 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { Identity } from '../auth/identity';
+import { type RolePolicy, standingOf } from '../auth/roles';
+import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
+import type { AppLogger } from '../logging';
+import type { DirectMessages } from '../slack/slack-notifier';
+import { parseViewState, textValue } from '../slack/view-state';
+import { VAMS_USER_ID } from '../vams/vams-format';
+import { usageErrorMessage } from '../views/help.view';
+import { checkedView } from '../views/outgoing';
+import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
+import { explainRefusal } from '../views/reasons';
+import { noticeModal } from '../views/user-create.view';
+import type { Workflow } from '../workflow/workflow';
+import type { Identify } from './identity.commands';
+import type { SubCommand } from './sub-command';
+import { submitRequest } from './submit-request';
+import { EXTERNAL_IDP_TEXT } from './user.commands';
+
+export interface UserAccessFeature {
+  identify: Identify;
+  workflow: Workflow;
+  cognito: CognitoAdmin | undefined;
+  policy: RolePolicy;
+  views: WebClient;
+  dms: DirectMessages;
+  logger: AppLogger;
+}
+
+type AccessKind = 'user.disable' | 'user.enable' | 'user.signout';
+const ACCESS_KINDS: readonly AccessKind[] = ['user.disable', 'user.enable', 'user.signout'];
+
+const ACCESS: Record<
+  AccessKind,
+  { word: string; title: string; verb: string; note: string; summary: string; self?: string }
+> = {
+  'user.disable': {
+    word: 'disable',
+    title: 'Disable a user',
+    verb: 'Disable',
+    note: 'They can no longer sign in; access tokens already issued stay valid until they expire (up to an hour).',
+    summary: 'disable a Cognito user (needs an approval)',
+    self: 'You cannot disable yourself; ask another admin.',
+  },
+  'user.enable': {
+    word: 'enable',
+    title: 'Enable a user',
+    verb: 'Enable',
+    note: 'They can sign in again with their current password.',
+    summary: 'enable a disabled Cognito user (needs an approval)',
+  },
+  'user.signout': {
+    word: 'signout',
+    title: 'Sign a user out',
+    verb: 'Sign out everywhere:',
+    note: 'Their refresh tokens are revoked; access tokens already issued stay valid until they expire (up to an hour).',
+    summary: 'sign a user out everywhere (needs an approval)',
+    self: 'You cannot sign yourself out here; ask another admin.',
+  },
+};
+
+const metadata = z.object({
+  kind: z.enum(['user.disable', 'user.enable', 'user.signout']),
+  userId: z.string(),
+});
+
+/** Why this person may not ask for this change, or undefined. */
+function requesterProblem(
+  identity: Identity,
+  policy: RolePolicy,
+  kind: AccessKind,
+  userId: string,
+): string | undefined {
+  if (!identity.mapped)
+    return `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
+  if (!standingOf(identity.roles, policy).isAdmin)
+    return 'Only VAMS admins can change users’ access.';
+  const self = ACCESS[kind].self;
+  if (self && identity.vamsUserId.toLowerCase() === userId.toLowerCase()) return self;
+  return undefined;
+}
+
+export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
+  return ACCESS_KINDS.map((kind) => {
+    const access = ACCESS[kind];
+    const usage = `/vams user ${access.word} <userId>`;
+    return {
+      name: `user ${access.word}`,
+      usage,
+      summary: access.summary,
+      run: async (invocation) => {
+        const [userId, ...extra] = invocation.args;
+        if (!userId || extra.length > 0 || !VAMS_USER_ID.test(userId)) {
+          await invocation.ack(usageErrorMessage('Name one VAMS user ID.', usage));
+          return;
+        }
+        if (!feature.cognito) {
+          await invocation.ack({ text: EXTERNAL_IDP_TEXT, blocks: [] });
+          return;
+        }
+        await invocation.ack();
+        const modal = reasonModal({
+          callbackId: REASON_IDS.userAccessCallbackId,
+          title: access.title,
+          submit: 'Request',
+          what: userAccessWhat(access.verb, userId, access.note),
+          metadata: JSON.stringify({ kind, userId }),
+        });
+        const opened = await feature.views.views.open({
+          trigger_id: invocation.triggerId,
+          view: checkedView(modal),
+        });
+        const viewId = opened.view?.id;
+        const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
+        const problem = requesterProblem(identity, feature.policy, kind, userId);
+        if (problem && viewId) {
+          await feature.views.views.update({
+            view_id: viewId,
+            view: checkedView(noticeModal(access.title, problem)),
+          });
+        }
+      },
+    };
+  });
+}
+
+export function registerUserAccessFeature(app: App, feature: UserAccessFeature): void {
+  app.view(REASON_IDS.userAccessCallbackId, async ({ ack, body, view }) => {
+    const { kind, userId } = metadata.parse(JSON.parse(view.private_metadata));
+    const reason = textValue(parseViewState(view.state.values), REASON_IDS.reason).trim();
+    const fieldError = (message: string) =>
+      ack({ response_action: 'errors', errors: { [REASON_IDS.reason.block]: message } });
+    if (!reason) {
+      await fieldError('Say why; approvers read it.');
+      return;
+    }
+    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    const problem = requesterProblem(identity, feature.policy, kind, userId);
+    if (problem || !identity.mapped) {
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal(ACCESS[kind].title, problem ?? '')),
+      });
+      return;
+    }
+    const user = await feature.cognito?.findUser(userId);
+    if (!user) {
+      await fieldError(`There is no Cognito user ${userId}.`);
+      return;
+    }
+    if (kind === 'user.disable' && !user.enabled) {
+      await fieldError(`${userId} is already disabled.`);
+      return;
+    }
+    if (kind === 'user.enable' && user.enabled) {
+      await fieldError(`${userId} is already enabled.`);
+      return;
+    }
+    await ack();
+    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+      kind,
+      params: { userId },
+      reason,
+      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      subject: userId,
+      preflight: [
+        {
+          check: 'user-exists',
+          ok: true,
+          detail: `Cognito user ${userId} exists (${user.enabled ? 'enabled' : 'disabled'}, ${user.status ?? 'unknown status'})`,
+        },
+      ],
+    });
+  });
+}
