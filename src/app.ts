@@ -9,6 +9,7 @@ import {
   userCreateCommand,
 } from './commands/user.commands';
 import { registerUserAccessFeature, userAccessCommands } from './commands/user-access.commands';
+import { registerPasswordFeature, resetPasswordCommand } from './commands/user-password.commands';
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
@@ -22,10 +23,11 @@ import { LinkStore } from './stores/link.store';
 import { RequestStore } from './stores/request.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
-import { type OnboardingPorts, onboardingExecutor } from './workflow/onboarding';
+import { onboardingExecutor } from './workflow/onboarding';
+import { passwordResetExecutor } from './workflow/password-reset';
 import type { RequestKind } from './workflow/request';
-import { type UserAccessPorts, userAccessExecutor } from './workflow/user-access';
-import { Workflow } from './workflow/workflow';
+import { userAccessExecutor } from './workflow/user-access';
+import { type KindExecutor, unavailableExecutor, Workflow } from './workflow/workflow';
 
 export interface RunningApp {
   port: number;
@@ -90,25 +92,30 @@ function workflowFor(
   const cognitoAdmin = backend.userPoolId
     ? new CognitoAdmin(cognito, backend.userPoolId)
     : undefined;
-  const access: UserAccessPorts = cognitoAdmin ?? {
-    disableUser: () => Promise.reject(new Error(EXTERNAL_IDP_TEXT)),
-    enableUser: () => Promise.reject(new Error(EXTERNAL_IDP_TEXT)),
-    signOutEverywhere: () => Promise.reject(new Error(EXTERNAL_IDP_TEXT)),
-  };
-  const onboarding = onboardingExecutor({
-    cognito: cognitoAdmin ?? unavailableCognito(),
-    userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
-    courier: new SlackCourier(slack.clients.messages, dms),
-    delivery: config.tempPasswordDelivery,
-  });
+  const courier = new SlackCourier(slack.clients.messages, dms);
+  const delivery = config.tempPasswordDelivery;
+  // With users in an external identity provider, user requests are refused before they are
+  // filed; these only guard against one slipping through.
+  const userKind = (build: (admin: CognitoAdmin) => KindExecutor): KindExecutor =>
+    cognitoAdmin ? build(cognitoAdmin) : unavailableExecutor(EXTERNAL_IDP_TEXT);
   return new Workflow(
     new RequestStore(documents, backend.tables.bot),
     notifier,
     {
-      'user.create': onboarding,
-      'user.disable': userAccessExecutor('user.disable', access),
-      'user.enable': userAccessExecutor('user.enable', access),
-      'user.signout': userAccessExecutor('user.signout', access),
+      'user.create': userKind((admin) =>
+        onboardingExecutor({
+          cognito: admin,
+          userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
+          courier,
+          delivery,
+        }),
+      ),
+      'user.disable': userKind((admin) => userAccessExecutor('user.disable', admin)),
+      'user.enable': userKind((admin) => userAccessExecutor('user.enable', admin)),
+      'user.signout': userKind((admin) => userAccessExecutor('user.signout', admin)),
+      'user.reset-password': userKind((admin) =>
+        passwordResetExecutor({ cognito: admin, courier, delivery }),
+      ),
     },
     {
       ...config,
@@ -118,16 +125,6 @@ function workflowFor(
     logger,
     tuning.clock,
   );
-}
-
-function unavailableCognito(): OnboardingPorts['cognito'] {
-  const refuse = () => Promise.reject(new Error(EXTERNAL_IDP_TEXT));
-  return {
-    findUser: refuse,
-    createUser: refuse,
-    setTemporaryPassword: refuse,
-    passwordPolicy: refuse,
-  };
 }
 
 /** Expiry and crash recovery: on start, then every `sweepMs`; one sweep at a time. */
@@ -196,12 +193,14 @@ export async function startApp(
         whoamiCommand(identify, config),
         userCreateCommand(userFeature),
         ...userAccessCommands(accessFeature),
+        resetPasswordCommand(accessFeature),
         requestsCommand(requestsFeature),
       ],
       logger,
     );
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
+    registerPasswordFeature(slack.app, accessFeature);
     registerRequestsFeature(slack.app, requestsFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -6,7 +6,6 @@ import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, selectedValues, textValue } from '../slack/view-state';
 import type { VamsRoleCatalog } from '../stores/vams-roles.store';
-import { code } from '../views/mrkdwn';
 import { checkedView } from '../views/outgoing';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal, USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';

@@ -88,6 +88,18 @@ export class CognitoAdmin {
     );
   }
 
+  /** Cognito emails a fresh temporary password; the user must be in FORCE_CHANGE_PASSWORD. */
+  async resendInvitation(userId: string): Promise<void> {
+    await this.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: this.userPoolId,
+        Username: userId,
+        MessageAction: 'RESEND',
+        DesiredDeliveryMediums: ['EMAIL'],
+      }),
+    );
+  }
+
   async disableUser(userId: string): Promise<void> {
     await this.cognito.send(
       new AdminDisableUserCommand({ UserPoolId: this.userPoolId, Username: userId }),

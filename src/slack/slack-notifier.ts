@@ -12,6 +12,7 @@ import {
   resultMessage,
   temporaryPasswordDm,
 } from '../views/request-thread.view';
+import type { PasswordCourier, TemporaryPasswordDelivery } from '../workflow/password-courier';
 import type { AccessRequest } from '../workflow/request';
 import type { RequestNotifier, StepState } from '../workflow/workflow';
 import { slackErrorCode } from './slack-people';
@@ -159,7 +160,7 @@ export class SlackRequestNotifier implements RequestNotifier {
 }
 
 /** Finds people by email and hands them secrets, by DM only. */
-export class SlackCourier {
+export class SlackCourier implements PasswordCourier {
   constructor(
     private readonly client: WebClient,
     private readonly dms: DirectMessages,
@@ -174,12 +175,7 @@ export class SlackCourier {
     }
   }
 
-  async sendTemporaryPassword(
-    slackUserId: string,
-    userId: string,
-    password: string,
-    validDays: number,
-  ): Promise<void> {
-    await this.dms.send(slackUserId, temporaryPasswordDm(userId, password, validDays));
+  async sendTemporaryPassword(delivery: TemporaryPasswordDelivery): Promise<void> {
+    await this.dms.send(delivery.slackUserId, temporaryPasswordDm(delivery));
   }
 }

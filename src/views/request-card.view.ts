@@ -18,6 +18,7 @@ const KIND_TITLES: Record<RequestKind, string> = {
   'user.disable': 'Disable user',
   'user.enable': 'Enable user',
   'user.signout': 'Sign-out',
+  'user.reset-password': 'Password reset',
 };
 
 export function kindTitle(kind: RequestKind): string {
@@ -54,6 +55,7 @@ function parameterFields(request: AccessRequest): string[] {
     case 'user.disable':
     case 'user.enable':
     case 'user.signout':
+    case 'user.reset-password':
       return [`*User ID*\n${code(request.params.userId)}`];
   }
 }

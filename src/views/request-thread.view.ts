@@ -1,4 +1,5 @@
 import type { DecisionRefusal } from '../auth/approval-policy';
+import type { TemporaryPasswordDelivery } from '../workflow/password-courier';
 import type { AccessRequest } from '../workflow/request';
 import type { StepState } from '../workflow/workflow';
 import { clip } from './fit';
@@ -73,14 +74,19 @@ export function requestSubmittedDm(request: AccessRequest, link: string | undefi
   );
 }
 
-export function temporaryPasswordDm(
-  userId: string,
-  temporaryPassword: string,
-  validDays: number,
-): MessageBody {
+export function temporaryPasswordDm({
+  userId,
+  password,
+  validDays,
+  occasion,
+}: Omit<TemporaryPasswordDelivery, 'slackUserId'>): MessageBody {
+  const opening =
+    occasion === 'welcome'
+      ? `Welcome to VAMS. Your user ID is ${code(userId)}`
+      : `Your VAMS password was reset. Your user ID is ${code(userId)}`;
   // The password's symbols include & < >: unescaped, Slack would read `<…>` as a link even in code.
   return section(
-    `Welcome to VAMS. Your user ID is ${code(userId)} and your temporary password is ${code(temporaryPassword)}. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`,
+    `${opening} and your temporary password is ${code(password)}. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`,
   );
 }
 

@@ -1,6 +1,7 @@
 import type { NewCognitoUser } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
+import type { PasswordCourier } from './password-courier';
 import { type AccessRequest, expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 
@@ -12,15 +13,7 @@ export interface OnboardingPorts {
     passwordPolicy(): Promise<PasswordPolicy>;
   };
   userRoles: { addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> };
-  courier: {
-    slackUserForEmail(email: string): Promise<string | undefined>;
-    sendTemporaryPassword(
-      slackUserId: string,
-      userId: string,
-      password: string,
-      validDays: number,
-    ): Promise<void>;
-  };
+  courier: PasswordCourier;
   delivery: 'email' | 'slack-dm';
 }
 
@@ -127,12 +120,13 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
       const policy = await ports.cognito.passwordPolicy();
       const password = temporaryPassword(policy);
       await ports.cognito.setTemporaryPassword(context.request.params.userId, password);
-      await ports.courier.sendTemporaryPassword(
+      await ports.courier.sendTemporaryPassword({
         slackUserId,
-        context.request.params.userId,
+        userId: context.request.params.userId,
         password,
-        policy.temporaryPasswordValidityDays,
-      );
+        validDays: policy.temporaryPasswordValidityDays,
+        occasion: 'welcome',
+      });
       return `sent by DM to ${slackUserId}`;
     },
   };

@@ -6,6 +6,7 @@ export const REQUEST_KINDS = [
   'user.disable',
   'user.enable',
   'user.signout',
+  'user.reset-password',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
@@ -71,6 +72,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.disable'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.enable'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.signout'), params: singleUserParams }),
+  z.object({ ...requestFields, kind: z.literal('user.reset-password'), params: singleUserParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;

@@ -63,6 +63,20 @@ export interface KindExecutor {
   summary(request: AccessRequest): string;
 }
 
+/** A kind this deployment cannot run: its one step fails with the reason. */
+export function unavailableExecutor(reason: string): KindExecutor {
+  return {
+    steps: () => [
+      {
+        name: 'unavailable',
+        label: 'Check that this deployment supports the request',
+        run: () => Promise.reject(new Error(reason)),
+      },
+    ],
+    summary: () => reason,
+  };
+}
+
 /** A kind with its own parameters: one member per kind, so they cannot be mixed up. */
 type KindWithParams = AccessRequest extends infer R
   ? R extends AccessRequest
