@@ -59,6 +59,7 @@ describe('password reset without deleting the user', () => {
     bot.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
     bot.slack.addUser({ id: 'U0ALAN', email: 'alan@example.com', emailConfirmed: true });
     bot.slack.addUser({ id: 'U0CARL', email: 'carl@example.com', emailConfirmed: true });
+    await bot.deployment.addVamsUser('carl@example.com', ['viewer']);
   });
   afterAll(() => bot.stop());
 
@@ -121,7 +122,6 @@ describe('password reset without deleting the user', () => {
   });
 
   it('lets people ask for their own reset, and an admin approves it', async () => {
-    await bot.deployment.addVamsUser('carl@example.com', ['viewer']);
     const filed = await fileReset(bot, 'U0CARL', 'carl@example.com');
     await bot.driver.clickButton('U0ADA', filed.card, 'Approve');
     expect((await finished(bot, filed)).status).toBe('succeeded');
