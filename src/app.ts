@@ -2,6 +2,7 @@ import { type IdentityPorts, resolveIdentity } from './auth/identity';
 import { type Backend, connectBackend } from './backend/backend';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
+import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
 import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
 import {
   EXTERNAL_IDP_TEXT,
@@ -9,20 +10,28 @@ import {
   userCreateCommand,
 } from './commands/user.commands';
 import { registerUserAccessFeature, userAccessCommands } from './commands/user-access.commands';
+import {
+  registerUserDirectoryFeature,
+  userDirectoryCommands,
+} from './commands/user-directory.commands';
 import { registerPasswordFeature, resetPasswordCommand } from './commands/user-password.commands';
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
-import { CognitoUserDirectory } from './gateways/cognito-users.gateway';
+import { CognitoUserDirectory, userListCursor } from './gateways/cognito-users.gateway';
 import { type AppLogger, createLogger } from './logging';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
+import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
+import { ListPageStore } from './stores/list-pages.store';
 import { RequestStore } from './stores/request.store';
+import { VamsApiKeyStore } from './stores/vams-api-keys.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
+import { offboardingExecutor } from './workflow/offboarding';
 import { onboardingExecutor } from './workflow/onboarding';
 import { passwordResetExecutor } from './workflow/password-reset';
 import type { RequestKind } from './workflow/request';
@@ -116,11 +125,19 @@ function workflowFor(
       'user.reset-password': userKind((admin) =>
         passwordResetExecutor({ cognito: admin, courier, delivery }),
       ),
+      // Roles and keys are VAMS's own: offboarding works with an external identity provider too.
+      'user.offboard': offboardingExecutor({
+        userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
+        apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
+        cognito: cognitoAdmin,
+        adminRoles: config.adminRoles,
+      }),
     },
     {
       ...config,
       leaseMs: tuning.leaseMs,
-      requiredApprovals: (kind) => tuning.requiredApprovals[kind] ?? 1,
+      requiredApprovals: (kind) =>
+        tuning.requiredApprovals[kind] ?? (kind === 'user.offboard' ? config.offboardApprovals : 1),
     },
     logger,
     tuning.clock,
@@ -179,6 +196,33 @@ export async function startApp(
       dms,
       logger,
     };
+    const directoryFeature = {
+      identify,
+      policy: config,
+      directory: backend.userPoolId
+        ? new CognitoUserDirectory(cognito, backend.userPoolId)
+        : undefined,
+      userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
+      apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
+      listPages: new ListPageStore(documents, backend.tables.bot, userListCursor, () =>
+        tuning.clock().getTime(),
+      ),
+      views: slack.clients.views,
+      logger,
+      clock: tuning.clock,
+    };
+    const offboardFeature = {
+      identify,
+      workflow,
+      cognito: userFeature.cognito,
+      userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
+      apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
+      drafts: new DraftStore(documents, backend.tables.bot),
+      policy: config,
+      views: slack.clients.views,
+      dms,
+      logger,
+    };
     const requestsFeature = {
       identify,
       workflow,
@@ -193,14 +237,18 @@ export async function startApp(
         whoamiCommand(identify, config),
         userCreateCommand(userFeature),
         ...userAccessCommands(accessFeature),
+        ...userDirectoryCommands(directoryFeature),
         resetPasswordCommand(accessFeature),
+        offboardCommand(offboardFeature),
         requestsCommand(requestsFeature),
       ],
       logger,
     );
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
+    registerUserDirectoryFeature(slack.app, directoryFeature);
     registerPasswordFeature(slack.app, accessFeature);
+    registerOffboardFeature(slack.app, offboardFeature);
     registerRequestsFeature(slack.app, requestsFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -1,4 +1,4 @@
-import type { AccessRequest, RequestKind } from '../workflow/request';
+import { type AccessRequest, type RequestKind, subjectsOf } from '../workflow/request';
 import type { Identity, RefusalReason } from './identity';
 import { type RolePolicy, standingOf } from './roles';
 
@@ -19,7 +19,8 @@ export type DecisionRefusal =
   | { code: 'not-pending'; status: AccessRequest['status'] }
   | { code: 'expired' }
   | { code: 'not-the-requester' }
-  | { code: 'not-posted-yet' };
+  | { code: 'not-posted-yet' }
+  | { code: 'not-retryable'; status: AccessRequest['status'] };
 
 export type Decision =
   | { allowed: true; vamsUserId: string }
@@ -32,6 +33,26 @@ export function mayApproveKind(
 ): boolean {
   const standing = standingOf(roles, policy);
   return standing.isAdmin || (standing.isManager && MANAGER_KINDS.includes(kind));
+}
+
+/** Who may decide this kind at all: an approver, not the requester, not the person it is about. */
+function personalRefusal(
+  request: AccessRequest,
+  clicker: Extract<Identity, { mapped: true }>,
+  policy: ApprovalPolicy,
+): DecisionRefusal | undefined {
+  if (!mayApproveKind(clicker.roles, request.kind, policy)) {
+    const standing = standingOf(clicker.roles, policy);
+    return { code: standing.isManager ? 'managers-cannot-approve-kind' : 'not-an-approver' };
+  }
+  const self =
+    request.requester.slackUserId === clicker.slackUserId ||
+    request.requester.vamsUserId === clicker.vamsUserId;
+  if (self && !policy.allowSelfApproval) return { code: 'own-request' };
+  const me = clicker.vamsUserId.toLowerCase();
+  if (subjectsOf(request).some((subject) => subject.toLowerCase() === me))
+    return { code: 'about-you' };
+  return undefined;
 }
 
 /**
@@ -53,23 +74,32 @@ export function decideOn(
   // Decided before its card is up, a request would run where nobody can follow it.
   if (!request.card) return refuse({ code: 'not-posted-yet' });
   if (Date.parse(request.expiresAt) <= now.getTime()) return refuse({ code: 'expired' });
-  if (!mayApproveKind(clicker.roles, request.kind, policy)) {
-    const standing = standingOf(clicker.roles, policy);
-    return refuse({
-      code: standing.isManager ? 'managers-cannot-approve-kind' : 'not-an-approver',
-    });
-  }
-  const self =
-    request.requester.slackUserId === clicker.slackUserId ||
-    request.requester.vamsUserId === clicker.vamsUserId;
-  if (self && !policy.allowSelfApproval) return refuse({ code: 'own-request' });
-  if (request.subject.toLowerCase() === clicker.vamsUserId.toLowerCase()) {
-    return refuse({ code: 'about-you' });
-  }
+  const personal = personalRefusal(request, clicker, policy);
+  if (personal) return refuse(personal);
   const approvedBefore = request.approvals.some(
     (approval) =>
       approval.slackUserId === clicker.slackUserId || approval.vamsUserId === clicker.vamsUserId,
   );
   if (approvedBefore) return refuse({ code: 'already-approved' });
   return { allowed: true, vamsUserId: clicker.vamsUserId };
+}
+
+/**
+ * Retrying a failed request runs the rest of what was already approved: the same people may
+ * do it as could approve it, whether or not they approved it before.
+ */
+export function decideRetry(
+  request: AccessRequest,
+  clicker: Identity,
+  policy: ApprovalPolicy,
+): Decision {
+  const refuse = (refusal: DecisionRefusal): Decision => ({ allowed: false, refusal });
+  if (!clicker.mapped) {
+    return refuse({ code: 'not-mapped', identityReason: clicker.reason, email: clicker.email });
+  }
+  const ran = request.approvals.length >= request.requiredApprovals;
+  if (request.status !== 'failed' || !ran)
+    return refuse({ code: 'not-retryable', status: request.status });
+  const personal = personalRefusal(request, clicker, policy);
+  return personal ? refuse(personal) : { allowed: true, vamsUserId: clicker.vamsUserId };
 }

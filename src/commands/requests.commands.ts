@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Identity } from '../auth/identity';
 import type { AppLogger } from '../logging';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { MessageBody } from '../views/message';
@@ -26,7 +27,7 @@ function say(text: string): MessageBody {
 /** What the clicker reads after a click; undefined when the card itself says it all. */
 export function clickAnswer(
   result: ClickResult,
-  action: 'approve' | 'reject' | 'cancel',
+  action: 'approve' | 'reject' | 'cancel' | 'retry',
 ): MessageBody | undefined {
   switch (result.outcome) {
     case 'not-found':
@@ -83,31 +84,19 @@ export function requestsCommand(feature: RequestsFeature): SubCommand {
 export function registerRequestsFeature(app: App, feature: RequestsFeature): void {
   const { workflow, identify, logger } = feature;
 
-  app.action<BlockAction<ButtonAction>>(
-    REQUEST_IDS.approve,
-    async ({ ack, body, action, respond }) => {
+  // Approve, Cancel request and Retry act at once; the clicker hears back only on a refusal.
+  const immediate = [
+    [REQUEST_IDS.approve, 'approve', (id: string, who: Identity) => workflow.approve(id, who)],
+    [REQUEST_IDS.cancel, 'cancel', (id: string, who: Identity) => workflow.cancel(id, who)],
+    [REQUEST_IDS.retry, 'retry', (id: string, who: Identity) => workflow.retry(id, who)],
+  ] as const;
+  for (const [actionId, name, act] of immediate) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
-      await answer(
-        respond,
-        clickAnswer(await workflow.approve(action.value ?? '', identity), 'approve'),
-        logger,
-      );
-    },
-  );
-
-  app.action<BlockAction<ButtonAction>>(
-    REQUEST_IDS.cancel,
-    async ({ ack, body, action, respond }) => {
-      await ack();
-      const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
-      await answer(
-        respond,
-        clickAnswer(await workflow.cancel(action.value ?? '', identity), 'cancel'),
-        logger,
-      );
-    },
-  );
+      await answer(respond, clickAnswer(await act(action.value ?? '', identity), name), logger);
+    });
+  }
 
   // Rejecting asks for an optional comment, so the rules are checked before the dialog opens.
   app.action<BlockAction<ButtonAction>>(

@@ -29,7 +29,7 @@ export interface UserAccessFeature {
   logger: AppLogger;
 }
 
-type AccessKind = 'user.disable' | 'user.enable' | 'user.signout';
+export type AccessKind = 'user.disable' | 'user.enable' | 'user.signout';
 const ACCESS_KINDS: readonly AccessKind[] = ['user.disable', 'user.enable', 'user.signout'];
 
 const ACCESS: Record<
@@ -82,6 +82,43 @@ function requesterProblem(
   return undefined;
 }
 
+/**
+ * The reason dialog for disabling, enabling or signing out a user, opened with a trigger (a
+ * slash command's or a button click's, both living 3 s): opened first, then who asks is checked.
+ */
+export async function openAccessDialog(
+  feature: Pick<UserAccessFeature, 'identify' | 'policy' | 'views'>,
+  ask: {
+    kind: AccessKind;
+    userId: string;
+    triggerId: string;
+    slackUserId: string;
+    teamId: string | undefined;
+  },
+): Promise<void> {
+  const access = ACCESS[ask.kind];
+  const modal = reasonModal({
+    callbackId: REASON_IDS.userAccessCallbackId,
+    title: access.title,
+    submit: 'Request',
+    what: userAccessWhat(access.verb, ask.userId, access.note),
+    metadata: JSON.stringify({ kind: ask.kind, userId: ask.userId }),
+  });
+  const opened = await feature.views.views.open({
+    trigger_id: ask.triggerId,
+    view: checkedView(modal),
+  });
+  const viewId = opened.view?.id;
+  const identity = await feature.identify(ask.slackUserId, ask.teamId);
+  const problem = requesterProblem(identity, feature.policy, ask.kind, ask.userId);
+  if (problem && viewId) {
+    await feature.views.views.update({
+      view_id: viewId,
+      view: checkedView(noticeModal(access.title, problem)),
+    });
+  }
+}
+
 export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
   return ACCESS_KINDS.map((kind) => {
     const access = ACCESS[kind];
@@ -101,26 +138,13 @@ export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
           return;
         }
         await invocation.ack();
-        const modal = reasonModal({
-          callbackId: REASON_IDS.userAccessCallbackId,
-          title: access.title,
-          submit: 'Request',
-          what: userAccessWhat(access.verb, userId, access.note),
-          metadata: JSON.stringify({ kind, userId }),
+        await openAccessDialog(feature, {
+          kind,
+          userId,
+          triggerId: invocation.triggerId,
+          slackUserId: invocation.slackUserId,
+          teamId: invocation.teamId,
         });
-        const opened = await feature.views.views.open({
-          trigger_id: invocation.triggerId,
-          view: checkedView(modal),
-        });
-        const viewId = opened.view?.id;
-        const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-        const problem = requesterProblem(identity, feature.policy, kind, userId);
-        if (problem && viewId) {
-          await feature.views.views.update({
-            view_id: viewId,
-            view: checkedView(noticeModal(access.title, problem)),
-          });
-        }
       },
     };
   });

@@ -1,5 +1,6 @@
 import {
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
@@ -9,6 +10,7 @@ import {
   DescribeUserPoolCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { retryThrottled } from '../aws/throttle';
 import type { PasswordPolicy } from '../vams/temporary-password';
 
 export interface NewCognitoUser {
@@ -36,9 +38,14 @@ export class CognitoAdmin {
     private readonly userPoolId: string,
   ) {}
 
+  // Every admin call backs off when Cognito throttles: bulk work slows down, it does not fail.
+  private send: CognitoIdentityProviderClient['send'] = ((
+    command: Parameters<CognitoIdentityProviderClient['send']>[0],
+  ) => retryThrottled(() => this.cognito.send(command))) as CognitoIdentityProviderClient['send'];
+
   async findUser(userId: string): Promise<CognitoUserSummary | undefined> {
     try {
-      const user = await this.cognito.send(
+      const user = await this.send(
         new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
       );
       return {
@@ -65,7 +72,7 @@ export class CognitoAdmin {
           ]
         : []),
     ];
-    await this.cognito.send(
+    await this.send(
       new AdminCreateUserCommand({
         UserPoolId: this.userPoolId,
         Username: user.userId,
@@ -78,7 +85,7 @@ export class CognitoAdmin {
   }
 
   async setTemporaryPassword(userId: string, temporaryPassword: string): Promise<void> {
-    await this.cognito.send(
+    await this.send(
       new AdminSetUserPasswordCommand({
         UserPoolId: this.userPoolId,
         Username: userId,
@@ -90,7 +97,7 @@ export class CognitoAdmin {
 
   /** Cognito emails a fresh temporary password; the user must be in FORCE_CHANGE_PASSWORD. */
   async resendInvitation(userId: string): Promise<void> {
-    await this.cognito.send(
+    await this.send(
       new AdminCreateUserCommand({
         UserPoolId: this.userPoolId,
         Username: userId,
@@ -100,30 +107,28 @@ export class CognitoAdmin {
     );
   }
 
+  async deleteUser(userId: string): Promise<void> {
+    await this.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: userId }));
+  }
+
   async disableUser(userId: string): Promise<void> {
-    await this.cognito.send(
-      new AdminDisableUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
-    );
+    await this.send(new AdminDisableUserCommand({ UserPoolId: this.userPoolId, Username: userId }));
   }
 
   async enableUser(userId: string): Promise<void> {
-    await this.cognito.send(
-      new AdminEnableUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
-    );
+    await this.send(new AdminEnableUserCommand({ UserPoolId: this.userPoolId, Username: userId }));
   }
 
   /** Revokes refresh tokens; access tokens already issued live until they expire. */
   async signOutEverywhere(userId: string): Promise<void> {
-    await this.cognito.send(
+    await this.send(
       new AdminUserGlobalSignOutCommand({ UserPoolId: this.userPoolId, Username: userId }),
     );
   }
 
   async passwordPolicy(): Promise<PasswordPolicy> {
     if (this.policy) return this.policy;
-    const pool = await this.cognito.send(
-      new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }),
-    );
+    const pool = await this.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }));
     const policy = pool.UserPool?.Policies?.PasswordPolicy;
     this.policy = {
       minimumLength: policy?.MinimumLength ?? 8,

@@ -1,8 +1,9 @@
 import {
-  type AttributeType,
   AdminGetUserCommand,
+  type AttributeType,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
+  type ListUsersCommandOutput,
   UserNotFoundException,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -139,8 +140,8 @@ export class CognitoUserDirectory {
       cursor && users.length < USER_LIST_PAGE_SIZE && calls < CALLS_PER_PAGE;
       calls += 1
     ) {
-      const { phase } = cursor;
-      const page = await this.cognito.send(
+      const phase: UserListCursor['phase'] = cursor.phase;
+      const page: ListUsersCommandOutput = await this.cognito.send(
         new ListUsersCommand({
           UserPoolId: this.userPoolId,
           Limit: USER_LIST_PAGE_SIZE - users.length,
@@ -175,9 +176,7 @@ export class CognitoUserDirectory {
         mfaMethods: user.UserMFASettingList ?? [],
         preferredMfa: user.PreferredMfaSetting || undefined,
         customAttributes: (attributes ?? []).flatMap((entry) =>
-          entry.Name?.startsWith('custom:')
-            ? [{ name: entry.Name, value: entry.Value ?? '' }]
-            : [],
+          entry.Name?.startsWith('custom:') ? [{ name: entry.Name, value: entry.Value ?? '' }] : [],
         ),
       };
     } catch (error) {

@@ -23,6 +23,8 @@ const found = z.object({ user: z.object({ id: z.string() }) });
 const permalink = z.object({ permalink: z.string() });
 
 const CACHE_ENTRIES = 5000;
+const PROGRESS_INTERVAL_MS = 1000;
+const SHORT_REQUEST_STEPS = 12;
 
 /** Direct messages: `conversations.open` once per person (Tier 3), then post to the D… id. */
 export class DirectMessages {
@@ -45,6 +47,7 @@ export class DirectMessages {
 export class SlackRequestNotifier implements RequestNotifier {
   // Progress message per request while it runs; after a restart a new one is posted.
   private readonly progressTs = new Map<string, string>();
+  private readonly progressAt = new Map<string, number>();
 
   constructor(
     private readonly client: WebClient,
@@ -113,6 +116,16 @@ export class SlackRequestNotifier implements RequestNotifier {
   async progress(request: AccessRequest, steps: StepState[]): Promise<void> {
     const { card } = request;
     if (!card) return;
+    // chat.update allows about 50 calls a minute: a bulk request with hundreds of steps updates
+    // at most once a second, but always shows a failure and the final state. Short requests
+    // show every step.
+    const ongoing = steps.some((step) => step.state === 'waiting' || step.state === 'running');
+    const failed = steps.some((step) => step.state === 'failed');
+    const last = this.progressAt.get(request.id) ?? 0;
+    const long = steps.length > SHORT_REQUEST_STEPS;
+    const tooSoon = Date.now() - last < PROGRESS_INTERVAL_MS;
+    if (long && ongoing && !failed && this.progressTs.has(request.id) && tooSoon) return;
+    setBounded(this.progressAt, request.id, Date.now(), CACHE_ENTRIES);
     const body = checkedMessage(progressMessage(request, steps));
     await this.quietly(request, 'post progress', async () => {
       const ts = this.progressTs.get(request.id);
@@ -129,6 +142,7 @@ export class SlackRequestNotifier implements RequestNotifier {
 
   async finished(request: AccessRequest, summary: string): Promise<void> {
     this.progressTs.delete(request.id);
+    this.progressAt.delete(request.id);
     const { card } = request;
     if (card) {
       await this.quietly(request, 'post the result', () =>

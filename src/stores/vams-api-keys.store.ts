@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
 
 // VAMS writes every attribute as a string (VAMS-COMPAT.md); `isActive` is 'true' or 'false'.
@@ -76,5 +77,25 @@ export class VamsApiKeyStore {
         };
       },
     );
+  }
+
+  /** VAMS's own way to revoke: `isActive` becomes the string 'false'; the item stays. */
+  async deactivate(apiKeyId: string, at: Date): Promise<'deactivated' | 'already inactive'> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { apiKeyId },
+          UpdateExpression: 'SET isActive = :inactive, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(apiKeyId) AND isActive <> :inactive',
+          ExpressionAttributeValues: { ':inactive': 'false', ':at': apiKeyTimestamp(at) },
+        }),
+      );
+      return 'deactivated';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+        return 'already inactive';
+      throw error;
+    }
   }
 }

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { userRoleTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
@@ -54,5 +60,40 @@ export class VamsUserRoleStore {
         return 'existed';
       throw error;
     }
+  }
+
+  async removeRole(userId: string, roleName: string): Promise<'removed' | 'absent'> {
+    const removed = await this.documents.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { userId, roleName },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return removed.Attributes ? 'removed' : 'absent';
+  }
+
+  /**
+   * Everyone holding one of `roleNames`. The table has no index by role, so this scans: only
+   * for the last-admin safeguard of offboarding, never on a hot path.
+   */
+  async holdersOf(roleNames: readonly string[]): Promise<string[]> {
+    if (roleNames.length === 0) return [];
+    const values = Object.fromEntries(roleNames.map((role, index) => [`:r${index}`, role]));
+    const holders = await allPages(
+      (startKey) =>
+        this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: `roleName IN (${Object.keys(values).join(', ')})`,
+            ExpressionAttributeValues: values,
+            ProjectionExpression: 'userId',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      (item) => roleRow.pick({ userId: true }).parse(item).userId,
+    );
+    return [...new Set(holders)];
   }
 }

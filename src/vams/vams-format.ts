@@ -12,5 +12,10 @@ export function roleTimestamp(at: Date): string {
   return at.toISOString().slice(0, 19);
 }
 
+/** API keys table: Python's `datetime.now(timezone.utc).isoformat()`, zone always present. */
+export function apiKeyTimestamp(at: Date): string {
+  return `${at.toISOString().slice(0, 23)}000+00:00`;
+}
+
 /** VAMS user ids (Cognito usernames) and API key owners share this rule. */
 export const VAMS_USER_ID = /^[\w\-.+@]{3,256}$/;

@@ -1,3 +1,5 @@
+import { escapeMrkdwn } from './mrkdwn';
+
 /** As many items as fit in `limit` characters, then "…and N more": Slack refuses longer text. */
 export function listWithin(items: readonly string[], separator: string, limit: number): string {
   const shown: string[] = [];
@@ -14,4 +16,24 @@ export function listWithin(items: readonly string[], separator: string, limit: n
 /** Text cut to `limit` characters, marked when cut. */
 export function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/**
+ * User-supplied text made safe for mrkdwn and cut so that it takes at most `limit` characters
+ * once serialized: Slack's block size limit counts the JSON, where escaping makes text longer.
+ */
+export function escapedWithin(raw: string, limit: number): string {
+  const serializedLength = (text: string) => JSON.stringify(text).length - 2;
+  const whole = escapeMrkdwn(raw);
+  if (serializedLength(whole) <= limit) return whole;
+  let kept = '';
+  let used = 0;
+  for (const character of raw) {
+    const piece = escapeMrkdwn(character);
+    const cost = serializedLength(piece);
+    if (used + cost > limit - 1) break;
+    kept += piece;
+    used += cost;
+  }
+  return `${kept}…`;
 }

@@ -9,6 +9,7 @@ export const REQUEST_IDS = {
   approve: 'request.approve',
   reject: 'request.reject',
   cancel: 'request.cancel',
+  retry: 'request.retry',
   rejectCallbackId: 'request-reject',
   rejectComment: { block: 'comment', action: 'value' },
 } as const;
@@ -19,6 +20,7 @@ const KIND_TITLES: Record<RequestKind, string> = {
   'user.enable': 'Enable user',
   'user.signout': 'Sign-out',
   'user.reset-password': 'Password reset',
+  'user.offboard': 'Offboarding',
 };
 
 export function kindTitle(kind: RequestKind): string {
@@ -56,7 +58,12 @@ function parameterFields(request: AccessRequest): string[] {
     case 'user.enable':
     case 'user.signout':
     case 'user.reset-password':
-      return [`*User ID*\n${code(request.params.userId)}`];
+      return [`*User ID*\n${code(request.subject)}`];
+    case 'user.offboard':
+      return [
+        `*User ID${request.params.userIds.length === 1 ? '' : 's'}*\n${listWithin(request.params.userIds.map(code), ', ', 1900)}`,
+        `*Action*\n${request.params.action === 'delete' ? 'delete the Cognito user' : 'disable the Cognito user'}, after removing every VAMS role and deactivating every API key`,
+      ];
   }
 }
 
@@ -150,8 +157,16 @@ export function requestCard(request: AccessRequest): MessageBody {
     },
   ];
   if (request.status === 'pending') blocks.push(decisionButtons(request));
+  // A request that failed while running can resume where it stopped.
+  if (request.status === 'failed' && request.approvals.length >= request.requiredApprovals) {
+    blocks.push({
+      type: 'actions',
+      block_id: `retry:${request.id}`,
+      elements: [button('Retry', REQUEST_IDS.retry, request.id, 'primary')],
+    });
+  }
   return {
-    text: `${title} for ${request.params.userId} by <@${request.requester.slackUserId}>: ${request.status}`,
+    text: `${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,
     blocks,
   };
 }
@@ -170,7 +185,7 @@ export function rejectModal(request: AccessRequest): View {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Reject ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for ${code(request.params.userId)}?`,
+          text: `Reject ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for ${code(request.subject)}?`,
         },
       },
       {

@@ -70,7 +70,7 @@ export function requesterOutcomeDm(
 export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {
   const where = link ? ` <${link}|View the card>.` : '';
   return section(
-    `Your ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for \`${escapeMrkdwn(request.params.userId)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
+    `Your ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for \`${escapeMrkdwn(request.subject)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
   );
 }
 
@@ -111,6 +111,8 @@ export function explainDecisionRefusal(refusal: DecisionRefusal, request: Access
       return `${request.id} has expired; ask for it again if it is still needed.`;
     case 'not-pending':
       return `${request.id} is already ${refusal.status}; nothing was changed.`;
+    case 'not-retryable':
+      return `${request.id} is ${refusal.status}; only a request that failed while running can be retried.`;
     case 'not-posted-yet':
       return `${request.id} is still being posted; try again in a moment.`;
     case 'not-the-requester':

@@ -8,7 +8,7 @@ import { kindTitle, REQUEST_IDS, slackDate, tally } from './request-card.view';
 const MAX_LISTED = 20;
 
 function summary(request: AccessRequest): string {
-  return `*${request.id}* · ${kindTitle(request.kind)} of ${code(request.params.userId)} · by <@${request.requester.slackUserId}> · ${request.status} · ${tally(request)}\n_${escapeMrkdwn(request.reason.slice(0, 200))}_ · expires ${slackDate(request.expiresAt)}`;
+  return `*${request.id}* · ${kindTitle(request.kind)} of ${code(request.subject)} · by <@${request.requester.slackUserId}> · ${request.status} · ${tally(request)}\n_${escapeMrkdwn(request.reason.slice(0, 200))}_ · expires ${slackDate(request.expiresAt)}`;
 }
 
 function entry(request: AccessRequest, buttons: 'decide' | 'cancel' | 'none'): KnownBlock[] {

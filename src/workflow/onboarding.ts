@@ -117,12 +117,13 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
     run: async (context) => {
       const slackUserId = slackRecipient(context);
       if (!slackUserId) return 'Cognito emailed the invitation';
+      const { userId } = expectKind(context.request, 'user.create').params;
       const policy = await ports.cognito.passwordPolicy();
       const password = temporaryPassword(policy);
-      await ports.cognito.setTemporaryPassword(context.request.params.userId, password);
+      await ports.cognito.setTemporaryPassword(userId, password);
       await ports.courier.sendTemporaryPassword({
         slackUserId,
-        userId: context.request.params.userId,
+        userId,
         password,
         validDays: policy.temporaryPasswordValidityDays,
         occasion: 'welcome',

@@ -7,6 +7,7 @@ export const REQUEST_KINDS = [
   'user.enable',
   'user.signout',
   'user.reset-password',
+  'user.offboard',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
@@ -30,6 +31,14 @@ export const onboardingParams = z.object({
   roles: z.array(z.string()).min(1),
 });
 export type OnboardingParams = z.infer<typeof onboardingParams>;
+
+/** Offboarding one person or up to 50 at once: one request, one approval, a checklist each. */
+export const MAX_OFFBOARD_USERS = 50;
+export const offboardParams = z.object({
+  userIds: z.array(z.string()).min(1).max(MAX_OFFBOARD_USERS),
+  action: z.enum(['delete', 'disable']),
+});
+export type OffboardParams = z.infer<typeof offboardParams>;
 
 /** Requests about one existing Cognito user that need nothing but its User ID. */
 export const singleUserParams = z.object({ userId: z.string() });
@@ -73,6 +82,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.enable'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.signout'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.reset-password'), params: singleUserParams }),
+  z.object({ ...requestFields, kind: z.literal('user.offboard'), params: offboardParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;
@@ -82,6 +92,11 @@ export function isKind<K extends RequestKind>(
   kind: K,
 ): request is RequestOf<K> {
   return request.kind === kind;
+}
+
+/** The VAMS users a request is about: none of them may approve it. */
+export function subjectsOf(request: AccessRequest): string[] {
+  return request.kind === 'user.offboard' ? request.params.userIds : [request.params.userId];
 }
 
 /** For a kind's own executor: anything else reaching it is a wiring bug. */

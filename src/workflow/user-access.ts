@@ -1,5 +1,5 @@
 import { logAuthChange } from './onboarding';
-import type { RequestKind } from './request';
+import { type AccessRequest, expectKind, type RequestKind } from './request';
 import type { KindExecutor } from './workflow';
 
 export interface UserAccessPorts {
@@ -58,21 +58,23 @@ export function userAccessExecutor(kind: AccessKind, ports: UserAccessPorts): Ki
         return ports.signOutEverywhere(userId);
     }
   };
+  const userIdOf = (request: AccessRequest) => expectKind(request, kind).params.userId;
   return {
     steps: (request) => [
       {
         name: action.step,
-        label: action.label(request.params.userId),
+        label: action.label(userIdOf(request)),
         run: async (context) => {
-          await call(context.request.params.userId);
+          const userId = userIdOf(context.request);
+          await call(userId);
           logAuthChange(context.log, 'cognitoUserUpdate', context.request, {
-            userId: context.request.params.userId,
+            userId,
             action: kind,
           });
           return action.done;
         },
       },
     ],
-    summary: (request) => action.summary(request.params.userId),
+    summary: (request) => action.summary(userIdOf(request)),
   };
 }

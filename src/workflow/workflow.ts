@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type ApprovalPolicy, type DecisionRefusal, decideOn } from '../auth/approval-policy';
+import {
+  type ApprovalPolicy,
+  type DecisionRefusal,
+  decideOn,
+  decideRetry,
+} from '../auth/approval-policy';
 import type { Identity } from '../auth/identity';
 import type { AppLogger } from '../logging';
 import type { AuditEvent } from '../stores/request.store';
@@ -274,6 +279,25 @@ export class Workflow {
       );
       await this.notifier.cardChanged(next);
       if (quorum) await this.execute(next.id);
+      return { outcome: 'done', request: (await this.repository.get(id)) ?? next };
+    }
+    return { outcome: 'busy' };
+  }
+
+  /** A failed request runs again from its failed step; the steps done are not repeated. */
+  async retry(id: string, clicker: Identity): Promise<ClickResult> {
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt += 1) {
+      const request = await this.repository.get(id);
+      if (!request) return { outcome: 'not-found' };
+      const decision = decideRetry(request, clicker, this.settings);
+      if (!decision.allowed) return this.refuse(request, clicker, 'retry', decision.refusal);
+      const next: AccessRequest = { ...request, status: 'approved', version: request.version + 1 };
+      delete next.failure;
+      if (!(await this.repository.replace(next))) continue;
+      await this.audit(next, 'retried', decision.vamsUserId, { slackUserId: clicker.slackUserId });
+      this.log(next).info({ by: decision.vamsUserId }, 'retrying a failed request');
+      await this.notifier.cardChanged(next);
+      await this.execute(next.id);
       return { outcome: 'done', request: (await this.repository.get(id)) ?? next };
     }
     return { outcome: 'busy' };

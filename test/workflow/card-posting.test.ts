@@ -43,7 +43,7 @@ describe('the card is the only place a request is decided', () => {
     });
     expect(told).toContain('`no-card`');
     const open = await bot.app.workflow.open();
-    expect(open.filter((request) => request.params.userId === 'no-card')).toEqual([]);
+    expect(open.filter((request) => request.subject === 'no-card')).toEqual([]);
     expect(listedIds(await requestsList(bot, 'U0ADA')).decide).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe('the card is the only place a request is decided', () => {
     await bot.driver.submitView('U0MAX', viewId, onboardingFields({ userId: 'early-click' }));
     await posting.arrived;
     const [filed] = (await bot.app.workflow.open()).filter(
-      (request) => request.params.userId === 'early-click',
+      (request) => request.subject === 'early-click',
     );
     if (!filed) throw new Error('the request was not stored');
     const early = await bot.app.workflow.approve(filed.id, admin);

@@ -137,9 +137,7 @@ describe('a bot killed in the middle of onboarding', () => {
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
 
-    const [stranded] = (await store.open()).filter(
-      (request) => request.params.userId === 'crash-test',
-    );
+    const [stranded] = (await store.open()).filter((request) => request.subject === 'crash-test');
     expect(stranded?.status).toBe('executing');
     expect(stranded?.steps.map((step) => [step.name, step.status])).toEqual([
       ['cognito-create', 'done'],

@@ -16,6 +16,16 @@ describe('external identity provider (COGNITO_USER_POOL_ID unset)', () => {
     expect(bot.slack.callsTo('views.open')).toHaveLength(0);
   });
 
+  it.each(['user list', 'user list car', 'user show bob'])(
+    'answers /vams %s that users live in the identity provider',
+    async (text) => {
+      const result = await bot.driver.command('U0ADA', text);
+      expect(result.ack).toMatchObject({ response_type: 'ephemeral', text: EXTERNAL_IDP_TEXT });
+      const replies = bot.slack.callsTo('response_url');
+      expect(replies.filter((call) => call.args.url === result.responseUrl)).toEqual([]);
+    },
+  );
+
   it('still maps people by their VAMS user ID and reads their roles', async () => {
     const result = await bot.driver.command('U0ADA', 'whoami');
     const reply = await bot.slack.waitForCall(

@@ -108,7 +108,7 @@ describe('the onboarding modal, submitted with bad input', () => {
       // Slack keeps the modal open with the errors shown.
       expect(bot.slack.views.has(viewId)).toBe(true);
       const open = await bot.app.workflow.open();
-      expect(open.filter((request) => request.params.userId === who.userId.trim())).toEqual([]);
+      expect(open.filter((request) => request.subject === who.userId.trim())).toEqual([]);
       expect(cardFor(bot.slack, who.userId)).toBeUndefined();
       expect(bot.slack.callsTo('chat.postMessage').slice(postsBefore)).toEqual([]);
     },
@@ -126,7 +126,7 @@ describe('the onboarding modal, submitted with bad input', () => {
     expect(corrected.ack).toBeNull();
     const open = await eventually(async () => {
       const filed = await bot.app.workflow.open();
-      expect(filed.map((request) => request.params.userId)).toEqual(['jane.doe']);
+      expect(filed.map((request) => request.subject)).toEqual(['jane.doe']);
       return filed;
     });
     await submittedDm(bot, 'U0MAX', open[0]?.id ?? '');

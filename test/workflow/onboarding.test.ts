@@ -228,14 +228,15 @@ describe('onboarding, approved', () => {
       expect(await roleRows(bot.deployment, 'raced')).toEqual([]);
     });
 
-    it('says so in the thread, on the card without buttons, and to the requester', async () => {
+    it('says so in the thread, on the card (only Retry left), and to the requester', async () => {
       const result = threadReplies(bot.slack, filed)
         .map((message) => textIn(message.blocks))
         .at(-1);
       expect(result).toContain(':x: Step “Create Cognito user raced” failed');
       expect(result).toContain('Already done: nothing.');
       const card = cardMessage(bot.slack, filed);
-      expect(buttonLabels(card.blocks)).toEqual([]);
+      // No decision is left to make; an approver may only resume it.
+      expect(buttonLabels(card.blocks)).toEqual(['Retry']);
       expect(textIn(card.blocks)).toContain(':x: Failed — approved by <@U0ADA>');
       expect(
         dmsTo(bot.slack, 'U0MAX').some((text) =>

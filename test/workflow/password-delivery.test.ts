@@ -222,7 +222,8 @@ describe('temporary passwords delivered by Slack DM', () => {
       expect(result).toContain(':x: Step “Deliver the temporary password” failed');
       expect(result).toContain('Create Cognito user late; Assign VAMS role viewer');
       const card = cardMessage(bot.slack, filed);
-      expect(buttonLabels(card.blocks)).toEqual([]);
+      // No decision is left to make; an approver may only resume it.
+      expect(buttonLabels(card.blocks)).toEqual(['Retry']);
       expect(textIn(card.blocks)).toContain(':x: Failed');
       expect(
         dmsTo(bot.slack, 'U0ADA').some((text) =>

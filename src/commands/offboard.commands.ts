@@ -1,0 +1,250 @@
+import type { App } from '@slack/bolt';
+import type { KnownBlock, View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Identity } from '../auth/identity';
+import { type RolePolicy, standingOf } from '../auth/roles';
+import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
+import type { AppLogger } from '../logging';
+import type { DirectMessages } from '../slack/slack-notifier';
+import { parseViewState, textValue } from '../slack/view-state';
+import type { DraftStore } from '../stores/draft.store';
+import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
+import type { VamsUserRoleStore } from '../stores/vams-user-roles.store';
+import { VAMS_USER_ID } from '../vams/vams-format';
+import { listWithin } from '../views/fit';
+import { usageErrorMessage } from '../views/help.view';
+import { code } from '../views/mrkdwn';
+import { checkedView } from '../views/outgoing';
+import { explainRefusal } from '../views/reasons';
+import { noticeModal } from '../views/user-create.view';
+import { lastAdminProblem } from '../workflow/offboarding';
+import { MAX_OFFBOARD_USERS, type PreflightResult } from '../workflow/request';
+import type { Workflow } from '../workflow/workflow';
+import type { Identify } from './identity.commands';
+import type { SubCommand } from './sub-command';
+import { submitRequest } from './submit-request';
+
+export const OFFBOARD_IDS = {
+  callbackId: 'user-offboard',
+  action: { block: 'action', action: 'value' },
+  reason: { block: 'reason', action: 'value' },
+} as const;
+
+const USAGE = '/vams user offboard <userId> [<userId> …]';
+const TITLE = 'Offboard';
+
+export interface OffboardFeature {
+  identify: Identify;
+  workflow: Workflow;
+  cognito: CognitoAdmin | undefined;
+  userRoles: VamsUserRoleStore;
+  apiKeys: VamsApiKeyStore;
+  drafts: DraftStore;
+  policy: RolePolicy;
+  views: WebClient;
+  dms: DirectMessages;
+  logger: AppLogger;
+}
+
+function offboardModal(draftId: string, userIds: readonly string[], withCognito: boolean): View {
+  const who = listWithin(userIds.map(code), ', ', 2500);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Offboard ${who}: remove every VAMS role, deactivate every API key${withCognito ? ', sign out everywhere, then delete or disable the Cognito user' : ' (users live in the identity provider)'}. Admins approve it in the approvals channel.`,
+      },
+    },
+  ];
+  if (withCognito) {
+    const option = (value: 'delete' | 'disable', text: string) => ({
+      text: { type: 'plain_text' as const, text },
+      value,
+    });
+    blocks.push({
+      type: 'input',
+      block_id: OFFBOARD_IDS.action.block,
+      label: { type: 'plain_text', text: 'Action' },
+      element: {
+        type: 'radio_buttons',
+        action_id: OFFBOARD_IDS.action.action,
+        options: [
+          option('disable', 'Disable the Cognito user'),
+          option('delete', 'Delete the Cognito user'),
+        ],
+      },
+    });
+  }
+  blocks.push({
+    type: 'input',
+    block_id: OFFBOARD_IDS.reason.block,
+    label: { type: 'plain_text', text: 'Reason' },
+    element: {
+      type: 'plain_text_input',
+      action_id: OFFBOARD_IDS.reason.action,
+      multiline: true,
+      max_length: 1000,
+    },
+  });
+  return {
+    type: 'modal',
+    callback_id: OFFBOARD_IDS.callbackId,
+    private_metadata: draftId,
+    title: { type: 'plain_text', text: TITLE },
+    submit: { type: 'plain_text', text: 'Request' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}
+
+function requesterProblem(
+  identity: Identity,
+  policy: RolePolicy,
+  userIds: readonly string[],
+): string | undefined {
+  if (!identity.mapped)
+    return `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
+  if (!standingOf(identity.roles, policy).isAdmin) return 'Only VAMS admins can offboard people.';
+  if (userIds.some((userId) => userId.toLowerCase() === identity.vamsUserId.toLowerCase())) {
+    return 'You cannot offboard yourself; ask another admin.';
+  }
+  return undefined;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time (Cognito and DynamoDB quotas). */
+async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += limit) {
+    results.push(...(await Promise.all(items.slice(start, start + limit).map(work))));
+  }
+  return results;
+}
+
+async function preflight(feature: OffboardFeature, userIds: readonly string[]) {
+  const found = await inBatches(userIds, 10, async (userId) => {
+    const [roles, keys, cognitoUser] = await Promise.all([
+      feature.userRoles.rolesOf(userId),
+      feature.apiKeys.keysOf(userId),
+      feature.cognito?.findUser(userId),
+    ]);
+    return {
+      userId,
+      roles: roles.length,
+      activeKeys: keys.filter((key) => key.active).length,
+      inCognito: !!cognitoUser,
+    };
+  });
+  const unknown = found.filter(
+    (user) => user.roles === 0 && user.activeKeys === 0 && !user.inCognito,
+  );
+  const results: PreflightResult[] = [
+    {
+      check: 'users-known',
+      ok: unknown.length === 0,
+      detail: `${found.length - unknown.length} of ${found.length} known to VAMS; ${found.reduce((sum, user) => sum + user.roles, 0)} role rows and ${found.reduce((sum, user) => sum + user.activeKeys, 0)} active API keys to remove`,
+    },
+    { check: 'admin-remains', ok: true, detail: 'An admin remains afterwards' },
+  ];
+  return { unknown: unknown.map((user) => user.userId), results };
+}
+
+export function offboardCommand(feature: OffboardFeature): SubCommand {
+  return {
+    name: 'user offboard',
+    usage: USAGE,
+    summary: `remove roles and keys, sign out, then delete or disable; up to ${MAX_OFFBOARD_USERS} people at once (needs approval)`,
+    run: async (invocation) => {
+      const userIds = [...new Set(invocation.args)];
+      const invalid = userIds.filter((userId) => !VAMS_USER_ID.test(userId));
+      if (userIds.length === 0 || invalid.length > 0 || userIds.length > MAX_OFFBOARD_USERS) {
+        const problem =
+          userIds.length > MAX_OFFBOARD_USERS
+            ? `At most ${MAX_OFFBOARD_USERS} people per request (you named ${userIds.length}).`
+            : invalid.length > 0
+              ? `Not VAMS user IDs: ${invalid.map(code).join(', ')}.`
+              : 'Name at least one VAMS user ID.';
+        await invocation.ack(usageErrorMessage(problem, USAGE));
+        return;
+      }
+      await invocation.ack();
+      const draftId = await feature.drafts.save({ owner: invocation.slackUserId, userIds });
+      const opened = await feature.views.views.open({
+        trigger_id: invocation.triggerId,
+        view: checkedView(offboardModal(draftId, userIds, feature.cognito !== undefined)),
+      });
+      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
+      const problem = requesterProblem(identity, feature.policy, userIds);
+      if (problem && opened.view?.id) {
+        await feature.views.views.update({
+          view_id: opened.view.id,
+          view: checkedView(noticeModal(TITLE, problem)),
+        });
+      }
+    },
+  };
+}
+
+export function registerOffboardFeature(app: App, feature: OffboardFeature): void {
+  app.view(OFFBOARD_IDS.callbackId, async ({ ack, body, view }) => {
+    const values = parseViewState(view.state.values);
+    const reason = textValue(values, OFFBOARD_IDS.reason).trim();
+    const action = feature.cognito ? textValue(values, OFFBOARD_IDS.action) : 'disable';
+    const draft = await feature.drafts.take(view.private_metadata, body.user.id);
+    if (!draft) {
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal(TITLE, 'This dialog has expired; run the command again.')),
+      });
+      return;
+    }
+    const errors: Record<string, string> = {};
+    if (!reason) errors[OFFBOARD_IDS.reason.block] = 'Say why; approvers read it.';
+    if (action !== 'delete' && action !== 'disable')
+      errors[OFFBOARD_IDS.action.block] = 'Choose delete or disable.';
+    if (Object.keys(errors).length > 0 || (action !== 'delete' && action !== 'disable')) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    const problem = requesterProblem(identity, feature.policy, draft.userIds);
+    if (problem || !identity.mapped) {
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal(TITLE, problem ?? '')),
+      });
+      return;
+    }
+    const [checks, lastAdmin] = await Promise.all([
+      preflight(feature, draft.userIds),
+      lastAdminProblem(
+        { userRoles: feature.userRoles, adminRoles: feature.policy.adminRoles },
+        draft.userIds,
+      ),
+    ]);
+    const blocking = lastAdmin
+      ? `Refused: ${lastAdmin}.`
+      : checks.unknown.length > 0
+        ? `Not VAMS users (no Cognito user, role or key): ${checks.unknown.join(', ')}.`
+        : undefined;
+    if (blocking) {
+      await ack({ response_action: 'errors', errors: { [OFFBOARD_IDS.reason.block]: blocking } });
+      return;
+    }
+    await ack();
+    await feature.drafts.discard(view.private_metadata);
+    const { userIds } = draft;
+    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+      kind: 'user.offboard',
+      params: { userIds, action },
+      reason,
+      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      subject: userIds.length === 1 ? (userIds[0] ?? '') : `${userIds.length} users`,
+      preflight: checks.results,
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+const draftItem = z.object({
+  owner: z.string(),
+  userIds: z.array(z.string()),
+  expiresAt: z.number(),
+});
+export type Draft = Omit<z.infer<typeof draftItem>, 'expiresAt'>;
+
+const DRAFT_SECONDS = 3600;
+const key = (id: string) => ({ pk: `DRAFT#${id}`, sk: 'DRAFT' });
+
+/**
+ * What a dialog is about, when it is more than `private_metadata` should carry (Slack caps it at
+ * 3000 characters; 50 User IDs can exceed that): the dialog carries only the draft's id.
+ */
+export class DraftStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async save(draft: Draft): Promise<string> {
+    const id = randomBytes(9).toString('base64url');
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...key(id),
+          entity: 'draft',
+          ...draft,
+          expiresAt: Math.floor(this.now() / 1000) + DRAFT_SECONDS,
+        },
+      }),
+    );
+    return id;
+  }
+
+  /** The draft, if it exists, is unexpired and belongs to `owner`. */
+  async take(id: string, owner: string): Promise<Draft | undefined> {
+    const found = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }),
+    );
+    const parsed = draftItem.safeParse(found.Item);
+    if (!parsed.success || parsed.data.owner !== owner || parsed.data.expiresAt * 1000 < this.now())
+      return undefined;
+    return { owner: parsed.data.owner, userIds: parsed.data.userIds };
+  }
+
+  async discard(id: string): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: key(id) }));
+  }
+}

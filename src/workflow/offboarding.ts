@@ -1,0 +1,146 @@
+import { logAuthChange } from './onboarding';
+import { type AccessRequest, expectKind, type RequestOf } from './request';
+import type { KindExecutor, Step, StepContext } from './workflow';
+
+export interface OffboardingPorts {
+  userRoles: {
+    rolesOf(userId: string): Promise<string[]>;
+    removeRole(userId: string, roleName: string): Promise<'removed' | 'absent'>;
+    holdersOf(roleNames: readonly string[]): Promise<string[]>;
+  };
+  apiKeys: {
+    keysOf(userId: string): Promise<{ apiKeyId: string; active: boolean }[]>;
+    deactivate(apiKeyId: string, at: Date): Promise<'deactivated' | 'already inactive'>;
+  };
+  /** Undefined when users live in an external identity provider: roles and keys only. */
+  cognito:
+    | {
+        signOutEverywhere(userId: string): Promise<void>;
+        disableUser(userId: string): Promise<void>;
+        deleteUser(userId: string): Promise<void>;
+      }
+    | undefined;
+  adminRoles: readonly string[];
+}
+
+function isUserNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'UserNotFoundException';
+}
+
+/** A Cognito call on someone who may already be gone: gone is done. */
+async function unlessGone(call: () => Promise<void>, done: string): Promise<string> {
+  try {
+    await call();
+    return done;
+  } catch (error) {
+    if (isUserNotFound(error)) return 'no Cognito user (already gone)';
+    throw error;
+  }
+}
+
+const params = (request: AccessRequest) => expectKind(request, 'user.offboard').params;
+
+/** Nobody may leave VAMS without an admin; checked when asked and again right before acting. */
+export async function lastAdminProblem(
+  ports: Pick<OffboardingPorts, 'userRoles' | 'adminRoles'>,
+  leaving: readonly string[],
+): Promise<string | undefined> {
+  const admins = await ports.userRoles.holdersOf(ports.adminRoles);
+  const gone = new Set(leaving.map((userId) => userId.toLowerCase()));
+  const leavingAdmins = admins.filter((admin) => gone.has(admin.toLowerCase()));
+  const remaining = admins.filter((admin) => !gone.has(admin.toLowerCase()));
+  if (leavingAdmins.length === 0 || remaining.length > 0) return undefined;
+  return `this would remove the last VAMS admin (${leavingAdmins.join(', ')}); make someone else an admin first`;
+}
+
+/**
+ * Offboarding, per person and in this order: VAMS role rows, API keys, sessions, then the
+ * Cognito user. Roles and keys go first so that VAMS refuses the person even while an access
+ * token still lives; each step is recorded, so a retry resumes after the last one done.
+ */
+export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
+  const safeguard: Step = {
+    name: 'last-admin-check',
+    label: 'Check that an admin remains',
+    run: async (context) => {
+      const problem = await lastAdminProblem(ports, params(context.request).userIds);
+      if (problem) throw new Error(problem);
+      return 'an admin remains';
+    },
+  };
+
+  const stepsFor = (request: RequestOf<'user.offboard'>, userId: string): Step[] => {
+    const removeRoles: Step = {
+      name: `roles:${userId}`,
+      label: `Remove the VAMS roles of ${userId}`,
+      run: async (context: StepContext) => {
+        const roles = await ports.userRoles.rolesOf(userId);
+        for (const roleName of roles) {
+          await ports.userRoles.removeRole(userId, roleName);
+          logAuthChange(context.log, 'userRoleDelete', context.request, { userId, roleName });
+        }
+        return roles.length > 0 ? `removed ${roles.join(', ')}` : 'held no roles';
+      },
+    };
+    const deactivateKeys: Step = {
+      name: `keys:${userId}`,
+      label: `Deactivate the API keys of ${userId}`,
+      run: async (context: StepContext) => {
+        const active = (await ports.apiKeys.keysOf(userId)).filter((key) => key.active);
+        for (const key of active) {
+          await ports.apiKeys.deactivate(key.apiKeyId, context.now);
+          logAuthChange(context.log, 'apiKeyUpdate', context.request, {
+            userId,
+            apiKeyId: key.apiKeyId,
+            isActive: 'false',
+          });
+        }
+        return active.length > 0 ? `deactivated ${active.length}` : 'no active keys';
+      },
+    };
+    const cognito = ports.cognito;
+    if (!cognito) return [removeRoles, deactivateKeys];
+    const signOut: Step = {
+      name: `signout:${userId}`,
+      label: `Sign ${userId} out everywhere`,
+      run: () => unlessGone(() => cognito.signOutEverywhere(userId), 'refresh tokens revoked'),
+    };
+    const remove: Step = {
+      name: `cognito:${userId}`,
+      label: `${request.params.action === 'delete' ? 'Delete' : 'Disable'} Cognito user ${userId}`,
+      run: async (context: StepContext) => {
+        const deleting = request.params.action === 'delete';
+        const detail = await unlessGone(
+          () => (deleting ? cognito.deleteUser(userId) : cognito.disableUser(userId)),
+          deleting ? 'deleted' : 'disabled',
+        );
+        logAuthChange(
+          context.log,
+          deleting ? 'cognitoUserDelete' : 'cognitoUserUpdate',
+          context.request,
+          {
+            userId,
+            action: request.params.action,
+          },
+        );
+        return detail;
+      },
+    };
+    return [removeRoles, deactivateKeys, signOut, remove];
+  };
+
+  return {
+    steps: (candidate) => {
+      const request = expectKind(candidate, 'user.offboard');
+      return [safeguard, ...request.params.userIds.flatMap((userId) => stepsFor(request, userId))];
+    },
+    summary: (candidate) => {
+      const { userIds, action } = params(candidate);
+      const who = userIds.length === 1 ? userIds[0] : `${userIds.length} users`;
+      const cognitoPart = ports.cognito
+        ? ` signed out everywhere and ${action === 'delete' ? 'deleted' : 'disabled'} in Cognito`
+        : ' (their accounts live in the identity provider)';
+      return `Offboarded ${who}: VAMS roles removed, API keys deactivated,${cognitoPart}. Access tokens already issued stay valid until they expire (up to an hour); VAMS may accept a revoked key for about 45 s more.`;
+    },
+  };
+}

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { RequestStore } from '../../src/stores/request.store';
+import { VamsUserRoleStore } from '../../src/stores/vams-user-roles.store';
+import { lastAdminProblem } from '../../src/workflow/offboarding';
+import { eventually } from '../support/eventually';
+import {
+  answerTo,
+  cognitoUser,
+  type FiledRequest,
+  finished,
+  logEntries,
+  requestStore,
+  roleRows,
+  textIn,
+} from '../support/onboarding-flow';
+import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
+import type { TestDeployment } from '../support/vams-deployment';
+
+/** A key exactly as VAMS stores it: every attribute a string. */
+async function addApiKey(deployment: TestDeployment, userId: string): Promise<string> {
+  const apiKeyId = randomUUID();
+  await deployment.clients.documents.send(
+    new PutCommand({
+      TableName: deployment.tables.apiKeys,
+      Item: {
+        apiKeyId,
+        apiKeyName: `key-${apiKeyId.slice(0, 8)}`,
+        apiKeyHash: randomUUID().replace(/-/g, ''),
+        description: 'CI',
+        userId,
+        createdBy: userId,
+        createdAt: '2026-01-01T00:00:00.000000+00:00',
+        updatedAt: '2026-01-01T00:00:00.000000+00:00',
+        expiresAt: '',
+        isActive: 'true',
+      },
+    }),
+  );
+  return apiKeyId;
+}
+
+async function apiKey(
+  deployment: TestDeployment,
+  apiKeyId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const found = await deployment.clients.documents.send(
+    new GetCommand({
+      TableName: deployment.tables.apiKeys,
+      Key: { apiKeyId },
+      ConsistentRead: true,
+    }),
+  );
+  return found.Item;
+}
+
+async function fileOffboarding(
+  bot: TestBot,
+  requester: string,
+  userIds: string[],
+  action: 'Delete the Cognito user' | 'Disable the Cognito user' | null,
+): Promise<FiledRequest> {
+  const before = new Set(bot.slack.views.keys());
+  await bot.driver.command(requester, `user offboard ${userIds.join(' ')}`);
+  const viewId = await eventually(() => {
+    const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
+    if (!opened) throw new Error('no dialog');
+    return opened;
+  });
+  const fields: Record<string, string> = {
+    Reason: 'Left the company',
+    ...(action ? { Action: action } : {}),
+  };
+  const submitted = await bot.driver.submitView(requester, viewId, fields);
+  expect(submitted.ack).toBeNull();
+  const subject = userIds.length === 1 ? userIds[0] : `${userIds.length} users`;
+  const card = await eventually(() => {
+    const found = bot.slack
+      .messages(APPROVAL_CHANNEL)
+      .find(
+        (message) =>
+          !message.threadTs &&
+          message.text?.startsWith('Offboarding') &&
+          message.text.includes(` for ${subject} by `) &&
+          message.text.endsWith('pending'),
+      );
+    if (!found) throw new Error('no card');
+    return found;
+  });
+  const id = /request (R[0-9A-Z]+) /.exec(card.text ?? '')?.[1] ?? '';
+  await eventually(async () => {
+    if (!(await requestStore(bot).get(id))?.card) throw new Error('card not placed yet');
+  });
+  return { id, userId: subject ?? '', card: { channel: APPROVAL_CHANNEL, ts: card.ts } };
+}
+
+/** Makes one kind of Cognito call fail `times` times, as an outage would. */
+function failCognito(bot: TestBot, commandName: string, times: number): void {
+  let left = times;
+  bot.app.backend.clients.cognito.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === commandName && left > 0) {
+        left -= 1;
+        throw Object.assign(new Error('Cognito is unavailable'), {
+          name: 'ServiceUnavailableException',
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: `fail-${commandName}-${randomUUID()}` },
+  );
+}
+
+describe('offboarding', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ env: { OFFBOARD_APPROVALS: '2' } });
+    await bot.deployment.addRole('viewer');
+    await bot.deployment.addRole('editor');
+    for (const admin of ['ada', 'alan', 'bea']) {
+      await bot.deployment.addVamsUser(`${admin}@example.com`, ['admin']);
+      bot.slack.addUser({
+        id: `U0${admin.toUpperCase()}`,
+        email: `${admin}@example.com`,
+        emailConfirmed: true,
+      });
+    }
+  });
+  afterAll(() => bot.stop());
+
+  it('needs two approvers, then removes roles, deactivates keys, signs out and deletes, each step audited', async () => {
+    await bot.deployment.addVamsUser('leaver', ['viewer', 'editor'], 'leaver@example.com');
+    const keys = [
+      await addApiKey(bot.deployment, 'leaver'),
+      await addApiKey(bot.deployment, 'leaver'),
+    ];
+    const filed = await fileOffboarding(bot, 'U0ADA', ['leaver'], 'Delete the Cognito user');
+    await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
+    await eventually(() => {
+      const card = bot.slack
+        .messages(APPROVAL_CHANNEL)
+        .find((message) => message.ts === filed.card.ts);
+      if (!textIn(card?.blocks).includes('1 of 2 approvals')) throw new Error('tally not shown');
+    });
+    expect((await requestStore(bot).get(filed.id))?.status).toBe('pending');
+    expect(await roleRows(bot.deployment, 'leaver')).toHaveLength(2);
+
+    await bot.driver.clickButton('U0BEA', filed.card, 'Approve');
+    const done = await finished(bot, filed);
+    expect(done.status).toBe('succeeded');
+    expect(await roleRows(bot.deployment, 'leaver')).toEqual([]);
+    for (const apiKeyId of keys) {
+      const key = await apiKey(bot.deployment, apiKeyId);
+      expect(key?.isActive).toBe('false');
+      expect(String(key?.updatedAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    }
+    expect(await cognitoUser(bot.deployment, 'leaver')).toBeUndefined();
+    const events = await new RequestStore(
+      bot.deployment.clients.documents,
+      bot.deployment.tables.bot,
+    ).events(filed.id);
+    expect(
+      events.filter((event) => event.type === 'step-done').map((event) => event.detail?.step),
+    ).toEqual([
+      'last-admin-check',
+      'roles:leaver',
+      'keys:leaver',
+      'signout:leaver',
+      'cognito:leaver',
+    ]);
+    const authChanges = logEntries(bot)
+      .map((entry) => String(entry.msg))
+      .filter((msg) => msg.includes('[AUTHCHANGES]') && msg.includes(filed.id));
+    expect(authChanges.filter((msg) => msg.includes('type: userRoleDelete'))).toHaveLength(2);
+    expect(authChanges.filter((msg) => msg.includes('type: apiKeyUpdate'))).toHaveLength(2);
+    expect(authChanges.filter((msg) => msg.includes('type: cognitoUserDelete'))).toHaveLength(1);
+  });
+
+  it('disables instead of deleting when asked', async () => {
+    await bot.deployment.addVamsUser('pauser', ['viewer'], 'pauser@example.com');
+    const filed = await fileOffboarding(bot, 'U0ADA', ['pauser'], 'Disable the Cognito user');
+    await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
+    await bot.driver.clickButton('U0BEA', filed.card, 'Approve');
+    expect((await finished(bot, filed)).status).toBe('succeeded');
+    expect((await cognitoUser(bot.deployment, 'pauser'))?.Enabled).toBe(false);
+    expect(await roleRows(bot.deployment, 'pauser')).toEqual([]);
+  });
+
+  it('a failure at the sign-out leaves roles and keys done and recorded; Retry finishes without repeating them', async () => {
+    await bot.deployment.addVamsUser('flaky', ['viewer'], 'flaky@example.com');
+    const key = await addApiKey(bot.deployment, 'flaky');
+    failCognito(bot, 'AdminUserGlobalSignOutCommand', 1);
+    const filed = await fileOffboarding(bot, 'U0ADA', ['flaky'], 'Delete the Cognito user');
+    await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
+    await bot.driver.clickButton('U0BEA', filed.card, 'Approve');
+    const failed = await finished(bot, filed);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure).toContain('Sign flaky out everywhere');
+    expect(failed.failure).toContain(
+      'Already done: Check that an admin remains; Remove the VAMS roles of flaky; Deactivate the API keys of flaky',
+    );
+    expect(failed.steps.filter((step) => step.status === 'done').map((step) => step.name)).toEqual([
+      'last-admin-check',
+      'roles:flaky',
+      'keys:flaky',
+    ]);
+    expect(await roleRows(bot.deployment, 'flaky')).toEqual([]);
+    expect((await apiKey(bot.deployment, key))?.isActive).toBe('false');
+    expect(await cognitoUser(bot.deployment, 'flaky')).toBeDefined();
+    const card = bot.slack
+      .messages(APPROVAL_CHANNEL)
+      .find((message) => message.ts === filed.card.ts);
+    expect(textIn(card?.blocks)).toContain('Retry');
+
+    const retried = await bot.driver.clickButton('U0ALAN', filed.card, 'Retry');
+    expect(retried.status).toBe(200);
+    const done = await eventually(async () => {
+      const request = await requestStore(bot).get(filed.id);
+      if (request?.status !== 'succeeded') throw new Error(`still ${request?.status}`);
+      return request;
+    });
+    expect(done.steps.map((step) => step.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(await cognitoUser(bot.deployment, 'flaky')).toBeUndefined();
+    const events = await new RequestStore(
+      bot.deployment.clients.documents,
+      bot.deployment.tables.bot,
+    ).events(filed.id);
+    const doneSteps = events
+      .filter((event) => event.type === 'step-done')
+      .map((event) => event.detail?.step);
+    expect(doneSteps.filter((step) => step === 'roles:flaky')).toHaveLength(1);
+    expect(doneSteps.filter((step) => step === 'keys:flaky')).toHaveLength(1);
+    expect(events.map((event) => event.type)).toContain('retried');
+  });
+
+  it('refuses a Retry by someone who may not approve', async () => {
+    await bot.deployment.addVamsUser('viewer@example.com', ['viewer']);
+    bot.slack.addUser({ id: 'U0VIEW', email: 'viewer@example.com', emailConfirmed: true });
+    await bot.deployment.addVamsUser('flaky2', ['viewer'], 'flaky2@example.com');
+    failCognito(bot, 'AdminUserGlobalSignOutCommand', 1);
+    const filed = await fileOffboarding(bot, 'U0ADA', ['flaky2'], 'Disable the Cognito user');
+    await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
+    await bot.driver.clickButton('U0BEA', filed.card, 'Approve');
+    expect((await finished(bot, filed)).status).toBe('failed');
+    const click = await bot.driver.clickButton('U0VIEW', filed.card, 'Retry');
+    expect(textIn((await answerTo(bot.slack, click)).args)).toContain('Only VAMS admins');
+    expect((await requestStore(bot).get(filed.id))?.status).toBe('failed');
+  });
+
+  it('refuses self-offboarding in the dialog, before anything is filed', async () => {
+    const before = new Set(bot.slack.views.keys());
+    await bot.driver.command('U0ADA', 'user offboard ada@example.com someone');
+    await eventually(() => {
+      const viewId = [...bot.slack.views.keys()].find((id) => !before.has(id));
+      const view = viewId ? bot.slack.views.get(viewId)?.view : undefined;
+      if (!JSON.stringify(view).includes('You cannot offboard yourself'))
+        throw new Error('not refused yet');
+      expect(view?.submit).toBeUndefined();
+    });
+  });
+
+  it('refuses more than 50 people, and IDs that are not VAMS user IDs', async () => {
+    const many = Array.from({ length: 51 }, (_, index) => `user${index}`).join(' ');
+    expect(
+      JSON.stringify((await bot.driver.command('U0ADA', `user offboard ${many}`)).ack),
+    ).toContain('At most 50 people');
+    expect(
+      JSON.stringify((await bot.driver.command('U0ADA', 'user offboard ok bad!id')).ack),
+    ).toContain('Not VAMS user IDs');
+  });
+
+  it('refuses people VAMS does not know, in the dialog', async () => {
+    const before = new Set(bot.slack.views.keys());
+    await bot.driver.command('U0ADA', 'user offboard nobody-at-all');
+    const viewId = await eventually(() => {
+      const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
+      if (!opened) throw new Error('no dialog');
+      return opened;
+    });
+    const submitted = await bot.driver.submitView('U0ADA', viewId, {
+      Action: 'Disable the Cognito user',
+      Reason: 'x',
+    });
+    expect(JSON.stringify(submitted.ack)).toContain(
+      'Not VAMS users (no Cognito user, role or key): nobody-at-all',
+    );
+  });
+});
+
+describe('the last-admin safeguard', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await bot.deployment.addVamsUser('only-admin', ['admin'], 'only@example.com');
+    await bot.deployment.addRole('viewer');
+    await bot.deployment.addVamsUser('plain', ['viewer'], 'plain@example.com');
+  });
+  afterAll(() => bot.stop());
+
+  it('names the last admin and refuses; anyone else may go', async () => {
+    const ports = {
+      userRoles: new VamsUserRoleStore(
+        bot.deployment.clients.documents,
+        bot.deployment.tables.userRoles,
+      ),
+      adminRoles: ['admin'],
+    };
+    expect(await lastAdminProblem(ports, ['only-admin', 'plain'])).toContain(
+      'the last VAMS admin (only-admin)',
+    );
+    expect(await lastAdminProblem(ports, ['plain'])).toBeUndefined();
+  });
+
+  it('stops an approved offboarding of the last admin at its first step, changing nothing', async () => {
+    const store = requestStore(bot);
+    const now = new Date().toISOString();
+    await store.create({
+      id: 'RLASTADMIN',
+      kind: 'user.offboard',
+      params: { userIds: ['only-admin'], action: 'delete' },
+      reason: 'test',
+      requester: { slackUserId: 'U0X', vamsUserId: 'someone-who-lost-admin' },
+      subject: 'only-admin',
+      status: 'approved',
+      approvals: [{ slackUserId: 'U0Y', vamsUserId: 'former-admin', roles: ['admin'], at: now }],
+      requiredApprovals: 1,
+      preflight: [],
+      card: { channel: APPROVAL_CHANNEL, ts: '1700000000.000100' },
+      createdAt: now,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      steps: [],
+      version: 1,
+    });
+    await bot.app.workflow.execute('RLASTADMIN');
+    const ended = await store.get('RLASTADMIN');
+    expect(ended?.status).toBe('failed');
+    expect(ended?.failure).toContain('the last VAMS admin (only-admin)');
+    expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);
+    expect(await cognitoUser(bot.deployment, 'only-admin')).toBeDefined();
+  });
+});
