@@ -16,12 +16,13 @@ const APPROVALS = 'C0APPROVALS';
 // Slack but not yet in VAMS.
 const people = [
   { id: 'U0ADA', name: 'Ada (admin)', email: 'ada@example.com', role: 'admin' },
+  { id: 'U0BEA', name: 'Bea (admin)', email: 'bea@example.com', role: 'admin' },
   { id: 'U0MAX', name: 'Max (manager)', email: 'max@example.com', role: 'manager' },
   { id: 'U0PAT', name: 'Pat (VAMS user)', email: 'pat@example.com', role: 'viewer' },
   { id: 'U0GUS', name: 'Gus (Slack guest)', email: 'gus@partner.example', role: 'guest' },
   { id: 'U0NIA', name: 'Nia (new hire)', email: 'nia@example.com', role: undefined },
 ] as const;
-const [ada, max, pat, gus, nia] = people;
+const [ada, bea, max, pat, gus, nia] = people;
 
 const nameOf = (slackUserId: string) => people.find((person) => person.id === slackUserId)?.name;
 
@@ -61,9 +62,11 @@ function narrate(slack: SlackStandIn, calls: RecordedCall[], actor: string): voi
   }
 }
 
-function showApprovalsChannel(slack: SlackStandIn): void {
+function showApprovalsChannel(slack: SlackStandIn, cardTs?: string): void {
   const messages = slack.messages(APPROVALS);
-  const cards = messages.filter((message) => !message.threadTs);
+  const cards = messages.filter(
+    (message) => !message.threadTs && (!cardTs || message.ts === cardTs),
+  );
   for (const card of cards) {
     boxed('#approvals (everyone in the channel sees):', renderMessage(card, nameOf));
     const thread = messages.filter((message) => message.threadTs === card.ts);
@@ -93,7 +96,8 @@ async function seedWorkspace(app: RunningApp, slack: SlackStandIn): Promise<void
       emailConfirmed: true,
       isRestricted: person.role === 'guest',
     });
-    if (person.role !== 'manager' && person.role !== 'viewer') continue;
+    // Ada is seeded by LOCAL_ADMIN_EMAIL, as a person trying the bot would be.
+    if (person.id === ada.id || person.role === 'guest' || person.role === undefined) continue;
     if (userPoolId) await seedCognitoUser(clients.cognito, userPoolId, person.email, person.email);
     await seedUserRole(clients.documents, tables.userRoles, person.email, person.role);
   }
@@ -194,6 +198,125 @@ async function onboardingTour(
   );
 }
 
+async function openDialog(
+  driver: SlackDriver,
+  slack: SlackStandIn,
+  who: { id: string; name: string },
+  text: string,
+): Promise<string> {
+  print(`── ${who.name} types /vams ${text}`);
+  const mark = slack.calls.length;
+  await driver.command(who.id, text);
+  await slack.waitForCall('views.open', (call) => slack.calls.indexOf(call) >= mark);
+  narrate(slack, slack.calls.slice(mark), who.name);
+  return [...slack.views.keys()].at(-1) ?? '';
+}
+
+/** The card a submission posted, once its requester has been told it is waiting. */
+async function filedCard(
+  slack: SlackStandIn,
+  before: number,
+  requester: { id: string },
+): Promise<{ ts: string; id: string }> {
+  const since = (call: RecordedCall) => slack.calls.indexOf(call) >= before;
+  const posted = await slack.waitForCall(
+    'chat.postMessage',
+    (call) => since(call) && call.args.channel === APPROVALS && !call.args.thread_ts,
+  );
+  const id = /request (R[0-9A-Z]+) /.exec(String(posted.args.text))?.[1] ?? '';
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      since(call) &&
+      call.args.channel === slack.dmChannelOf(requester.id) &&
+      String(call.args.text).includes(`*${id}* for`),
+  );
+  const ts =
+    slack.messages(APPROVALS).find((message) => message.text === posted.args.text)?.ts ?? '';
+  return { ts, id };
+}
+
+/** An approval, then everything people see until the requester hears the outcome. */
+async function approveAndShow(
+  driver: SlackDriver,
+  slack: SlackStandIn,
+  who: { id: string; name: string },
+  card: { ts: string; id: string },
+  requester: { id: string },
+): Promise<void> {
+  print(`── ${who.name} clicks Approve`);
+  const mark = slack.calls.length;
+  await driver.clickButton(who.id, { channel: APPROVALS, ts: card.ts }, 'Approve');
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark &&
+      call.args.channel === slack.dmChannelOf(requester.id) &&
+      String(call.args.text).includes(`*${card.id}*:`),
+  );
+  showApprovalsChannel(slack, card.ts);
+  narrate(slack, slack.calls.slice(mark), who.name);
+}
+
+async function lifecycleTour(
+  app: RunningApp,
+  driver: SlackDriver,
+  slack: SlackStandIn,
+): Promise<void> {
+  print('━━ 3. A password reset and an offboarding', '');
+  let viewId = await openDialog(driver, slack, pat, `user reset-password ${pat.email}`);
+  print(`── ${pat.name} gives a reason and presses Request`);
+  let mark = slack.calls.length;
+  await driver.submitView(pat.id, viewId, { Reason: 'Locked out after a phone change' });
+  const resetCard = await filedCard(slack, mark, pat);
+  showApprovalsChannel(slack, resetCard.ts);
+  narrate(slack, slack.calls.slice(mark), pat.name);
+  await approveAndShow(driver, slack, ada, resetCard, pat);
+
+  print(`── ${ada.name} types /vams user list`);
+  mark = slack.calls.length;
+  const listed = await driver.command(ada.id, 'user list');
+  await slack.waitForCall('response_url', (call) => call.args.url === listed.responseUrl);
+  narrate(slack, slack.calls.slice(mark), ada.name);
+
+  viewId = await openDialog(driver, slack, ada, 'user offboard nia');
+  print(`── ${ada.name} chooses "Delete", gives a reason and presses Request`);
+  mark = slack.calls.length;
+  await driver.submitView(ada.id, viewId, {
+    Action: 'Delete the Cognito user',
+    Reason: 'Contract ended',
+  });
+  const offboardCard = await filedCard(slack, mark, ada);
+  showApprovalsChannel(slack, offboardCard.ts);
+  narrate(slack, slack.calls.slice(mark), ada.name);
+  print(`── ${max.name} clicks Approve`);
+  mark = slack.calls.length;
+  await driver.clickButton(max.id, { channel: APPROVALS, ts: offboardCard.ts }, 'Approve');
+  await slack.waitForCall('response_url', (call) => slack.calls.indexOf(call) >= mark);
+  narrate(slack, slack.calls.slice(mark), max.name);
+  await approveAndShow(driver, slack, bea, offboardCard, ada);
+
+  const { clients, tables } = app.backend;
+  const rows = await clients.documents.send(
+    new QueryCommand({
+      TableName: tables.userRoles,
+      KeyConditionExpression: 'userId = :user',
+      ExpressionAttributeValues: { ':user': 'nia' },
+    }),
+  );
+  const gone = await clients.cognito
+    .send(new AdminGetUserCommand({ UserPoolId: app.backend.userPoolId, Username: 'nia' }))
+    .then(
+      () => false,
+      () => true,
+    );
+  print(
+    '── What VAMS now holds',
+    `  user-roles rows of nia: ${rows.Items?.length ?? 0}; Cognito user nia deleted: ${gone}`,
+    '',
+  );
+}
+
 async function main(): Promise<void> {
   const logLines: string[] = [];
   const slack = await SlackStandIn.start({ teamId: 'T0DEMO' });
@@ -227,6 +350,7 @@ async function main(): Promise<void> {
     });
     await identityTour(driver, slack);
     await onboardingTour(app, driver, slack);
+    await lifecycleTour(app, driver, slack);
     const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
     print(
       `Done. The bot logged ${audit} VAMS-style [AUTHCHANGES] lines; no secret reached a log or a channel.`,
