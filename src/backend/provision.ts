@@ -10,6 +10,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -44,8 +45,22 @@ export async function createVamsTables(
   ]);
 }
 
+/** Short-lived items (dialog drafts, list pages) carry an epoch `ttl`; DynamoDB removes them. */
+export const BOT_TABLE_TTL_ATTRIBUTE = 'ttl';
+
 export async function createBotTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   await createTable(dynamo, tableName, botTableDefinition);
+  await dynamo
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: BOT_TABLE_TTL_ATTRIBUTE, Enabled: true },
+      }),
+    )
+    .catch((error: unknown) => {
+      // Already enabled on an existing table.
+      if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
+    });
 }
 
 /** A pool shaped like VAMS's: free-form usernames, email verified on create, a strong policy. */

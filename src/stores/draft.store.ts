@@ -10,9 +10,9 @@ import { z } from 'zod';
 const draftItem = z.object({
   owner: z.string(),
   userIds: z.array(z.string()),
-  expiresAt: z.number(),
+  ttl: z.number(),
 });
-export type Draft = Omit<z.infer<typeof draftItem>, 'expiresAt'>;
+export type Draft = Omit<z.infer<typeof draftItem>, 'ttl'>;
 
 const DRAFT_SECONDS = 3600;
 const key = (id: string) => ({ pk: `DRAFT#${id}`, sk: 'DRAFT' });
@@ -37,7 +37,7 @@ export class DraftStore {
           ...key(id),
           entity: 'draft',
           ...draft,
-          expiresAt: Math.floor(this.now() / 1000) + DRAFT_SECONDS,
+          ttl: Math.floor(this.now() / 1000) + DRAFT_SECONDS,
         },
       }),
     );
@@ -50,7 +50,7 @@ export class DraftStore {
       new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }),
     );
     const parsed = draftItem.safeParse(found.Item);
-    if (!parsed.success || parsed.data.owner !== owner || parsed.data.expiresAt * 1000 < this.now())
+    if (!parsed.success || parsed.data.owner !== owner || parsed.data.ttl * 1000 < this.now())
       return undefined;
     return { owner: parsed.data.owner, userIds: parsed.data.userIds };
   }

@@ -24,7 +24,7 @@ const pageItem = z.object({
   prefix: z.string().optional(),
   cursor: z.unknown(),
   before: z.number().int().nonnegative(),
-  expiresAt: z.number(),
+  ttl: z.number(),
 });
 
 // One item per page (not one per list): a cursor per page visited can outgrow DynamoDB's 400 KB
@@ -61,7 +61,7 @@ export class ListPageStore<C> {
           prefix: owner.prefix,
           cursor: start.cursor,
           before: start.before,
-          expiresAt: Math.floor(this.now() / 1000) + LIFETIME_SECONDS,
+          ttl: Math.floor(this.now() / 1000) + LIFETIME_SECONDS,
         },
       }),
     );
@@ -78,7 +78,7 @@ export class ListPageStore<C> {
     );
     if (!found.Item) return undefined;
     const item = pageItem.parse(found.Item);
-    if (item.expiresAt * 1000 <= this.now()) return undefined;
+    if (item.ttl * 1000 <= this.now()) return undefined;
     return {
       ownerSlackUserId: item.ownerSlackUserId,
       prefix: item.prefix,

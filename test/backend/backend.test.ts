@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DescribeTableCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { type Backend, connectBackend } from '../../src/backend/backend';
 import { createLogger } from '../../src/logging';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
@@ -143,6 +148,13 @@ describe('BACKEND=aws start-up checks', () => {
       new DescribeTableCommand({ TableName: botTable }),
     );
     expect(Table?.TableStatus).toBe('ACTIVE');
+    const ttl = await backend.clients.dynamo.send(
+      new DescribeTimeToLiveCommand({ TableName: botTable }),
+    );
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      AttributeName: 'ttl',
+      TimeToLiveStatus: 'ENABLED',
+    });
     await backend.stop();
     await expect(
       connectBackend(awsConfig({ roles: 'still-missing-roles', createTables: true }), silent),

@@ -153,7 +153,7 @@ describe('/vams user list pages through a large pool', () => {
     expect(items.Items?.map((item) => item.sk).sort()).toEqual(['PAGE#1', 'PAGE#2']);
     for (const item of items.Items ?? []) {
       expect(item.ownerSlackUserId).toBe('U0ADA');
-      expect(item.expiresAt).toBeGreaterThan(Date.now() / 1000);
+      expect(item.ttl).toBeGreaterThan(Date.now() / 1000);
     }
   });
 
