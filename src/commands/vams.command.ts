@@ -9,6 +9,11 @@ import type { Invocation, SubCommand } from './sub-command';
 
 export const SLASH_COMMAND = '/vams';
 
+/** Slack escapes `&`, `<` and `>` in a command's text; people typed the characters. */
+export function fromSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 export function findSubCommand(
   commands: readonly SubCommand[],
   words: readonly string[],
@@ -58,7 +63,7 @@ export function registerVamsCommand(
   const commands = [help, ...features];
 
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
-    const words = command.text
+    const words = fromSlackText(command.text)
       .trim()
       .split(/\s+/)
       .filter((word) => word.length > 0);
