@@ -1,22 +1,27 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { EVENTS_PATH } from '../src/slack/slack-runtime';
 
 export interface BareBoltApp {
-  eventsUrl: string;
+  port: number;
   stop(): Promise<void>;
+}
+
+export interface BareBoltOptions {
+  signingSecret: string;
+  slackApiUrl: string;
+  /** The bot's events path, passed in so that nothing of the bot is loaded here. */
+  eventsPath: string;
+  /** 0 for any free port. */
+  port: number;
 }
 
 /**
  * The reference point of the ack budget: Bolt's own HTTPReceiver and server with defaults, and a
  * `/vams` listener that only acks. Nothing of the bot is loaded into it.
  */
-export async function startBareBoltApp(
-  signingSecret: string,
-  slackApiUrl: string,
-): Promise<BareBoltApp> {
+export async function startBareBoltApp(options: BareBoltOptions): Promise<BareBoltApp> {
   const receiver = new HTTPReceiver({
-    signingSecret,
-    endpoints: EVENTS_PATH,
+    signingSecret: options.signingSecret,
+    endpoints: options.eventsPath,
     processBeforeResponse: false,
     logLevel: LogLevel.ERROR,
   });
@@ -28,20 +33,20 @@ export async function startBareBoltApp(
     botUserId: 'U0BARE',
     tokenVerificationEnabled: false,
     // Nothing should call Slack; if anything does, it stays on loopback.
-    clientOptions: { slackApiUrl },
+    clientOptions: { slackApiUrl: options.slackApiUrl },
     logLevel: LogLevel.ERROR,
   });
   app.command('/vams', async ({ ack }) => {
     await ack();
   });
-  const server = await receiver.start({ port: 0, host: '127.0.0.1' });
+  const server = await receiver.start({ port: options.port, host: '127.0.0.1' });
   const address = server.address();
   if (address === null || typeof address === 'string') {
     await receiver.stop();
     throw new Error('the bare Bolt app did not get a TCP port');
   }
   return {
-    eventsUrl: `http://127.0.0.1:${address.port}${EVENTS_PATH}`,
+    port: address.port,
     stop: async () => {
       server.closeAllConnections();
       await receiver.stop();

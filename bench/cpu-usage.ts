@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { descendantsOf } from '../test/support/processes';
 
-// Where the machine's CPU time went during a phase, from Linux /proc: the bench process (bot,
-// Slack stand-in and load generator share it), the emulators it started, and everything else.
-// Other work on the machine (a test run, a build) shows up as "others" and makes figures suspect.
+// Where the machine's CPU time went during a phase, from Linux /proc: the server under load (the
+// bot or the bare Bolt app, each a process of its own), the bench process (load generator and
+// Slack stand-in), the emulators it started, its other children, and everything else. Other work
+// on the machine (a test run, a build) shows up as "others" and makes figures suspect.
 
 export interface CpuSnapshot {
   atMs: number;
@@ -14,14 +15,22 @@ export interface CpuSnapshot {
   own: Map<number, { name: string; ms: number }>;
   /** Of children that have exited and been waited for, theirs included, e.g. a stopped bot. */
   reapedMs: number;
+  /** The server under load and the processes below it, when there is one. */
+  server: Set<number>;
 }
 
 export interface CpuSplit {
   wallMs: number;
   cpus: number;
+  /** The server under load: the bot or the bare Bolt app, with anything below it. */
+  serverProcessMs: number;
+  /** The load generator, the signer and the Slack stand-in. */
   benchProcessMs: number;
   emulatorsMs: number;
+  /** The bench's other children: a bot being started, npm, a shell. */
   otherOwnMs: number;
+  /** CPU used by processes the bench did not start. */
+  othersMs: number;
   /** CPU used by processes the bench did not start, as a share of all CPUs over the phase. */
   othersShare: number;
 }
@@ -73,16 +82,22 @@ function machineBusyMs(): number {
   return busy * msPerTick();
 }
 
-/** Undefined where /proc is not there (not Linux): the split is then left out. */
-export function cpuSnapshot(): CpuSnapshot | undefined {
+/**
+ * Undefined where /proc is not there (not Linux): the split is then left out. `serverPid` is the
+ * process under load, if any, counted apart from the bench's other children.
+ */
+export function cpuSnapshot(serverPid?: number): CpuSnapshot | undefined {
   try {
+    const server = new Set<number>(
+      serverPid === undefined ? [] : [serverPid, ...descendantsOf(serverPid)],
+    );
     const own = new Map<number, { name: string; ms: number }>();
     for (const pid of [process.pid, ...descendantsOf(process.pid)]) {
       const usage = processCpu(pid);
       if (usage) own.set(pid, { name: usage.name, ms: usage.ms });
     }
     const reapedMs = processCpu(process.pid)?.reapedMs ?? 0;
-    return { atMs: performance.now(), machineBusyMs: machineBusyMs(), own, reapedMs };
+    return { atMs: performance.now(), machineBusyMs: machineBusyMs(), own, reapedMs, server };
   } catch {
     return undefined;
   }
@@ -95,24 +110,28 @@ function ownTotalMs(snapshot: CpuSnapshot): number {
 }
 
 export function cpuBetween(start: CpuSnapshot, end: CpuSnapshot): CpuSplit {
+  let serverProcessMs = 0;
   let benchProcessMs = 0;
   let emulatorsMs = 0;
   for (const [pid, usage] of end.own) {
     const used = usage.ms - (start.own.get(pid)?.ms ?? 0);
     if (pid === process.pid) benchProcessMs += used;
+    else if (start.server.has(pid) || end.server.has(pid)) serverProcessMs += used;
     else if (EMULATORS.has(usage.name)) emulatorsMs += used;
   }
   const ownMs = ownTotalMs(end) - ownTotalMs(start);
-  const otherOwnMs = Math.max(0, ownMs - benchProcessMs - emulatorsMs);
+  const otherOwnMs = Math.max(0, ownMs - serverProcessMs - benchProcessMs - emulatorsMs);
   const wallMs = end.atMs - start.atMs;
   const count = cpus().length;
   const othersMs = end.machineBusyMs - start.machineBusyMs - ownMs;
   return {
     wallMs,
     cpus: count,
+    serverProcessMs,
     benchProcessMs,
     emulatorsMs,
     otherOwnMs,
+    othersMs: Math.max(0, othersMs),
     othersShare: Math.max(0, othersMs) / (wallMs * count),
   };
 }

@@ -7,27 +7,43 @@ export const BUDGETS = {
   ackP99Ms: 25,
   ackVsBare: 2,
   startUpMs: 1000,
+  // Of the bot process, as the kernel counts it. "Memory flat" has no number in the spec and has
+  // no check here: the bot's heap after a GC cannot be read from outside its process, and its RSS
+  // over a 20 s load mostly follows V8 sizing its heap (a bot whose heap after GC grew 2 MB over
+  // the load grew 45 MB in RSS), so no RSS threshold both catches a leak and passes a sound bot.
+  // The report shows the RSS growth for reading, not as a budget.
   rssMb: 150,
-  // "Memory flat" has no number in the spec. This is the bench's reading of it: the V8 heap
-  // after a full GC grows by less than this over the 2,000 measured requests.
-  heapGrowthMb: 5,
 } as const;
 
 // Above this share of the CPUs used by processes the bench did not start, figures are suspect.
 const BUSY_MACHINE_SHARE = 0.05;
-// The generator shares the bot's event loop: when it sends late, the loop was busy.
+// The generator shares its event loop with the signer and the Slack stand-in: when it sends late,
+// that loop was busy, and it also read the answers late.
 const SEND_LAG_WARNING_MS = 5;
 
 export interface LoadRun {
   result: OpenLoopResult;
-  /** Share of the phase the bench process's event loop (bot, stand-in, generator) was busy. */
+  /** Share of the phase the bench process's event loop (generator, signer, stand-in) was busy. */
   eventLoopBusy: number;
   cpu: CpuSplit | undefined;
 }
 
-export interface MemoryFigures {
-  rssMb: number;
-  heapUsedMb: number;
+export interface MemoryMoment {
+  /** The bot process's VmRSS; it runs as in production, without a forced GC. */
+  botRssMb: number;
+  /** The bench process's, after a full GC: for reference, outside every budget. */
+  benchRssMb: number;
+  benchHeapUsedMb: number;
+}
+
+export interface ServerFigures {
+  /** From SIGTERM to exit. */
+  stopMs: number;
+  /** 0 when it stopped cleanly on SIGTERM; null when it had to be killed. */
+  exitCode: number | null;
+  leftovers: number;
+  /** Lines on its stdout holding its signing secret or its token. */
+  logLinesWithSecrets: number;
 }
 
 export interface StartUpFigures {
@@ -62,7 +78,15 @@ export interface BenchResults {
   whoamiReply: { errors: number; errorSamples: string[]; latency: LatencyStats };
   botLogLinesDuringLoad: number;
   startUp: { aws: StartUpFigures; compiled: StartUpFigures; local: StartUpFigures };
-  memory: { beforeLoad: MemoryFigures; afterWarmUp: MemoryFigures; afterLoad: MemoryFigures };
+  memory: {
+    beforeLoad: MemoryMoment;
+    afterWarmUp: MemoryMoment;
+    afterLoad: MemoryMoment;
+    /** The bot's highest RSS, read every 100 ms from the start of warm-up to the end of the load. */
+    botPeakRssMb: number;
+  };
+  /** How the two server processes under load ended. */
+  servers: { bot: ServerFigures; bareBolt: ServerFigures };
   budgets: BudgetCheck[];
 }
 
@@ -97,11 +121,11 @@ export function budgetChecks(results: Omit<BenchResults, 'budgets'>): BudgetChec
       BUDGETS.startUpMs,
       'ms',
     ),
-    check('RSS after load (bench process)', memory.afterLoad.rssMb, BUDGETS.rssMb, 'MB'),
+    check('bot process RSS after load', memory.afterLoad.botRssMb, BUDGETS.rssMb, 'MB'),
     check(
-      'heap growth over the load, after GC',
-      memory.afterLoad.heapUsedMb - memory.afterWarmUp.heapUsedMb,
-      BUDGETS.heapGrowthMb,
+      'bot process RSS, peak during warm-up and load',
+      memory.botPeakRssMb,
+      BUDGETS.rssMb,
       'MB',
     ),
   ];
@@ -152,12 +176,16 @@ function perRequest(ms: number | undefined, run: LoadRun): string {
 }
 
 function cpuRow(name: string, run: LoadRun): string[] {
+  const { cpu } = run;
   return [
     name,
+    perRequest(cpu?.serverProcessMs, run),
+    cpu === undefined ? '-' : percent(cpu.serverProcessMs / cpu.wallMs),
+    perRequest(cpu?.benchProcessMs, run),
     percent(run.eventLoopBusy),
-    perRequest(run.cpu?.benchProcessMs, run),
-    perRequest(run.cpu?.emulatorsMs, run),
-    percent(run.cpu?.othersShare),
+    perRequest(cpu?.emulatorsMs, run),
+    perRequest(cpu === undefined ? undefined : cpu.othersMs + cpu.otherOwnMs, run),
+    percent(cpu?.othersShare),
   ];
 }
 
@@ -173,6 +201,10 @@ function startUpRow(name: string, figures: StartUpFigures): string[] {
     `≤ ${fixed(largest(figures.stopMs), 0)}`,
     String(figures.leftovers),
   ];
+}
+
+function memoryRow(name: string, moment: MemoryMoment): string[] {
+  return [name, fixed(moment.botRssMb), fixed(moment.benchRssMb), fixed(moment.benchHeapUsedMb)];
 }
 
 function warnings(results: BenchResults): string[] {
@@ -200,7 +232,23 @@ function warnings(results: BenchResults): string[] {
     ...startUp.compiled.exitCodes,
     ...startUp.local.exitCodes,
   ].filter((code) => code !== 0);
+  const servers = [
+    ['the bot under load', results.servers.bot],
+    ['the bare Bolt app', results.servers.bareBolt],
+  ] as const;
+  const serverLines = servers.flatMap(([name, server]) => [
+    ...(server.exitCode === 0
+      ? []
+      : [`  ! ${name} did not exit 0 on SIGTERM: ${server.exitCode}.`]),
+    ...(server.leftovers === 0
+      ? []
+      : [`  ! ${name} left ${server.leftovers} process(es) behind (killed by the bench).`]),
+    ...(server.logLinesWithSecrets === 0
+      ? []
+      : [`  ! ${name} wrote ${server.logLinesWithSecrets} log line(s) holding a secret.`]),
+  ]);
   return [
+    ...serverLines,
     ...(unclean.length > 0
       ? [`  ! ${unclean.length} spawned bot(s) did not exit 0 on SIGTERM: ${unclean.join(', ')}.`]
       : []),
@@ -211,7 +259,7 @@ function warnings(results: BenchResults): string[] {
       : []),
     ...(lagging.length > 0
       ? [
-          `  ! The load generator sent late during ${lagging.join(', ')} (send lag p99 > ${SEND_LAG_WARNING_MS} ms): the event loop it shares with the bot was saturated, so the true latencies are higher than shown.`,
+          `  ! The load generator sent late during ${lagging.join(', ')} (send lag p99 > ${SEND_LAG_WARNING_MS} ms): the bench process's event loop (generator, signer, stand-in) was busy, so requests arrived in bursts and answers were read late; the figures mix server and harness.`,
         ]
       : []),
   ];
@@ -234,7 +282,7 @@ export function formatReport(results: BenchResults): string {
     `vams-chatops bench: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}`,
     `load average at start ${machine.loadAverageAtStart.map((value) => fixed(value, 2)).join(' ')}; GC for memory figures: ${results.gc}`,
     '',
-    `Signed slash commands over loopback, open loop at ${load.ratePerSecond} req/s for ${load.durationMs / 1000} s after ${load.warmUpMs / 1000} s warm-up (ms)`,
+    `Signed slash commands over loopback to the bot and to the bare Bolt app, each a process of its own; open loop at ${load.ratePerSecond} req/s for ${load.durationMs / 1000} s after ${load.warmUpMs / 1000} s warm-up (ms)`,
     ...table(
       ['request → what is timed', 'sent', 'errors', 'p50', 'p95', 'p99', 'max', 'send lag p99'],
       [
@@ -247,14 +295,17 @@ export function formatReport(results: BenchResults): string {
     `  p99 bot ÷ bare Bolt: help ${fixed(ack.p99RatioHelp, 2)}×, whoami ${fixed(ack.p99RatioWhoami, 2)}×; bot log lines written during the load: ${results.botLogLinesDuringLoad}`,
     ...errorLines,
     '',
-    'Where the CPU went during each load',
+    'Where the CPU went during each load (ms of CPU per request; the server is the bot or the bare Bolt app)',
     ...table(
       [
         'load',
-        'event loop busy',
-        'bench process ms/req',
-        'DynamoDB Local + moto ms/req',
-        'other processes',
+        'server process',
+        'of one CPU',
+        'bench process (generator + stand-in)',
+        'its event loop busy',
+        'emulators (DynamoDB Local + moto)',
+        'other',
+        'other, of all CPUs',
       ],
       [
         cpuRow('/vams help → bot', ack.botHelp),
@@ -280,21 +331,19 @@ export function formatReport(results: BenchResults): string {
       ],
     ),
     '',
-    'Memory of the bench process: bot, Slack stand-in and load generator in one process, after GC',
+    'Memory: the bot process (node dist/app.js) as the kernel counts it, no forced GC; the bench process after GC, for reference only',
     ...table(
-      ['', 'RSS (MB)', 'heap used (MB)'],
+      ['', 'bot RSS (MB)', 'bench RSS (MB)', 'bench heap used (MB)'],
       [
-        [
-          'bot started, before load',
-          fixed(memory.beforeLoad.rssMb),
-          fixed(memory.beforeLoad.heapUsedMb),
-        ],
-        ['after warm-up', fixed(memory.afterWarmUp.rssMb), fixed(memory.afterWarmUp.heapUsedMb)],
-        ['after load', fixed(memory.afterLoad.rssMb), fixed(memory.afterLoad.heapUsedMb)],
+        memoryRow('bot serving, before load', memory.beforeLoad),
+        memoryRow('after warm-up', memory.afterWarmUp),
+        memoryRow('after load', memory.afterLoad),
+        ['bot peak, read every 100 ms', fixed(memory.botPeakRssMb), '', ''],
       ],
     ),
+    `  bot RSS growth over the load ${fixed(memory.afterLoad.botRssMb - memory.afterWarmUp.botRssMb)} MB: V8 growing its heap between major GCs shows here as much as a leak would, so it is no budget check`,
     '',
-    'Budgets (PRODUCT.md section 6)',
+    'Budgets (PRODUCT.md section 6): figures of the bot process only',
     ...table(
       ['check', 'measured', 'budget', 'result'],
       results.budgets.map((budget) => [

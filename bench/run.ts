@@ -6,12 +6,23 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type LocalServices, startLocalServices } from '../src/backend/local-services';
+import { freePort, type LocalServices, startLocalServices } from '../src/backend/local-services';
+import { EVENTS_PATH, HEALTH_PATH } from '../src/slack/slack-runtime';
 import { SlackDriver } from '../test/support/slack-driver';
 import { SlackStandIn } from '../test/support/slack-standin';
-import { APPROVAL_CHANNEL, startTestBot } from '../test/support/test-bot';
-import { createTestDeployment } from '../test/support/vams-deployment';
-import { startBareBoltApp } from './bare-bolt-app';
+import { APPROVAL_CHANNEL } from '../test/support/test-bot';
+import { createTestDeployment, type TestDeployment } from '../test/support/vams-deployment';
+import {
+  answers,
+  baseEnvironment,
+  ROOT,
+  residentMb,
+  type Spawned,
+  type Stopped,
+  spawnNode,
+  stopProcess,
+  waitUntilReady,
+} from './child-process';
 import { cpuBetween, cpuSnapshot } from './cpu-usage';
 import { type OpenLoopResult, runOpenLoop } from './open-loop';
 import {
@@ -19,7 +30,7 @@ import {
   budgetChecks,
   formatReport,
   type LoadRun,
-  type MemoryFigures,
+  type MemoryMoment,
   type StartUpFigures,
 } from './report';
 import { COMPILED_ARGS, NPM_START_ARGS, type StartUpRun, timeStartUp } from './start-up';
@@ -32,9 +43,14 @@ const REPLY_TIMEOUT_MS = 10_000;
 const AWS_START_UP_RUNS = 5;
 const AWS_START_UP_LIMIT_MS = 15_000;
 const LOCAL_START_UP_LIMIT_MS = 40_000;
-// Everything, emulators included, is gone by then whatever hangs; a run takes about 70 s.
+// Everything, emulators included, is gone by then whatever hangs; a run takes about 80 s.
 const HARD_LIMIT_MS = 4 * 60_000;
 const RESULTS_FILE = resolve(__dirname, 'results.json');
+// How often the bot's resident memory is read during warm-up and load, for its peak.
+const RSS_SAMPLE_MS = 100;
+// The bare Bolt app runs through tsx: only its steady state is timed, not its start-up.
+const BARE_BOLT_ARGS = ['--import', 'tsx', 'bench/bare-bolt-process.ts'];
+const BARE_BOLT_START_LIMIT_MS = 15_000;
 
 const BENCH_USER = 'U0BENCH';
 const BENCH_EMAIL = 'bench@example.com';
@@ -56,18 +72,162 @@ function findGc(): { collect: () => void; how: string } {
   return { collect: () => undefined, how: 'unavailable (figures include garbage)' };
 }
 
-async function memoryAfterGc(collect: () => void): Promise<MemoryFigures> {
+/**
+ * The bot process's resident memory as the kernel counts it, which is all that can be read from
+ * outside; and, for reference only, the bench process's own after a GC.
+ */
+async function memoryNow(botPid: number | undefined, collect: () => void): Promise<MemoryMoment> {
+  const botRssMb = residentMb(botPid) ?? Number.NaN;
   collect();
   await sleep(50);
   collect();
   const usage = process.memoryUsage();
-  return { rssMb: usage.rss / 2 ** 20, heapUsedMb: usage.heapUsed / 2 ** 20 };
+  return { botRssMb, benchRssMb: usage.rss / 2 ** 20, benchHeapUsedMb: usage.heapUsed / 2 ** 20 };
+}
+
+/** Reads a process's RSS every few milliseconds until stopped; the highest reading. */
+function rssPeak(pid: number | undefined): { stop(): number } {
+  let peak = residentMb(pid) ?? Number.NaN;
+  const timer = setInterval(() => {
+    const now = residentMb(pid);
+    if (now !== undefined && !(now <= peak)) peak = now;
+  }, RSS_SAMPLE_MS);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const last = residentMb(pid);
+      return last !== undefined && !(last <= peak) ? last : peak;
+    },
+  };
+}
+
+function awsEnvironment(services: LocalServices, deployment: TestDeployment) {
+  return {
+    ...deployment.env,
+    AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoEndpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  };
+}
+
+function slackEnvironment(slack: SlackStandIn, signingSecret: string) {
+  return {
+    SLACK_BOT_TOKEN: STANDIN_TOKEN,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_SIGNING_SECRET: signingSecret,
+    APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** A server under load, in a process of its own. */
+interface ServerProcess {
+  pid: number | undefined;
+  driver: SlackDriver;
+  stop(): Promise<Stopped>;
+}
+
+async function startServerProcess(
+  what: string,
+  spawnServer: (port: number) => Spawned,
+  readyPath: string,
+  readyStatus: number | undefined,
+  withinMs: number,
+  driverFor: (eventsUrl: string) => SlackDriver,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const server = spawnServer(port);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(
+      what,
+      server,
+      () => answers(`${baseUrl}${readyPath}`, readyStatus),
+      started,
+      withinMs,
+    );
+  } catch (error) {
+    await stopProcess(server.child);
+    throw error;
+  }
+  return {
+    pid: server.child.pid,
+    driver: driverFor(`${baseUrl}${EVENTS_PATH}`),
+    stop: () => stopProcess(server.child),
+  };
+}
+
+/** What the bot wrote to stdout: its log lines, counted, and any that carry a secret. */
+class BotLog {
+  lines = 0;
+  linesWithSecrets = 0;
+  private readonly secrets: string[];
+
+  constructor(secrets: string[]) {
+    this.secrets = secrets;
+  }
+
+  read(line: string): void {
+    if (line === '') return;
+    this.lines += 1;
+    if (this.secrets.some((secret) => line.includes(secret))) this.linesWithSecrets += 1;
+  }
+}
+
+/**
+ * The bot as production runs it, compiled (`npm run build`, `node dist/app.js`), against a fresh
+ * deployment on the emulators and the stand-in, at the production log level.
+ */
+async function startBotProcess(
+  services: LocalServices,
+  deployment: TestDeployment,
+  slack: SlackStandIn,
+): Promise<ServerProcess & { log: BotLog }> {
+  const signingSecret = randomBytes(16).toString('hex');
+  const log = new BotLog([signingSecret, STANDIN_TOKEN]);
+  const env = {
+    ...baseEnvironment(),
+    ...awsEnvironment(services, deployment),
+    ...slackEnvironment(slack, signingSecret),
+    LOG_LEVEL: 'info',
+  };
+  const server = await startServerProcess(
+    'the bot',
+    (port) => spawnNode(COMPILED_ARGS, { ...env, PORT: String(port) }, (line) => log.read(line)),
+    HEALTH_PATH,
+    200,
+    AWS_START_UP_LIMIT_MS,
+    (eventsUrl) => new SlackDriver({ eventsUrl, signingSecret, slack }),
+  );
+  return { ...server, log };
+}
+
+/** The bare Bolt app in a process of its own, configured like the bot. */
+function startBareBoltProcess(slack: SlackStandIn): Promise<ServerProcess> {
+  const signingSecret = randomBytes(16).toString('hex');
+  const env = {
+    ...baseEnvironment(),
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+    EVENTS_PATH,
+  };
+  // It has no health endpoint: any answer on the events path (a 404 to GET) means it serves.
+  return startServerProcess(
+    'the bare Bolt app',
+    (port) => spawnNode(BARE_BOLT_ARGS, { ...env, PORT: String(port) }),
+    EVENTS_PATH,
+    undefined,
+    BARE_BOLT_START_LIMIT_MS,
+    (eventsUrl) => new SlackDriver({ eventsUrl, signingSecret, slack }),
+  );
 }
 
 /**
  * A slash command as Slack sends it. Neither command opens a view, so the trigger is a constant;
  * only whoami answers through its response_url, so only whoami registers one with the stand-in,
- * which keeps both forever: the harness's own memory stays out of the bot's figures.
+ * which keeps both forever: that memory is the bench process's, not the bot's.
  */
 function slashCommand(slack: SlackStandIn, text: 'help' | 'whoami') {
   const responseUrl =
@@ -163,64 +323,88 @@ async function whoamiLoad(
   return { ack, replyMs, replyErrors };
 }
 
-type LoadFigures = Pick<BenchResults, 'ack' | 'whoamiReply' | 'botLogLinesDuringLoad' | 'memory'>;
+type LoadFigures = Pick<
+  BenchResults,
+  'ack' | 'whoamiReply' | 'botLogLinesDuringLoad' | 'memory' | 'servers'
+>;
 
-/** Runs one load and notes how busy the event loop and the CPUs were meanwhile. */
+/**
+ * Runs one load against the server process `serverPid` and notes how busy the bench's event
+ * loop and the CPUs were meanwhile.
+ */
 async function measured<T extends { ack: OpenLoopResult }>(
+  serverPid: number | undefined,
   load: () => Promise<T>,
 ): Promise<{ value: T; run: LoadRun }> {
   const loopBefore = performance.eventLoopUtilization();
-  const cpuBefore = cpuSnapshot();
+  const cpuBefore = cpuSnapshot(serverPid);
   const value = await load();
-  const cpuAfter = cpuSnapshot();
+  const cpuAfter = cpuSnapshot(serverPid);
   const eventLoopBusy = performance.eventLoopUtilization(loopBefore).utilization;
   const cpu = cpuBefore && cpuAfter ? cpuBetween(cpuBefore, cpuAfter) : undefined;
   return { value, run: { result: value.ack, eventLoopBusy, cpu } };
 }
 
-async function measureLoad(collect: () => void): Promise<LoadFigures> {
+async function measureLoad(services: LocalServices, collect: () => void): Promise<LoadFigures> {
   const slack = await SlackStandIn.start();
   const deployment = await createTestDeployment();
-  await deployment.addVamsUser(BENCH_EMAIL, ['admin']);
-  slack.addUser({ id: BENCH_USER, name: 'bench', email: BENCH_EMAIL, emailConfirmed: true });
-  // The production log level, not the tests' debug.
-  const bot = await startTestBot({ slack, deployment, env: { LOG_LEVEL: 'info' } });
   let botHelp: LoadRun;
   let botWhoami: { value: WhoamiLoad; run: LoadRun };
   let memory: LoadFigures['memory'];
   let logLines: number;
+  let linesWithSecrets: number;
+  let botStopped: Stopped;
   try {
-    const beforeLoad = await memoryAfterGc(collect);
-    progress('bot: warm-up, /vams help and /vams whoami');
-    await helpLoad(bot.driver, slack, WARM_UP_MS, 'command list');
-    await whoamiLoad(bot.driver, slack, WARM_UP_MS);
-    const afterWarmUp = await memoryAfterGc(collect);
-    const logsBefore = bot.logs.length;
-    progress(`bot: /vams help, ${LOAD_MS / 1000} s`);
-    const help = () => helpLoad(bot.driver, slack, LOAD_MS, 'command list');
-    botHelp = (await measured(async () => ({ ack: await help() }))).run;
-    progress(`bot: /vams whoami, ${LOAD_MS / 1000} s`);
-    botWhoami = await measured(() => whoamiLoad(bot.driver, slack, LOAD_MS));
-    logLines = bot.logs.length - logsBefore;
-    // The stand-in's record of calls belongs to the harness, not to the bot.
-    slack.clear();
-    memory = { beforeLoad, afterWarmUp, afterLoad: await memoryAfterGc(collect) };
+    await deployment.addVamsUser(BENCH_EMAIL, ['admin']);
+    slack.addUser({ id: BENCH_USER, name: 'bench', email: BENCH_EMAIL, emailConfirmed: true });
+    progress('bot: starting node dist/app.js');
+    const bot = await startBotProcess(services, deployment, slack);
+    try {
+      const beforeLoad = await memoryNow(bot.pid, collect);
+      const peak = rssPeak(bot.pid);
+      progress('bot: warm-up, /vams help and /vams whoami');
+      await helpLoad(bot.driver, slack, WARM_UP_MS, 'command list');
+      await whoamiLoad(bot.driver, slack, WARM_UP_MS);
+      const afterWarmUp = await memoryNow(bot.pid, collect);
+      const logsBefore = bot.log.lines;
+      progress(`bot: /vams help, ${LOAD_MS / 1000} s`);
+      const help = () => helpLoad(bot.driver, slack, LOAD_MS, 'command list');
+      botHelp = (await measured(bot.pid, async () => ({ ack: await help() }))).run;
+      progress(`bot: /vams whoami, ${LOAD_MS / 1000} s`);
+      botWhoami = await measured(bot.pid, () => whoamiLoad(bot.driver, slack, LOAD_MS));
+      const botPeakRssMb = peak.stop();
+      logLines = bot.log.lines - logsBefore;
+      // The stand-in's record of calls belongs to the harness, not to the bot.
+      slack.clear();
+      memory = {
+        beforeLoad,
+        afterWarmUp,
+        afterLoad: await memoryNow(bot.pid, collect),
+        botPeakRssMb,
+      };
+    } finally {
+      botStopped = await bot.stop();
+    }
+    linesWithSecrets = bot.log.linesWithSecrets;
   } finally {
-    await bot.stop();
+    deployment.destroy();
+    await slack.stop();
   }
 
-  progress(`bare Bolt app: warm-up, then /vams, ${LOAD_MS / 1000} s`);
+  progress(`bare Bolt app: starting it, warm-up, then /vams, ${LOAD_MS / 1000} s`);
   const bareSlack = await SlackStandIn.start();
-  const signingSecret = randomBytes(16).toString('hex');
-  const bare = await startBareBoltApp(signingSecret, bareSlack.apiUrl);
   let bareBolt: LoadRun;
+  let bareStopped: Stopped;
   try {
-    const driver = new SlackDriver({ eventsUrl: bare.eventsUrl, signingSecret, slack: bareSlack });
-    await helpLoad(driver, bareSlack, WARM_UP_MS, 'empty ack');
-    const help = () => helpLoad(driver, bareSlack, LOAD_MS, 'empty ack');
-    bareBolt = (await measured(async () => ({ ack: await help() }))).run;
+    const bare = await startBareBoltProcess(bareSlack);
+    try {
+      await helpLoad(bare.driver, bareSlack, WARM_UP_MS, 'empty ack');
+      const help = () => helpLoad(bare.driver, bareSlack, LOAD_MS, 'empty ack');
+      bareBolt = (await measured(bare.pid, async () => ({ ack: await help() }))).run;
+    } finally {
+      bareStopped = await bare.stop();
+    }
   } finally {
-    await bare.stop();
     await bareSlack.stop();
   }
 
@@ -240,6 +424,10 @@ async function measureLoad(collect: () => void): Promise<LoadFigures> {
     },
     botLogLinesDuringLoad: logLines,
     memory,
+    servers: {
+      bot: { ...botStopped, logLinesWithSecrets: linesWithSecrets },
+      bareBolt: { ...bareStopped, logLinesWithSecrets: 0 },
+    },
   };
 }
 
@@ -272,36 +460,14 @@ async function startUpFigures(
 async function measureStartUp(services: LocalServices): Promise<BenchResults['startUp']> {
   const slack = await SlackStandIn.start();
   const deployment = await createTestDeployment();
-  const slackEnv = {
-    SLACK_BOT_TOKEN: STANDIN_TOKEN,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-    APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const slackEnv = slackEnvironment(slack, randomBytes(16).toString('hex'));
   try {
-    const awsEnv = {
-      ...deployment.env,
-      ...slackEnv,
-      AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoEndpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    };
+    const awsEnv = { ...awsEnvironment(services, deployment), ...slackEnv };
     const aws = await startUpFigures(
       AWS_START_UP_RUNS,
       'BACKEND=aws',
       awsEnv,
       AWS_START_UP_LIMIT_MS,
-    );
-    progress('building dist/ for the compiled start-up');
-    execFileSync(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: resolve(__dirname, '..'),
-        stdio: 'inherit',
-      },
     );
     const compiled = await startUpFigures(
       AWS_START_UP_RUNS,
@@ -323,9 +489,20 @@ async function measureStartUp(services: LocalServices): Promise<BenchResults['st
   }
 }
 
+/** dist/, once: the bot under load and the compiled start-up both run it. */
+function build(): void {
+  progress('building dist/ (npm run build)');
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+}
+
 async function main(): Promise<void> {
   const gc = findGc();
   const loadAverageAtStart = loadavg();
+  build();
   progress('starting DynamoDB Local and moto');
   const services = await startLocalServices();
   try {
@@ -338,7 +515,7 @@ async function main(): Promise<void> {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    const load = await measureLoad(gc.collect);
+    const load = await measureLoad(services, gc.collect);
     const startUp = await measureStartUp(services);
     const [cpu] = cpus();
     const figures: Omit<BenchResults, 'budgets'> = {
@@ -370,7 +547,8 @@ const hardLimit = setTimeout(() => {
   process.exit(3);
 }, HARD_LIMIT_MS);
 hardLimit.unref();
-// Exit handlers (which kill the emulators and any spawned bot) only run on a real exit.
+// Exit handlers (which kill the emulators, the bot and the bare Bolt app, each with whatever it
+// started) only run on a real exit.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => process.exit(130));
 }

@@ -15,6 +15,7 @@ import {
   userDirectoryCommands,
 } from './commands/user-directory.commands';
 import { registerPasswordFeature, resetPasswordCommand } from './commands/user-password.commands';
+import { registerUserUpdateFeature, userUpdateCommand } from './commands/user-update.commands';
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
@@ -36,6 +37,7 @@ import { onboardingExecutor } from './workflow/onboarding';
 import { passwordResetExecutor } from './workflow/password-reset';
 import type { RequestKind } from './workflow/request';
 import { userAccessExecutor } from './workflow/user-access';
+import { userUpdateExecutor } from './workflow/user-update';
 import { type KindExecutor, unavailableExecutor, Workflow } from './workflow/workflow';
 
 export interface RunningApp {
@@ -125,6 +127,7 @@ function workflowFor(
       'user.reset-password': userKind((admin) =>
         passwordResetExecutor({ cognito: admin, courier, delivery }),
       ),
+      'user.update': userKind((admin) => userUpdateExecutor(admin)),
       // Roles and keys are VAMS's own: offboarding works with an external identity provider too.
       'user.offboard': offboardingExecutor({
         userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
@@ -239,6 +242,7 @@ export async function startApp(
         ...userAccessCommands(accessFeature),
         ...userDirectoryCommands(directoryFeature),
         resetPasswordCommand(accessFeature),
+        userUpdateCommand(accessFeature),
         offboardCommand(offboardFeature),
         requestsCommand(requestsFeature),
       ],
@@ -248,6 +252,7 @@ export async function startApp(
     registerUserAccessFeature(slack.app, accessFeature);
     registerUserDirectoryFeature(slack.app, directoryFeature);
     registerPasswordFeature(slack.app, accessFeature);
+    registerUserUpdateFeature(slack.app, accessFeature);
     registerOffboardFeature(slack.app, offboardFeature);
     registerRequestsFeature(slack.app, requestsFeature);
     slack.app.error(async (error) => {

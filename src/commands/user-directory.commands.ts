@@ -22,6 +22,7 @@ import { checkedMessage } from '../views/outgoing';
 import { explainRefusal } from '../views/reasons';
 import { userListMessage } from '../views/user-list.view';
 import { userShowMessage } from '../views/user-show.view';
+import { USER_UPDATE_IDS } from '../views/user-update.view';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { EXTERNAL_IDP_TEXT } from './user.commands';
@@ -96,6 +97,8 @@ function accessButtons(userId: string, enabled: boolean): ButtonSpec[] {
       ? { text: 'Disable', actionId: USER_DIRECTORY_IDS.disable, value: userId, style: 'danger' }
       : { text: 'Enable', actionId: USER_DIRECTORY_IDS.enable, value: userId, style: 'primary' },
     { text: 'Sign out', actionId: USER_DIRECTORY_IDS.signout, value: userId },
+    // Handled with `/vams user update`, whose form it opens.
+    { text: 'Update', actionId: USER_UPDATE_IDS.showButton, value: userId },
   ];
 }
 

@@ -1,13 +1,16 @@
 import {
   AdminCreateUserCommand,
+  AdminDeleteUserAttributesCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
+  ListUsersCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { retryThrottled } from '../aws/throttle';
@@ -26,7 +29,14 @@ export interface CognitoUserSummary {
   username: string;
   status: string | undefined;
   email: string | undefined;
+  phone: string | undefined;
   enabled: boolean;
+}
+
+/** New values for a user's contact attributes; an absent one is left as it is. */
+export interface ContactChanges {
+  email?: string;
+  phone?: string;
 }
 
 /** Cognito admin calls, made the way VAMS makes them (VAMS-COMPAT.md). */
@@ -48,10 +58,13 @@ export class CognitoAdmin {
       const user = await this.send(
         new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
       );
+      const attribute = (name: string) =>
+        user.UserAttributes?.find((entry) => entry.Name === name)?.Value;
       return {
         username: user.Username ?? userId,
         status: user.UserStatus,
-        email: user.UserAttributes?.find((attribute) => attribute.Name === 'email')?.Value,
+        email: attribute('email'),
+        phone: attribute('phone_number'),
         enabled: user.Enabled !== false,
       };
     } catch (error) {
@@ -82,6 +95,60 @@ export class CognitoAdmin {
         ...(user.temporaryPassword ? { TemporaryPassword: user.temporaryPassword } : {}),
       }),
     );
+  }
+
+  /**
+   * Sets only the attributes given, each marked verified as VAMS marks them. Sending the email
+   * alone leaves the phone as it is (VAMS's own update clears it).
+   */
+  async updateContact(userId: string, changes: ContactChanges): Promise<void> {
+    const attributes = [
+      ...(changes.email !== undefined
+        ? [
+            { Name: 'email', Value: changes.email },
+            { Name: 'email_verified', Value: 'true' },
+          ]
+        : []),
+      ...(changes.phone !== undefined
+        ? [
+            { Name: 'phone_number', Value: changes.phone },
+            { Name: 'phone_number_verified', Value: 'true' },
+          ]
+        : []),
+    ];
+    if (attributes.length === 0) return;
+    await this.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.userPoolId,
+        Username: userId,
+        UserAttributes: attributes,
+      }),
+    );
+  }
+
+  async removePhone(userId: string): Promise<void> {
+    await this.send(
+      new AdminDeleteUserAttributesCommand({
+        UserPoolId: this.userPoolId,
+        Username: userId,
+        UserAttributeNames: ['phone_number'],
+      }),
+    );
+  }
+
+  /** Up to `limit` usernames whose `email` attribute is exactly `email`. */
+  async usernamesWithEmail(email: string, limit = 5): Promise<string[]> {
+    // A filter is a quoted string: a quote or backslash could change it, so such a value is not
+    // searched at all.
+    if (/["\\]/.test(email)) return [];
+    const page = await this.send(
+      new ListUsersCommand({
+        UserPoolId: this.userPoolId,
+        Filter: `email = "${email}"`,
+        Limit: limit,
+      }),
+    );
+    return (page.Users ?? []).flatMap((user) => (user.Username ? [user.Username] : []));
   }
 
   async setTemporaryPassword(userId: string, temporaryPassword: string): Promise<void> {

@@ -26,3 +26,19 @@ export function selectedValues(
 ): string[] {
   return (values[ids.block]?.[ids.action]?.selected_options ?? []).map((option) => option.value);
 }
+
+const shownInput = z.object({
+  block_id: z.string(),
+  element: z.object({ initial_value: z.string() }),
+});
+
+/** What a text input was filled with: Slack sends the view, blocks and all, with a submission. */
+export function initialValue(blocks: unknown, ids: { block: string }): string | undefined {
+  const all = Array.isArray(blocks) ? blocks : [];
+  for (const block of all) {
+    const parsed = shownInput.safeParse(block);
+    if (parsed.success && parsed.data.block_id === ids.block)
+      return parsed.data.element.initial_value;
+  }
+  return undefined;
+}

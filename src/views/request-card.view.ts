@@ -21,6 +21,7 @@ const KIND_TITLES: Record<RequestKind, string> = {
   'user.signout': 'Sign-out',
   'user.reset-password': 'Password reset',
   'user.offboard': 'Offboarding',
+  'user.update': 'User update',
 };
 
 export function kindTitle(kind: RequestKind): string {
@@ -64,6 +65,16 @@ function parameterFields(request: AccessRequest): string[] {
         `*User ID${request.params.userIds.length === 1 ? '' : 's'}*\n${listWithin(request.params.userIds.map(code), ', ', 1900)}`,
         `*Action*\n${request.params.action === 'delete' ? 'delete the Cognito user' : 'disable the Cognito user'}, after removing every VAMS role and deactivating every API key`,
       ];
+    case 'user.update': {
+      // The new values only; the pre-flight shows what they replace.
+      const { params } = request;
+      return [
+        `*User ID*\n${code(params.userId)}`,
+        ...(params.email !== undefined ? [`*Email*\n${code(params.email)}`] : []),
+        ...(params.phone !== undefined ? [`*Phone number*\n${code(params.phone)}`] : []),
+        ...(params.removePhone ? ['*Phone number*\nremove it'] : []),
+      ];
+    }
   }
 }
 

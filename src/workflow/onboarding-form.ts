@@ -20,11 +20,28 @@ export type OnboardingValidation =
 const E164 = /^\+[1-9]\d{1,14}$/;
 const email = z.email();
 
+export const EMAIL_PROBLEM = 'Enter a valid email address, e.g. name@example.com.';
+export const PHONE_PROBLEM =
+  'Use international format: + then country code and number, up to 15 digits (e.g. +14155550123).';
+
+/** A phone number as typed, without the spaces, brackets and dashes people add. */
+export function compactPhone(typed: string): string {
+  return typed.replace(/[\s()-]/g, '');
+}
+
+export function isEmailAddress(value: string): boolean {
+  return email.safeParse(value).success;
+}
+
+export function isE164(phone: string): boolean {
+  return E164.test(phone);
+}
+
 /** The onboarding modal's rules, field by field (VAMS-COMPAT.md, without VAMS's TLD limit). */
 export function validateOnboarding(input: OnboardingInput): OnboardingValidation {
   const userId = input.userId.trim();
   const address = input.email.trim();
-  const phone = input.phone.replace(/[\s()-]/g, '');
+  const phone = compactPhone(input.phone);
   const reason = input.reason.trim();
   const errors: Partial<Record<OnboardingField, string>> = {};
   if (!VAMS_USER_ID.test(userId)) {
@@ -32,12 +49,8 @@ export function validateOnboarding(input: OnboardingInput): OnboardingValidation
   } else if (userId.toLowerCase() === 'global') {
     errors.userId = '“global” is reserved by VAMS.';
   }
-  if (!email.safeParse(address).success)
-    errors.email = 'Enter a valid email address, e.g. name@example.com.';
-  if (phone && !E164.test(phone)) {
-    errors.phone =
-      'Use international format: + then country code and number, up to 15 digits (e.g. +14155550123).';
-  }
+  if (!isEmailAddress(address)) errors.email = EMAIL_PROBLEM;
+  if (phone && !isE164(phone)) errors.phone = PHONE_PROBLEM;
   if (input.roles.length === 0) errors.roles = 'Choose at least one VAMS role.';
   if (!reason) errors.reason = 'Say why this person needs access; approvers read it.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };

@@ -8,6 +8,7 @@ export const REQUEST_KINDS = [
   'user.signout',
   'user.reset-password',
   'user.offboard',
+  'user.update',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
@@ -42,6 +43,24 @@ export type OffboardParams = z.infer<typeof offboardParams>;
 
 /** Requests about one existing Cognito user that need nothing but its User ID. */
 export const singleUserParams = z.object({ userId: z.string() });
+
+/** Only what changes: VAMS's own update clears the phone when only the email is sent. */
+export const userUpdateParams = z
+  .object({
+    userId: z.string(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    removePhone: z.literal(true).optional(),
+  })
+  .refine(
+    (params) =>
+      params.email !== undefined || params.phone !== undefined || params.removePhone === true,
+    { message: 'an update changes something' },
+  )
+  .refine((params) => !(params.phone !== undefined && params.removePhone === true), {
+    message: 'a phone number is either set or removed',
+  });
+export type UserUpdateParams = z.infer<typeof userUpdateParams>;
 
 const stepRecord = z.object({
   name: z.string(),
@@ -83,6 +102,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.signout'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.reset-password'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.offboard'), params: offboardParams }),
+  z.object({ ...requestFields, kind: z.literal('user.update'), params: userUpdateParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;

@@ -323,7 +323,7 @@ describe('/vams user list with a prefix, and /vams user show', () => {
       '`dora-ci` (`5b0c7f4e-1111-4a4a-9c9c-0123456789ab`) · _Pipeline uploads_ · created 2026-01-02 03:04 · never expires · active',
     );
     expect(shown).toMatch(/`dora-old` .* · expires 2099-12-31 00:00 · \*inactive\*/);
-    expect(buttonLabels(reply.args.blocks)).toEqual(['Disable', 'Sign out']);
+    expect(buttonLabels(reply.args.blocks)).toEqual(['Disable', 'Sign out', 'Update']);
     // Metadata only: the hash (let alone the key) is in no message, view or log.
     const everything = JSON.stringify(bot.slack.calls) + JSON.stringify([...bot.slack.views]);
     expect(everything).not.toContain(keyHash);
@@ -333,7 +333,7 @@ describe('/vams user list with a prefix, and /vams user show', () => {
   it('offers Enable instead of Disable for a disabled user', async () => {
     const reply = await replyTo(bot, 'U0ADA', 'user show bob');
     expect(textIn(reply.args.blocks)).toContain('*Enabled*\n*no: disabled*');
-    expect(buttonLabels(reply.args.blocks)).toEqual(['Enable', 'Sign out']);
+    expect(buttonLabels(reply.args.blocks)).toEqual(['Enable', 'Sign out', 'Update']);
   });
 
   it('lets a manager look but offers no buttons that only admins may use', async () => {
