@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { KnownBlock, View } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../auth/identity';
 import { type RolePolicy, standingOf } from '../auth/roles';
@@ -20,6 +20,7 @@ import { noticeModal } from '../views/user-create.view';
 import { lastAdminProblem } from '../workflow/offboarding';
 import { MAX_OFFBOARD_USERS, type PreflightResult } from '../workflow/request';
 import type { Workflow } from '../workflow/workflow';
+import { openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
@@ -46,7 +47,11 @@ export interface OffboardFeature {
   logger: AppLogger;
 }
 
-function offboardModal(draftId: string, userIds: readonly string[], withCognito: boolean): View {
+function offboardModal(
+  draftId: string,
+  userIds: readonly string[],
+  withCognito: boolean,
+): ModalView {
   const who = listWithin(userIds.map(code), ', ', 2500);
   const blocks: KnownBlock[] = [
     {
@@ -172,19 +177,16 @@ export function offboardCommand(feature: OffboardFeature): SubCommand {
         return;
       }
       await invocation.ack();
-      const draftId = await feature.drafts.save({ owner: invocation.slackUserId, userIds });
-      const opened = await feature.views.views.open({
-        trigger_id: invocation.triggerId,
-        view: checkedView(offboardModal(draftId, userIds, feature.cognito !== undefined)),
+      // The trigger is spent on opening the dialog; the draft is written while the person reads.
+      const draftId = feature.drafts.newId();
+      const dialog = offboardModal(draftId, userIds, feature.cognito !== undefined);
+      await openThenCheck(feature.views, invocation.triggerId, dialog, async () => {
+        const [identity] = await Promise.all([
+          feature.identify(invocation.slackUserId, invocation.teamId),
+          feature.drafts.save(draftId, { owner: invocation.slackUserId, userIds }),
+        ]);
+        return requesterProblem(identity, feature.policy, userIds);
       });
-      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-      const problem = requesterProblem(identity, feature.policy, userIds);
-      if (problem && opened.view?.id) {
-        await feature.views.views.update({
-          view_id: opened.view.id,
-          view: checkedView(noticeModal(TITLE, problem)),
-        });
-      }
     },
   };
 }

@@ -7,17 +7,15 @@ import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, textValue } from '../slack/view-state';
-import { VAMS_USER_ID } from '../vams/vams-format';
-import { usageErrorMessage } from '../views/help.view';
 import { checkedView } from '../views/outgoing';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import type { Workflow } from '../workflow/workflow';
+import { oneUserId, openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
-import { EXTERNAL_IDP_TEXT } from './user.commands';
 
 export interface UserAccessFeature {
   identify: Identify;
@@ -104,19 +102,14 @@ export async function openAccessDialog(
     what: userAccessWhat(access.verb, ask.userId, access.note),
     metadata: JSON.stringify({ kind: ask.kind, userId: ask.userId }),
   });
-  const opened = await feature.views.views.open({
-    trigger_id: ask.triggerId,
-    view: checkedView(modal),
-  });
-  const viewId = opened.view?.id;
-  const identity = await feature.identify(ask.slackUserId, ask.teamId);
-  const problem = requesterProblem(identity, feature.policy, ask.kind, ask.userId);
-  if (problem && viewId) {
-    await feature.views.views.update({
-      view_id: viewId,
-      view: checkedView(noticeModal(access.title, problem)),
-    });
-  }
+  await openThenCheck(feature.views, ask.triggerId, modal, async () =>
+    requesterProblem(
+      await feature.identify(ask.slackUserId, ask.teamId),
+      feature.policy,
+      ask.kind,
+      ask.userId,
+    ),
+  );
 }
 
 export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
@@ -128,15 +121,8 @@ export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
       usage,
       summary: access.summary,
       run: async (invocation) => {
-        const [userId, ...extra] = invocation.args;
-        if (!userId || extra.length > 0 || !VAMS_USER_ID.test(userId)) {
-          await invocation.ack(usageErrorMessage('Name one VAMS user ID.', usage));
-          return;
-        }
-        if (!feature.cognito) {
-          await invocation.ack({ text: EXTERNAL_IDP_TEXT, blocks: [] });
-          return;
-        }
+        const userId = await oneUserId(invocation, usage, feature.cognito !== undefined);
+        if (!userId) return;
         await invocation.ack();
         await openAccessDialog(feature, {
           kind,

@@ -23,9 +23,9 @@ import { explainRefusal } from '../views/reasons';
 import { userListMessage } from '../views/user-list.view';
 import { userShowMessage } from '../views/user-show.view';
 import { USER_UPDATE_IDS } from '../views/user-update.view';
+import { EXTERNAL_IDP_TEXT, oneUserId } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
-import { EXTERNAL_IDP_TEXT } from './user.commands';
 import { type AccessKind, openAccessDialog } from './user-access.commands';
 
 /** Slack ids of `/vams user list` and `/vams user show`, for the handlers and tests. */
@@ -168,16 +168,9 @@ function userShowCommand(feature: UserDirectoryFeature): SubCommand {
     usage,
     summary: 'one Cognito user in full: MFA, VAMS roles and API keys (metadata)',
     run: async (invocation) => {
-      const [userId, ...extra] = invocation.args;
-      if (!userId || extra.length > 0 || !VAMS_USER_ID.test(userId)) {
-        await invocation.ack(usageErrorMessage('Name one VAMS user ID.', usage));
-        return;
-      }
       const directory = feature.directory;
-      if (!directory) {
-        await invocation.ack({ text: EXTERNAL_IDP_TEXT, blocks: [] });
-        return;
-      }
+      const userId = await oneUserId(invocation, usage, directory !== undefined);
+      if (!userId || !directory) return;
       await invocation.ack();
       const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
       const problem = readerProblem(identity, feature.policy);

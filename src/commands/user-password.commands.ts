@@ -6,18 +6,16 @@ import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, textValue } from '../slack/view-state';
-import { VAMS_USER_ID } from '../vams/vams-format';
-import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
 import { checkedView } from '../views/outgoing';
 import { REASON_IDS, reasonModal } from '../views/reason.view';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import type { Workflow } from '../workflow/workflow';
+import { oneUserId, openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
-import { EXTERNAL_IDP_TEXT } from './user.commands';
 
 export const RESET_PASSWORD_CALLBACK_ID = 'user-reset-password';
 const TITLE = 'Reset a password';
@@ -55,36 +53,23 @@ export function resetPasswordCommand(feature: PasswordFeature): SubCommand {
     summary:
       'new temporary password, sessions signed out, roles kept (needs an approval; yours or, for admins, anyone’s)',
     run: async (invocation) => {
-      const [userId, ...extra] = invocation.args;
-      if (!userId || extra.length > 0 || !VAMS_USER_ID.test(userId)) {
-        await invocation.ack(usageErrorMessage('Name one VAMS user ID.', USAGE));
-        return;
-      }
-      if (!feature.cognito) {
-        await invocation.ack({ text: EXTERNAL_IDP_TEXT, blocks: [] });
-        return;
-      }
+      const userId = await oneUserId(invocation, USAGE, feature.cognito !== undefined);
+      if (!userId) return;
       await invocation.ack();
-      const opened = await feature.views.views.open({
-        trigger_id: invocation.triggerId,
-        view: checkedView(
-          reasonModal({
-            callbackId: RESET_PASSWORD_CALLBACK_ID,
-            title: TITLE,
-            submit: 'Request',
-            what: `Reset the password of ${code(userId)}: the current password stops working, every session is signed out, and a new temporary password is delivered. Roles, MFA and enabled state stay as they are. An admin approves it in the approvals channel.`,
-            metadata: userId,
-          }),
-        ),
+      const dialog = reasonModal({
+        callbackId: RESET_PASSWORD_CALLBACK_ID,
+        title: TITLE,
+        submit: 'Request',
+        what: `Reset the password of ${code(userId)}: the current password stops working, every session is signed out, and a new temporary password is delivered. Roles, MFA and enabled state stay as they are. An admin approves it in the approvals channel.`,
+        metadata: userId,
       });
-      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-      const problem = requesterProblem(identity, feature.policy, userId);
-      if (problem && opened.view?.id) {
-        await feature.views.views.update({
-          view_id: opened.view.id,
-          view: checkedView(noticeModal(TITLE, problem)),
-        });
-      }
+      await openThenCheck(feature.views, invocation.triggerId, dialog, async () =>
+        requesterProblem(
+          await feature.identify(invocation.slackUserId, invocation.teamId),
+          feature.policy,
+          userId,
+        ),
+      );
     },
   };
 }

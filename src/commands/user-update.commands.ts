@@ -9,7 +9,6 @@ import type { DirectMessages } from '../slack/slack-notifier';
 import { slackErrorCode } from '../slack/slack-people';
 import { initialValue, parseViewState, selectedValues, textValue } from '../slack/view-state';
 import { VAMS_USER_ID } from '../vams/vams-format';
-import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
 import { checkedView } from '../views/outgoing';
 import { explainRefusal } from '../views/reasons';
@@ -24,10 +23,10 @@ import {
 import type { PreflightResult, UserUpdateParams } from '../workflow/request';
 import { type UserUpdateField, validateUserUpdate } from '../workflow/user-update-form';
 import type { Workflow } from '../workflow/workflow';
+import { EXTERNAL_IDP_TEXT, oneUserId } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
-import { EXTERNAL_IDP_TEXT } from './user.commands';
 
 const USAGE = '/vams user update <userId>';
 const ids = USER_UPDATE_IDS;
@@ -115,16 +114,9 @@ export function userUpdateCommand(feature: UserUpdateFeature): SubCommand {
     usage: USAGE,
     summary: 'change a user’s email or phone number; only what changes is sent (needs an approval)',
     run: async (invocation) => {
-      const [userId, ...extra] = invocation.args;
-      if (!userId || extra.length > 0 || !VAMS_USER_ID.test(userId)) {
-        await invocation.ack(usageErrorMessage('Name one VAMS user ID.', USAGE));
-        return;
-      }
       const cognito = feature.cognito;
-      if (!cognito) {
-        await invocation.ack({ text: EXTERNAL_IDP_TEXT, blocks: [] });
-        return;
-      }
+      const userId = await oneUserId(invocation, USAGE, cognito !== undefined);
+      if (!userId || !cognito) return;
       await invocation.ack();
       await openUpdateDialog(feature, cognito, {
         userId,

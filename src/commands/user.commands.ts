@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
@@ -12,6 +11,7 @@ import { noticeModal, USER_CREATE_IDS, userCreateModal } from '../views/user-cre
 import { type OnboardingField, validateOnboarding } from '../workflow/onboarding-form';
 import type { PreflightResult } from '../workflow/request';
 import type { Workflow } from '../workflow/workflow';
+import { EXTERNAL_IDP_TEXT, openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
@@ -27,10 +27,7 @@ export interface UserFeature {
   logger: AppLogger;
 }
 
-export const EXTERNAL_IDP_TEXT =
-  'Users of this VAMS deployment are managed in its identity provider, not in a Cognito user pool, so vams-chatops cannot create or change them. Roles and API keys still work here.';
-
-const opened = z.object({ view: z.object({ id: z.string() }) });
+export { EXTERNAL_IDP_TEXT };
 
 // Slack caps option text and value at 75 characters: longer role names cannot be offered.
 const OPTION_LIMIT = 75;
@@ -50,25 +47,12 @@ export function userCreateCommand(feature: UserFeature): SubCommand {
         return;
       }
       await invocation.ack();
-      // The trigger lives 3 s: open first, then check who is asking.
-      const view = opened.parse(
-        await feature.views.views.open({
-          trigger_id: invocation.triggerId,
-          view: checkedView(userCreateModal()),
-        }),
-      ).view;
-      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-      if (!identity.mapped) {
-        await feature.views.views.update({
-          view_id: view.id,
-          view: checkedView(
-            noticeModal(
-              'Onboard a VAMS user',
-              `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`,
-            ),
-          ),
-        });
-      }
+      await openThenCheck(feature.views, invocation.triggerId, userCreateModal(), async () => {
+        const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
+        return identity.mapped
+          ? undefined
+          : `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`;
+      });
     },
   };
 }

@@ -28,8 +28,11 @@ export class DraftStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async save(draft: Draft): Promise<string> {
-    const id = randomBytes(9).toString('base64url');
+  newId(): string {
+    return randomBytes(9).toString('base64url');
+  }
+
+  async save(id: string, draft: Draft): Promise<void> {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
@@ -41,7 +44,6 @@ export class DraftStore {
         },
       }),
     );
-    return id;
   }
 
   /** The draft, if it exists, is unexpired and belongs to `owner`. */

@@ -1,4 +1,4 @@
-import type { View } from '@slack/types';
+import type { ModalView } from '@slack/types';
 import { code } from './mrkdwn';
 
 export const REASON_IDS = {
@@ -14,7 +14,7 @@ export function reasonModal(options: {
   what: string;
   /** Small and not secret: the kind and the user it is about. */
   metadata: string;
-}): View {
+}): ModalView {
   return {
     type: 'modal',
     callback_id: options.callbackId,

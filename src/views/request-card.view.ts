@@ -1,4 +1,4 @@
-import type { ActionsBlock, Button, KnownBlock, View } from '@slack/types';
+import type { ActionsBlock, Button, KnownBlock, ModalView } from '@slack/types';
 import type { AccessRequest, RequestKind } from '../workflow/request';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
@@ -182,7 +182,7 @@ export function requestCard(request: AccessRequest): MessageBody {
   };
 }
 
-export function rejectModal(request: AccessRequest): View {
+export function rejectModal(request: AccessRequest): ModalView {
   return {
     type: 'modal',
     callback_id: REQUEST_IDS.rejectCallbackId,

@@ -1,4 +1,4 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 
 /** Slack ids of the onboarding modal, in one place for the handler, the view and tests. */
 export const USER_CREATE_IDS = {
@@ -12,7 +12,7 @@ export const USER_CREATE_IDS = {
 
 const ids = USER_CREATE_IDS;
 
-export function userCreateModal(): View {
+export function userCreateModal(): ModalView {
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -73,7 +73,7 @@ export function userCreateModal(): View {
   };
 }
 
-export function noticeModal(title: string, text: string): View {
+export function noticeModal(title: string, text: string): ModalView {
   return {
     type: 'modal',
     title: { type: 'plain_text', text: title },

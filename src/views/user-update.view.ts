@@ -1,4 +1,4 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { code } from './mrkdwn';
 
 /** Slack ids of the `/vams user update` modal, for the handler, the view and tests. */
@@ -18,7 +18,7 @@ export const REMOVE_PHONE_VALUE = 'remove';
 const ids = USER_UPDATE_IDS;
 
 /** Shown while the user's current values are read: the trigger lives 3 s, Cognito may not. */
-export function userUpdateLoadingModal(userId: string): View {
+export function userUpdateLoadingModal(userId: string): ModalView {
   return {
     type: 'modal',
     title: { type: 'plain_text', text: USER_UPDATE_TITLE },
@@ -39,7 +39,7 @@ export interface UserUpdateModel {
 }
 
 /** The form, filled with the user's current email and phone. */
-export function userUpdateModal(model: UserUpdateModel): View {
+export function userUpdateModal(model: UserUpdateModel): ModalView {
   const phoneHint = model.phone
     ? 'E.164, e.g. +14155550123. Left empty, the current number stays; to remove it, tick “Remove the phone number” below.'
     : 'E.164, e.g. +14155550123. Left empty, the user still has no phone number.';
