@@ -177,13 +177,15 @@ export function offboardCommand(feature: OffboardFeature): SubCommand {
         return;
       }
       await invocation.ack();
-      // The trigger is spent on opening the dialog; the draft is written while the person reads.
+      // The trigger is spent on opening the dialog; the draft is written alongside, not before.
       const draftId = feature.drafts.newId();
+      const saving = feature.drafts.save(draftId, { owner: invocation.slackUserId, userIds });
+      saving.catch(() => undefined); // awaited below; this only keeps a failed open from leaving it unhandled
       const dialog = offboardModal(draftId, userIds, feature.cognito !== undefined);
       await openThenCheck(feature.views, invocation.triggerId, dialog, async () => {
         const [identity] = await Promise.all([
           feature.identify(invocation.slackUserId, invocation.teamId),
-          feature.drafts.save(draftId, { owner: invocation.slackUserId, userIds }),
+          saving,
         ]);
         return requesterProblem(identity, feature.policy, userIds);
       });

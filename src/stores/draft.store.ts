@@ -22,6 +22,9 @@ const key = (id: string) => ({ pk: `DRAFT#${id}`, sk: 'DRAFT' });
  * 3000 characters; 50 User IDs can exceed that): the dialog carries only the draft's id.
  */
 export class DraftStore {
+  /** Saves still in flight here, so a dialog submitted at once still finds its draft. */
+  private readonly pending = new Map<string, Promise<void>>();
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -32,7 +35,13 @@ export class DraftStore {
     return randomBytes(9).toString('base64url');
   }
 
-  async save(id: string, draft: Draft): Promise<void> {
+  save(id: string, draft: Draft): Promise<void> {
+    const saving = this.put(id, draft).finally(() => this.pending.delete(id));
+    this.pending.set(id, saving);
+    return saving;
+  }
+
+  private async put(id: string, draft: Draft): Promise<void> {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
@@ -48,6 +57,7 @@ export class DraftStore {
 
   /** The draft, if it exists, is unexpired and belongs to `owner`. */
   async take(id: string, owner: string): Promise<Draft | undefined> {
+    await this.pending.get(id)?.catch(() => undefined);
     const found = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }),
     );

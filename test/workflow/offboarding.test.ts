@@ -269,6 +269,35 @@ describe('offboarding', () => {
     ).toContain('Not VAMS user IDs');
   });
 
+  it('a dialog submitted before its draft is written still files the request', async () => {
+    await bot.deployment.addVamsUser('quick-leaver', ['viewer'], 'quick-leaver@example.com');
+    const name = `slow-draft-${randomUUID()}`;
+    let slowed = 0;
+    bot.app.backend.clients.documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        const pk = JSON.stringify((args.input as { Item?: { pk?: unknown } }).Item?.pk ?? '');
+        if (context.commandName?.startsWith('Put') && pk.includes('DRAFT#')) {
+          slowed += 1;
+          await new Promise((resolve) => setTimeout(resolve, 400));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const filed = await fileOffboarding(
+        bot,
+        'U0ADA',
+        ['quick-leaver'],
+        'Disable the Cognito user',
+      );
+      expect(slowed).toBe(1);
+      expect((await requestStore(bot).get(filed.id))?.kind).toBe('user.offboard');
+    } finally {
+      bot.app.backend.clients.documents.middlewareStack.remove(name);
+    }
+  });
+
   it('refuses people VAMS does not know, in the dialog', async () => {
     const before = new Set(bot.slack.views.keys());
     await bot.driver.command('U0ADA', 'user offboard nobody-at-all');
