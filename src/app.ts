@@ -2,6 +2,7 @@ import { type IdentityPorts, resolveIdentity } from './auth/identity';
 import { type Backend, connectBackend } from './backend/backend';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
+import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
 import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
 import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
 import {
@@ -28,10 +29,14 @@ import { registerWorkspaceGuard } from './slack/workspace-guard';
 import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
 import { ListPageStore } from './stores/list-pages.store';
-import { RequestStore } from './stores/request.store';
+import { ReminderStore } from './stores/reminder.store';
+import { type AuditEvent, RequestStore } from './stores/request.store';
 import { VamsApiKeyStore } from './stores/vams-api-keys.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
+import { keyOwnerProblem } from './workflow/api-key-rules';
+import { apiKeyExecutor } from './workflow/api-keys';
+import { type ReminderRun, remindExpiringKeys } from './workflow/key-reminders';
 import { offboardingExecutor } from './workflow/offboarding';
 import { onboardingExecutor } from './workflow/onboarding';
 import { passwordResetExecutor } from './workflow/password-reset';
@@ -44,6 +49,8 @@ export interface RunningApp {
   port: number;
   backend: Backend;
   workflow: Workflow;
+  /** One run of the API key expiry reminders (they also run every `reminderMs`). */
+  remindKeys(): Promise<ReminderRun>;
   stop(): Promise<void>;
 }
 
@@ -55,11 +62,14 @@ export interface Tuning {
   sweepMs: number;
   requiredApprovals: Partial<Record<RequestKind, number>>;
   clock: () => Date;
+  /** How often keys about to expire are looked for. */
+  reminderMs: number;
 }
 
 const DEFAULT_TUNING: Tuning = {
   leaseMs: 60_000,
   sweepMs: 30_000,
+  reminderMs: 3_600_000,
   requiredApprovals: {},
   clock: () => new Date(),
 };
@@ -85,12 +95,50 @@ function identityService(backend: Backend, slack: SlackRuntime): Identify {
     resolveIdentity(ports, { slackUserId, requestTeamId: teamId, homeTeamId: slack.homeTeamId });
 }
 
+/** The parts of VAMS and Slack that API keys need, shared by commands, steps and reminders. */
+interface KeyServices {
+  apiKeys: VamsApiKeyStore;
+  ownerProblem(ownerUserId: string): Promise<string | undefined>;
+  slackUserOf(vamsUserId: string): Promise<string | undefined>;
+  courier: SlackCourier;
+}
+
+function keyServices(backend: Backend, slack: SlackRuntime, dms: DirectMessages): KeyServices {
+  const { documents, cognito } = backend.clients;
+  const userRoles = new VamsUserRoleStore(documents, backend.tables.userRoles);
+  const roles = new VamsRoleCatalog(documents, backend.tables.roles);
+  const cognitoAdmin = backend.userPoolId
+    ? new CognitoAdmin(cognito, backend.userPoolId)
+    : undefined;
+  const courier = new SlackCourier(slack.clients.messages, dms);
+  return {
+    apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
+    ownerProblem: (ownerUserId) =>
+      keyOwnerProblem(
+        {
+          rolesOf: (userId) => userRoles.rolesOf(userId),
+          usableWithApiKeys: (names) => roles.usableWithApiKeys(names),
+        },
+        ownerUserId,
+      ),
+    // A VAMS user ID that is an email, or the Cognito user's email, found in Slack.
+    slackUserOf: async (vamsUserId) => {
+      const email = vamsUserId.includes('@')
+        ? vamsUserId
+        : (await cognitoAdmin?.findUser(vamsUserId))?.email;
+      return email ? courier.slackUserForEmail(email) : undefined;
+    },
+    courier,
+  };
+}
+
 function workflowFor(
   config: Config,
   tuning: Tuning,
   backend: Backend,
   slack: SlackRuntime,
   dms: DirectMessages,
+  keys: KeyServices,
   logger: AppLogger,
 ): Workflow {
   const { documents, cognito } = backend.clients;
@@ -107,6 +155,11 @@ function workflowFor(
   const delivery = config.tempPasswordDelivery;
   // With users in an external identity provider, user requests are refused before they are
   // filed; these only guard against one slipping through.
+  const keyExecutor = apiKeyExecutor({
+    apiKeys: keys.apiKeys,
+    ownerProblem: keys.ownerProblem,
+    sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
+  });
   const userKind = (build: (admin: CognitoAdmin) => KindExecutor): KindExecutor =>
     cognitoAdmin ? build(cognitoAdmin) : unavailableExecutor(EXTERNAL_IDP_TEXT);
   return new Workflow(
@@ -135,6 +188,8 @@ function workflowFor(
         cognito: cognitoAdmin,
         adminRoles: config.adminRoles,
       }),
+      'key.create': keyExecutor,
+      'key.rotate': keyExecutor,
     },
     {
       ...config,
@@ -147,19 +202,14 @@ function workflowFor(
   );
 }
 
-/** Expiry and crash recovery: on start, then every `sweepMs`; one sweep at a time. */
-function startSweeper(workflow: Workflow, sweepMs: number, logger: AppLogger): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const sweep = () => {
-    running = running
-      .then(async () => {
-        await workflow.expireDue();
-        await workflow.resumeInterrupted();
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
+/** Runs `work` now and every `ms`, one run at a time; failures are logged, never thrown. */
+function every(ms: number, work: () => Promise<unknown>, failure: string, logger: AppLogger) {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = running.then(work).catch((error: unknown) => logger.error({ err: error }, failure));
   };
-  sweep();
-  const timer = setInterval(sweep, sweepMs);
+  run();
+  const timer = setInterval(run, ms);
   timer.unref();
   return async () => {
     clearInterval(timer);
@@ -179,7 +229,9 @@ export async function startApp(
     const slack = await createSlackRuntime(config, logger);
     const identify = identityService(backend, slack);
     const dms = new DirectMessages(slack.clients.messages);
-    const workflow = workflowFor(config, tuning, backend, slack, dms, logger);
+    const keys = keyServices(backend, slack, dms);
+    const requests = new RequestStore(backend.clients.documents, backend.tables.bot);
+    const workflow = workflowFor(config, tuning, backend, slack, dms, keys, logger);
     const { documents, cognito } = backend.clients;
     const userFeature = {
       identify,
@@ -233,6 +285,32 @@ export async function startApp(
       messages: slack.clients.messages,
       logger,
     };
+    const keyFeature = {
+      identify,
+      workflow,
+      policy: config,
+      apiKeys: keys.apiKeys,
+      ownerProblem: keys.ownerProblem,
+      slackUserOf: keys.slackUserOf,
+      audit: (event: AuditEvent) => requests.appendEvent(event),
+      limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
+      views: slack.clients.views,
+      dms,
+      logger,
+      clock: tuning.clock,
+    };
+    const remindKeys = () =>
+      remindExpiringKeys(
+        {
+          apiKeys: keys.apiKeys,
+          reminders: new ReminderStore(documents, backend.tables.bot),
+          slackUserOf: keys.slackUserOf,
+          remind: (slackUserId, key, expiry) =>
+            keys.courier.remindKeyExpiry(slackUserId, key, expiry),
+          logger,
+        },
+        tuning.clock(),
+      );
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
     registerVamsCommand(
       slack.app,
@@ -244,6 +322,7 @@ export async function startApp(
         resetPasswordCommand(accessFeature),
         userUpdateCommand(accessFeature),
         offboardCommand(offboardFeature),
+        ...apiKeyCommands(keyFeature),
         requestsCommand(requestsFeature),
       ],
       logger,
@@ -254,20 +333,33 @@ export async function startApp(
     registerPasswordFeature(slack.app, accessFeature);
     registerUserUpdateFeature(slack.app, accessFeature);
     registerOffboardFeature(slack.app, offboardFeature);
+    registerApiKeyFeature(slack.app, keyFeature);
     registerRequestsFeature(slack.app, requestsFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });
     const port = await slack.start();
-    const stopSweeper = startSweeper(workflow, tuning.sweepMs, logger);
+    // Expiry and crash recovery: on start, then every `sweepMs`.
+    const stopSweeper = every(
+      tuning.sweepMs,
+      async () => {
+        await workflow.expireDue();
+        await workflow.resumeInterrupted();
+      },
+      'sweep failed',
+      logger,
+    );
+    const stopReminders = every(tuning.reminderMs, remindKeys, 'API key reminders failed', logger);
     logger.info({ port, backend: config.backend.kind }, 'vams-chatops is serving');
     return {
       port,
       backend,
       workflow,
+      remindKeys,
       stop: async () => {
         await slack.stop();
         await stopSweeper();
+        await stopReminders();
         await backend.stop();
       },
     };

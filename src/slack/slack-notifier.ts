@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppLogger } from '../logging';
+import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { setBounded } from '../util/bounded-map';
+import { apiKeyDm, expiryReminderDm } from '../views/api-key.view';
 import type { MessageBody } from '../views/message';
 import { checkedMessage } from '../views/outgoing';
 import { requestCard } from '../views/request-card.view';
@@ -12,6 +14,7 @@ import {
   resultMessage,
   temporaryPasswordDm,
 } from '../views/request-thread.view';
+import type { ApiKeyDelivery } from '../workflow/api-keys';
 import type { PasswordCourier, TemporaryPasswordDelivery } from '../workflow/password-courier';
 import type { AccessRequest } from '../workflow/request';
 import type { RequestNotifier, StepState } from '../workflow/workflow';
@@ -191,5 +194,13 @@ export class SlackCourier implements PasswordCourier {
 
   async sendTemporaryPassword(delivery: TemporaryPasswordDelivery): Promise<void> {
     await this.dms.send(delivery.slackUserId, temporaryPasswordDm(delivery));
+  }
+
+  async sendApiKey(delivery: ApiKeyDelivery): Promise<void> {
+    await this.dms.send(delivery.slackUserId, apiKeyDm(delivery));
+  }
+
+  async remindKeyExpiry(slackUserId: string, key: ApiKeyMetadata, expiry: Date): Promise<void> {
+    await this.dms.send(slackUserId, expiryReminderDm(key, expiry));
   }
 }

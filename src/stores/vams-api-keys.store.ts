@@ -1,5 +1,14 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { expiryInstant } from '../vams/api-key-format';
 import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
 
@@ -41,7 +50,44 @@ const METADATA_ATTRIBUTES = [
   'isActive',
 ] as const;
 
-/** VAMS's API keys table, read by owner through its `userIdIndex`; never scanned. */
+/** A new key exactly as VAMS writes it: every attribute a string. */
+export interface NewApiKeyItem {
+  apiKeyId: string;
+  apiKeyName: string;
+  apiKeyHash: string;
+  description: string;
+  userId: string;
+  createdBy: string;
+  /** `YYYY-MM-DDTHH:MM:SSZ`, or '' for never. */
+  expiresAt: string;
+}
+
+function metadataOf(item: unknown): ApiKeyMetadata {
+  const key = keyItem.parse(item);
+  return {
+    apiKeyId: key.apiKeyId,
+    name: key.apiKeyName,
+    description: key.description ?? '',
+    userId: key.userId,
+    createdBy: key.createdBy,
+    createdAt: key.createdAt,
+    expiresAt: key.expiresAt || undefined,
+    active: key.isActive === 'true',
+  };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+const NAMES = Object.fromEntries(METADATA_ATTRIBUTES.map((name) => [`#${name}`, name]));
+const PROJECTION = Object.keys(NAMES).join(', ');
+
+/**
+ * VAMS's API keys table: read by owner through its `userIdIndex` and by id. Only two reads scan,
+ * as VAMS itself does, and neither is on a hot path: the name check when a key is requested, and
+ * the expiry reminders on their schedule.
+ */
 export class VamsApiKeyStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -49,7 +95,6 @@ export class VamsApiKeyStore {
   ) {}
 
   async keysOf(userId: string): Promise<ApiKeyMetadata[]> {
-    const names = Object.fromEntries(METADATA_ATTRIBUTES.map((name) => [`#${name}`, name]));
     return allPages(
       (startKey) =>
         this.documents.send(
@@ -57,26 +102,101 @@ export class VamsApiKeyStore {
             TableName: this.tableName,
             IndexName: 'userIdIndex',
             KeyConditionExpression: '#userId = :userId',
-            ProjectionExpression: Object.keys(names).join(', '),
-            ExpressionAttributeNames: names,
+            ProjectionExpression: PROJECTION,
+            ExpressionAttributeNames: NAMES,
             ExpressionAttributeValues: { ':userId': userId },
             ExclusiveStartKey: startKey,
           }),
         ),
-      (item) => {
-        const key = keyItem.parse(item);
-        return {
-          apiKeyId: key.apiKeyId,
-          name: key.apiKeyName,
-          description: key.description ?? '',
-          userId: key.userId,
-          createdBy: key.createdBy,
-          createdAt: key.createdAt,
-          expiresAt: key.expiresAt || undefined,
-          active: key.isActive === 'true',
-        };
-      },
+      metadataOf,
     );
+  }
+
+  async get(apiKeyId: string): Promise<ApiKeyMetadata | undefined> {
+    const found = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { apiKeyId },
+        ProjectionExpression: PROJECTION,
+        ExpressionAttributeNames: NAMES,
+        ConsistentRead: true,
+      }),
+    );
+    return found.Item ? metadataOf(found.Item) : undefined;
+  }
+
+  /** The ids of keys with this name: VAMS keeps names unique across the table, unindexed. */
+  async idsNamed(name: string): Promise<string[]> {
+    return allPages(
+      (startKey) =>
+        this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'apiKeyName = :name',
+            ProjectionExpression: 'apiKeyId',
+            ExpressionAttributeValues: { ':name': name },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      (item) => z.object({ apiKeyId: z.string() }).parse(item).apiKeyId,
+    );
+  }
+
+  /** Active keys that expire at or before `until` (already expired ones included). */
+  async activeExpiringBy(until: Date): Promise<ApiKeyMetadata[]> {
+    const keys = await allPages(
+      (startKey) =>
+        this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: '#isActive = :active AND #expiresAt <> :never',
+            ProjectionExpression: PROJECTION,
+            ExpressionAttributeNames: NAMES,
+            ExpressionAttributeValues: { ':active': 'true', ':never': '' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      metadataOf,
+    );
+    return keys.filter((key) => {
+      const at = expiryInstant(key.expiresAt);
+      return at !== undefined && at.getTime() <= until.getTime();
+    });
+  }
+
+  /**
+   * Writes a new key inactive: it becomes usable only once its value has reached its owner.
+   * Refuses to overwrite an existing id.
+   */
+  async putInactive(key: NewApiKeyItem, at: Date): Promise<void> {
+    const stamp = apiKeyTimestamp(at);
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...key, createdAt: stamp, updatedAt: stamp, isActive: 'false' },
+        ConditionExpression: 'attribute_not_exists(apiKeyId)',
+      }),
+    );
+  }
+
+  async activate(apiKeyId: string, at: Date): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { apiKeyId },
+        UpdateExpression: 'SET isActive = :active, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(apiKeyId)',
+        ExpressionAttributeValues: { ':active': 'true', ':at': apiKeyTimestamp(at) },
+      }),
+    );
+  }
+
+  /** Removes a key whose value nobody holds; true when there was one. */
+  async remove(apiKeyId: string): Promise<boolean> {
+    const removed = await this.documents.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { apiKeyId }, ReturnValues: 'ALL_OLD' }),
+    );
+    return removed.Attributes !== undefined;
   }
 
   /** VAMS's own way to revoke: `isActive` becomes the string 'false'; the item stays. */
@@ -93,8 +213,7 @@ export class VamsApiKeyStore {
       );
       return 'deactivated';
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-        return 'already inactive';
+      if (isConditionFailure(error)) return 'already inactive';
       throw error;
     }
   }

@@ -1,9 +1,15 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { allPages } from './all-pages';
 
 const roleItem = z.object({ roleName: z.string(), description: z.string().optional() });
 export type VamsRole = z.infer<typeof roleItem>;
+const roleFlags = z.object({ roleName: z.string(), mfaRequired: z.unknown().optional() });
 
 const CATALOG_SECONDS = 30;
 
@@ -46,24 +52,45 @@ export class VamsRoleCatalog {
 
   /** The names among `roleNames` that the roles table does not hold, read now (no cache). */
   async missing(roleNames: readonly string[]): Promise<string[]> {
+    const found = new Set((await this.readNow(roleNames)).map((role) => role.roleName));
+    return [...new Set(roleNames)].filter((roleName) => !found.has(roleName));
+  }
+
+  /**
+   * The names among `roleNames` that exist and work in an API-key session: VAMS keeps only roles
+   * whose `mfaRequired` is the boolean false there.
+   */
+  async usableWithApiKeys(roleNames: readonly string[]): Promise<string[]> {
+    return (await this.readNow(roleNames))
+      .filter((role) => role.mfaRequired === false)
+      .map((role) => role.roleName)
+      .sort();
+  }
+
+  private async readNow(roleNames: readonly string[]): Promise<z.infer<typeof roleFlags>[]> {
     const unique = [...new Set(roleNames)];
-    const found = new Set<string>();
+    const roles: z.infer<typeof roleFlags>[] = [];
     for (let start = 0; start < unique.length; start += 100) {
-      const keys = unique.slice(start, start + 100).map((roleName) => ({ roleName }));
-      const page = await this.documents.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: keys,
-              ProjectionExpression: 'roleName',
-              ConsistentRead: true,
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + 100)
+        .map((roleName) => ({ roleName }));
+      while (keys && keys.length > 0) {
+        const page: BatchGetCommandOutput = await this.documents.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ProjectionExpression: 'roleName, mfaRequired',
+                ConsistentRead: true,
+              },
             },
-          },
-        }),
-      );
-      for (const entry of page.Responses?.[this.tableName] ?? [])
-        found.add(roleItem.parse(entry).roleName);
+          }),
+        );
+        for (const entry of page.Responses?.[this.tableName] ?? [])
+          roles.push(roleFlags.parse(entry));
+        keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
     }
-    return unique.filter((roleName) => !found.has(roleName));
+    return roles;
   }
 }

@@ -22,6 +22,8 @@ const KIND_TITLES: Record<RequestKind, string> = {
   'user.reset-password': 'Password reset',
   'user.offboard': 'Offboarding',
   'user.update': 'User update',
+  'key.create': 'API key',
+  'key.rotate': 'API key rotation',
 };
 
 export function kindTitle(kind: RequestKind): string {
@@ -73,6 +75,22 @@ function parameterFields(request: AccessRequest): string[] {
         ...(params.email !== undefined ? [`*Email*\n${code(params.email)}`] : []),
         ...(params.phone !== undefined ? [`*Phone number*\n${code(params.phone)}`] : []),
         ...(params.removePhone ? ['*Phone number*\nremove it'] : []),
+      ];
+    }
+    case 'key.create':
+    case 'key.rotate': {
+      const { params } = request;
+      return [
+        `*Owner*\n${code(params.ownerUserId)}`,
+        `*Name*\n${code(params.name)}`,
+        `*Description*\n${clip(escapeMrkdwn(params.description), 1900)}`,
+        `*Expires*\n${slackDate(params.expiresAt)}`,
+        `*Delivered to*\n<@${params.deliverTo}> by DM`,
+        ...(request.kind === 'key.rotate'
+          ? [
+              `*Replaces*\n${code(request.params.replacesName)} (deactivated once the new key is delivered)`,
+            ]
+          : []),
       ];
     }
   }

@@ -9,6 +9,8 @@ export const REQUEST_KINDS = [
   'user.reset-password',
   'user.offboard',
   'user.update',
+  'key.create',
+  'key.rotate',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
@@ -62,6 +64,29 @@ export const userUpdateParams = z
   });
 export type UserUpdateParams = z.infer<typeof userUpdateParams>;
 
+/**
+ * A new VAMS API key. Its id is chosen when the request is filed, so a step interrupted by a
+ * crash can find what it wrote; its value exists only while the step runs.
+ */
+export const apiKeyParams = z.object({
+  apiKeyId: z.string(),
+  ownerUserId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** As stored: `YYYY-MM-DDTHH:MM:SSZ`. */
+  expiresAt: z.string(),
+  /** The Slack user who receives the value by DM: the owner, or the admin who asked for it. */
+  deliverTo: z.string(),
+});
+export type ApiKeyParams = z.infer<typeof apiKeyParams>;
+
+/** A replacement key with the old one's owner and description; the old one goes afterwards. */
+export const apiKeyRotationParams = apiKeyParams.extend({
+  replacesApiKeyId: z.string(),
+  replacesName: z.string(),
+});
+export type ApiKeyRotationParams = z.infer<typeof apiKeyRotationParams>;
+
 const stepRecord = z.object({
   name: z.string(),
   status: z.enum(['started', 'done', 'failed']),
@@ -103,6 +128,8 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.reset-password'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.offboard'), params: offboardParams }),
   z.object({ ...requestFields, kind: z.literal('user.update'), params: userUpdateParams }),
+  z.object({ ...requestFields, kind: z.literal('key.create'), params: apiKeyParams }),
+  z.object({ ...requestFields, kind: z.literal('key.rotate'), params: apiKeyRotationParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;
@@ -116,7 +143,15 @@ export function isKind<K extends RequestKind>(
 
 /** The VAMS users a request is about: none of them may approve it. */
 export function subjectsOf(request: AccessRequest): string[] {
-  return request.kind === 'user.offboard' ? request.params.userIds : [request.params.userId];
+  switch (request.kind) {
+    case 'user.offboard':
+      return request.params.userIds;
+    case 'key.create':
+    case 'key.rotate':
+      return [request.params.ownerUserId];
+    default:
+      return [request.params.userId];
+  }
 }
 
 /** For a kind's own executor: anything else reaching it is a wiring bug. */

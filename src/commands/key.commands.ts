@@ -1,0 +1,484 @@
+import { randomUUID } from 'node:crypto';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Identity } from '../auth/identity';
+import { type RolePolicy, standingOf } from '../auth/roles';
+import type { AppLogger } from '../logging';
+import type { DirectMessages } from '../slack/slack-notifier';
+import { parseViewState, textValue } from '../slack/view-state';
+import type { AuditEvent } from '../stores/request.store';
+import type { ApiKeyMetadata, VamsApiKeyStore } from '../stores/vams-api-keys.store';
+import { apiKeyExpiry, endOfDayUtc } from '../vams/api-key-format';
+import { VAMS_USER_ID } from '../vams/vams-format';
+import {
+  API_KEY_IDS,
+  apiKeyListMessage,
+  apiKeyModal,
+  revokedByAdminDm,
+  revokedReply,
+  rotateModal,
+} from '../views/api-key.view';
+import { usageErrorMessage } from '../views/help.view';
+import type { MessageBody } from '../views/message';
+import { code } from '../views/mrkdwn';
+import { checkedView } from '../views/outgoing';
+import { explainRefusal } from '../views/reasons';
+import { noticeModal } from '../views/user-create.view';
+import {
+  checkKeyForm,
+  daysAhead,
+  type KeyFormField,
+  type KeyLimits,
+  rotatedName,
+} from '../workflow/api-key-rules';
+import { logAuthChangeBy } from '../workflow/onboarding';
+import type { Workflow } from '../workflow/workflow';
+import { openThenCheck } from './dialogs';
+import type { Identify } from './identity.commands';
+import type { Invocation, SubCommand } from './sub-command';
+import { submitRequest } from './submit-request';
+
+export interface ApiKeyFeature {
+  identify: Identify;
+  workflow: Workflow;
+  policy: RolePolicy;
+  apiKeys: VamsApiKeyStore;
+  ownerProblem(ownerUserId: string): Promise<string | undefined>;
+  /** The Slack user of a VAMS user, when one can be found (to tell an owner of a revocation). */
+  slackUserOf(vamsUserId: string): Promise<string | undefined>;
+  audit(event: AuditEvent): Promise<void>;
+  limits: KeyLimits;
+  views: WebClient;
+  dms: DirectMessages;
+  logger: AppLogger;
+  clock: () => Date;
+}
+
+const USAGE = {
+  request: '/vams key request',
+  create: '/vams key create <userId>',
+  list: '/vams key list [userId]',
+  revoke: '/vams key revoke <apiKeyId>',
+  rotate: '/vams key rotate <apiKeyId>',
+} as const;
+
+const FORM_BLOCKS: Record<KeyFormField, string> = {
+  name: API_KEY_IDS.name.block,
+  description: API_KEY_IDS.description.block,
+  expires: API_KEY_IDS.expires.block,
+  reason: API_KEY_IDS.reason.block,
+};
+
+const API_KEY_ID = /^[0-9a-fA-F-]{8,64}$/;
+
+function say(text: string): MessageBody {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+function sameUser(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function notMapped(identity: Identity & { mapped: false }, what: string): string {
+  return `You cannot ${what}: ${explainRefusal(identity.reason, identity.email)}`;
+}
+
+/** Owners act on their own keys; admins on anyone's. */
+function keyAccessProblem(
+  identity: Identity,
+  policy: RolePolicy,
+  key: ApiKeyMetadata,
+  verb: string,
+): string | undefined {
+  if (!identity.mapped) return notMapped(identity, `${verb} API keys`);
+  if (sameUser(identity.vamsUserId, key.userId) || standingOf(identity.roles, policy).isAdmin)
+    return undefined;
+  return `API key ${code(key.apiKeyId)} belongs to ${code(key.userId)}; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
+}
+
+function oneKeyId(invocation: Invocation): string | undefined {
+  const [apiKeyId, ...extra] = invocation.args;
+  return apiKeyId && extra.length === 0 && API_KEY_ID.test(apiKeyId) ? apiKeyId : undefined;
+}
+
+/** Who asks for a key for `owner` ('' for themselves), and may they. */
+async function requesterProblem(
+  feature: ApiKeyFeature,
+  identity: Identity,
+  owner: string,
+): Promise<string | undefined> {
+  if (!identity.mapped) return notMapped(identity, 'request API keys');
+  if (owner && !standingOf(identity.roles, feature.policy).isAdmin)
+    return 'Only VAMS admins can create keys for other users; use `/vams key request` for your own.';
+  return feature.ownerProblem(owner || identity.vamsUserId);
+}
+
+function keyDialog(feature: ApiKeyFeature, owner: string) {
+  const now = feature.clock();
+  const approval =
+    'An admin approves it in the approvals channel; the key then reaches you by DM, once.';
+  return apiKeyModal({
+    title: owner ? 'Create an API key' : 'Request an API key',
+    what: owner
+      ? `A VAMS API key owned by ${code(owner)}, with that user's VAMS roles. ${approval}`
+      : `A VAMS API key of your own, with your VAMS roles. ${approval}`,
+    metadata: owner,
+    defaultDate: daysAhead(now, feature.limits.defaultDays),
+  });
+}
+
+async function freeRotatedName(feature: ApiKeyFeature, key: ApiKeyMetadata): Promise<string> {
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    const name = rotatedName(key.name, feature.clock(), String(attempt));
+    if ((await feature.apiKeys.idsNamed(name)).length === 0) return name;
+  }
+  return rotatedName(key.name, feature.clock(), randomUUID().slice(0, 8));
+}
+
+async function openRotation(
+  feature: ApiKeyFeature,
+  ask: { triggerId: string; slackUserId: string; teamId: string | undefined; apiKeyId: string },
+  tell: (text: string) => Promise<void>,
+): Promise<void> {
+  const key = await feature.apiKeys.get(ask.apiKeyId);
+  if (!key) {
+    await tell(`There is no API key ${code(ask.apiKeyId)}.`);
+    return;
+  }
+  if (!key.active) {
+    await tell(
+      `API key ${code(key.name)} is inactive; ask for a new one with \`/vams key request\`.`,
+    );
+    return;
+  }
+  const dialog = rotateModal(key, rotatedName(key.name, feature.clock(), '1'));
+  await openThenCheck(feature.views, ask.triggerId, dialog, async () => {
+    const identity = await feature.identify(ask.slackUserId, ask.teamId);
+    return (
+      keyAccessProblem(identity, feature.policy, key, 'rotate') ??
+      (identity.mapped ? feature.ownerProblem(key.userId) : undefined)
+    );
+  });
+}
+
+export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
+  const requestKey: SubCommand = {
+    name: 'key request',
+    usage: USAGE.request,
+    summary: 'a VAMS API key of your own, delivered by DM (needs an approval)',
+    run: async (invocation) => {
+      if (invocation.args.length > 0) {
+        await invocation.ack(usageErrorMessage('This takes no arguments.', USAGE.request));
+        return;
+      }
+      await invocation.ack();
+      await openThenCheck(feature.views, invocation.triggerId, keyDialog(feature, ''), async () =>
+        requesterProblem(
+          feature,
+          await feature.identify(invocation.slackUserId, invocation.teamId),
+          '',
+        ),
+      );
+    },
+  };
+
+  const createKey: SubCommand = {
+    name: 'key create',
+    usage: USAGE.create,
+    summary:
+      'admins: a key owned by another VAMS user (e.g. a CI bot), delivered to you by DM (needs an approval)',
+    run: async (invocation) => {
+      const [owner, ...extra] = invocation.args;
+      if (!owner || extra.length > 0 || !VAMS_USER_ID.test(owner)) {
+        await invocation.ack(
+          usageErrorMessage('Name the VAMS user ID that will own the key.', USAGE.create),
+        );
+        return;
+      }
+      await invocation.ack();
+      await openThenCheck(
+        feature.views,
+        invocation.triggerId,
+        keyDialog(feature, owner),
+        async () =>
+          requesterProblem(
+            feature,
+            await feature.identify(invocation.slackUserId, invocation.teamId),
+            owner,
+          ),
+      );
+    },
+  };
+
+  const listKeys: SubCommand = {
+    name: 'key list',
+    usage: USAGE.list,
+    summary: 'your API keys (admins: anyone’s): metadata only',
+    run: async (invocation) => {
+      const [wanted, ...extra] = invocation.args;
+      if (extra.length > 0 || (wanted !== undefined && !VAMS_USER_ID.test(wanted))) {
+        await invocation.ack(usageErrorMessage('Name at most one VAMS user ID.', USAGE.list));
+        return;
+      }
+      await invocation.ack();
+      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
+      if (!identity.mapped) {
+        await invocation.reply(say(notMapped(identity, 'list API keys')));
+        return;
+      }
+      const owner = wanted ?? identity.vamsUserId;
+      if (
+        !sameUser(owner, identity.vamsUserId) &&
+        !standingOf(identity.roles, feature.policy).isAdmin
+      ) {
+        await invocation.reply(say('You can list your own keys only; admins can list anyone’s.'));
+        return;
+      }
+      const keys = await feature.apiKeys.keysOf(owner);
+      await invocation.reply(apiKeyListMessage(owner, keys, feature.clock()));
+    },
+  };
+
+  const revokeKey: SubCommand = {
+    name: 'key revoke',
+    usage: USAGE.revoke,
+    summary: 'deactivate a key at once: your own, or as an admin anyone’s (the owner is told)',
+    run: async (invocation) => {
+      const apiKeyId = oneKeyId(invocation);
+      if (!apiKeyId) {
+        await invocation.ack(
+          usageErrorMessage('Name one API key id (see `/vams key list`).', USAGE.revoke),
+        );
+        return;
+      }
+      await invocation.ack();
+      await invocation.reply(say(await revoke(feature, invocation, apiKeyId)));
+    },
+  };
+
+  const rotateKey: SubCommand = {
+    name: 'key rotate',
+    usage: USAGE.rotate,
+    summary:
+      'a new key with the same owner and description; the old one is deactivated once the new one is delivered (needs an approval)',
+    run: async (invocation) => {
+      const apiKeyId = oneKeyId(invocation);
+      if (!apiKeyId) {
+        await invocation.ack(
+          usageErrorMessage('Name one API key id (see `/vams key list`).', USAGE.rotate),
+        );
+        return;
+      }
+      await invocation.ack();
+      await openRotation(
+        feature,
+        {
+          triggerId: invocation.triggerId,
+          slackUserId: invocation.slackUserId,
+          teamId: invocation.teamId,
+          apiKeyId,
+        },
+        (text) => invocation.reply(say(text)),
+      );
+    },
+  };
+
+  return [requestKey, createKey, listKeys, revokeKey, rotateKey];
+}
+
+/** No approval: a revocation only takes access away. An admin's on another's key is audited. */
+async function revoke(
+  feature: ApiKeyFeature,
+  invocation: Invocation,
+  apiKeyId: string,
+): Promise<string> {
+  const [identity, key] = await Promise.all([
+    feature.identify(invocation.slackUserId, invocation.teamId),
+    feature.apiKeys.get(apiKeyId),
+  ]);
+  if (!key) return `There is no API key ${code(apiKeyId)}.`;
+  const problem = keyAccessProblem(identity, feature.policy, key, 'revoke');
+  if (problem || !identity.mapped) return problem ?? '';
+  const now = feature.clock();
+  const outcome = await feature.apiKeys.deactivate(key.apiKeyId, now);
+  if (outcome === 'already inactive') return revokedReply(key, outcome);
+  const own = sameUser(identity.vamsUserId, key.userId);
+  logAuthChangeBy(
+    feature.logger,
+    'apiKeyUpdate',
+    { users: [identity.vamsUserId], roles: identity.roles },
+    { apiKeyId: key.apiKeyId, userId: key.userId, isActive: false, revokedBy: identity.vamsUserId },
+  );
+  await feature.audit({
+    requestId: `key-${key.apiKeyId}`,
+    at: now.toISOString(),
+    type: own ? 'key-revoked-by-owner' : 'key-revoked-by-admin',
+    actor: identity.vamsUserId,
+    detail: { apiKeyId: key.apiKeyId, owner: key.userId, slackUserId: identity.slackUserId },
+  });
+  if (own) return revokedReply(key, outcome);
+  const ownerSlackUser = await feature.slackUserOf(key.userId).catch(() => undefined);
+  if (!ownerSlackUser)
+    return `${revokedReply(key, outcome)} ${code(key.userId)} could not be found in Slack, so nobody was told.`;
+  try {
+    await feature.dms.send(ownerSlackUser, revokedByAdminDm(key, identity.slackUserId));
+    return `${revokedReply(key, outcome)} <@${ownerSlackUser}> was told by DM.`;
+  } catch (error) {
+    feature.logger.warn(
+      { err: error, apiKeyId: key.apiKeyId },
+      'could not tell the owner of a revoked key',
+    );
+    return `${revokedReply(key, outcome)} Telling <@${ownerSlackUser}> by DM failed; please tell them.`;
+  }
+}
+
+export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
+  app.view(API_KEY_IDS.requestCallbackId, async ({ ack, body, view }) => {
+    const values = parseViewState(view.state.values);
+    const checked = checkKeyForm(
+      {
+        name: textValue(values, API_KEY_IDS.name),
+        description: textValue(values, API_KEY_IDS.description),
+        expires: textValue(values, API_KEY_IDS.expires),
+        reason: textValue(values, API_KEY_IDS.reason),
+      },
+      feature.clock(),
+      feature.limits,
+    );
+    if (!checked.ok) {
+      const errors = Object.fromEntries(
+        Object.entries(checked.errors).map(([field, message]) => [
+          FORM_BLOCKS[field as KeyFormField],
+          message,
+        ]),
+      );
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const owner = view.private_metadata;
+    const title = owner ? 'Create an API key' : 'Request an API key';
+    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    const [problem, sameName] = await Promise.all([
+      requesterProblem(feature, identity, owner),
+      feature.apiKeys.idsNamed(checked.name),
+    ]);
+    if (problem || !identity.mapped) {
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal(title, problem ?? '')),
+      });
+      return;
+    }
+    if (sameName.length > 0) {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [API_KEY_IDS.name.block]: 'VAMS already has a key with this name; names are unique.',
+        },
+      });
+      return;
+    }
+    await ack();
+    const ownerUserId = owner || identity.vamsUserId;
+    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+      kind: 'key.create',
+      params: {
+        apiKeyId: randomUUID(),
+        ownerUserId,
+        name: checked.name,
+        description: checked.description,
+        expiresAt: checked.expiresAt,
+        deliverTo: identity.slackUserId,
+      },
+      reason: checked.reason,
+      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      subject: ownerUserId,
+      preflight: [
+        {
+          check: 'owner-role',
+          ok: true,
+          detail: `${ownerUserId} holds a VAMS role that works with API keys`,
+        },
+        { check: 'name-free', ok: true, detail: `No VAMS key is named "${checked.name}"` },
+      ],
+    });
+  });
+
+  app.view(API_KEY_IDS.rotateCallbackId, async ({ ack, body, view }) => {
+    const title = 'Rotate an API key';
+    const reason = textValue(parseViewState(view.state.values), API_KEY_IDS.reason).trim();
+    if (!reason) {
+      await ack({
+        response_action: 'errors',
+        errors: { [API_KEY_IDS.reason.block]: 'Say why; approvers read it.' },
+      });
+      return;
+    }
+    const [identity, key] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      feature.apiKeys.get(view.private_metadata),
+    ]);
+    const problem = !key
+      ? 'That API key no longer exists.'
+      : !key.active
+        ? `API key ${code(key.name)} is inactive now; ask for a new one with \`/vams key request\`.`
+        : (keyAccessProblem(identity, feature.policy, key, 'rotate') ??
+          (await feature.ownerProblem(key.userId)));
+    if (problem || !key || !identity.mapped) {
+      await ack({
+        response_action: 'update',
+        view: checkedView(noticeModal(title, problem ?? '')),
+      });
+      return;
+    }
+    const name = await freeRotatedName(feature, key);
+    await ack();
+    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+      kind: 'key.rotate',
+      params: {
+        apiKeyId: randomUUID(),
+        ownerUserId: key.userId,
+        name,
+        description: key.description,
+        expiresAt: apiKeyExpiry(
+          endOfDayUtc(daysAhead(feature.clock(), feature.limits.defaultDays)),
+        ),
+        deliverTo: identity.slackUserId,
+        replacesApiKeyId: key.apiKeyId,
+        replacesName: key.name,
+      },
+      reason,
+      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      subject: key.userId,
+      preflight: [
+        { check: 'old-key-active', ok: true, detail: `${key.name} (${key.apiKeyId}) is active` },
+        {
+          check: 'owner-role',
+          ok: true,
+          detail: `${key.userId} holds a VAMS role that works with API keys`,
+        },
+      ],
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    API_KEY_IDS.rotateButton,
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      const apiKeyId = action.value ?? '';
+      if (!API_KEY_ID.test(apiKeyId)) return;
+      await openRotation(
+        feature,
+        {
+          triggerId: body.trigger_id,
+          slackUserId: body.user.id,
+          teamId: body.user.team_id ?? body.team?.id,
+          apiKeyId,
+        },
+        async (text) => {
+          await respond({ response_type: 'ephemeral', replace_original: false, ...say(text) });
+        },
+      );
+    },
+  );
+}

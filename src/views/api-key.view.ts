@@ -1,0 +1,229 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
+import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, expiryInstant } from '../vams/api-key-format';
+import type { ApiKeyDelivery } from '../workflow/api-keys';
+import { clip, listWithin } from './fit';
+import type { MessageBody } from './message';
+import { code, escapeMrkdwn } from './mrkdwn';
+import { slackDate } from './request-card.view';
+
+export const API_KEY_IDS = {
+  requestCallbackId: 'key-request',
+  rotateCallbackId: 'key-rotate',
+  rotateButton: 'key.rotate',
+  name: { block: 'name', action: 'value' },
+  description: { block: 'description', action: 'value' },
+  expires: { block: 'expires', action: 'date' },
+  reason: { block: 'reason', action: 'value' },
+} as const;
+
+/** How VAMS accepts a key, told once next to the value. */
+const USAGE_NOTE =
+  'Send it as the `Authorization` header of VAMS API calls: `Authorization: vams_…` (or `Bearer vams_…`).';
+
+export function apiKeyModal(options: {
+  title: string;
+  what: string;
+  /** The owner's VAMS user id for `key create`; '' for your own key. Not secret. */
+  metadata: string;
+  defaultDate: string;
+}): ModalView {
+  return {
+    type: 'modal',
+    callback_id: API_KEY_IDS.requestCallbackId,
+    private_metadata: options.metadata,
+    title: { type: 'plain_text', text: options.title },
+    submit: { type: 'plain_text', text: 'Request' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: options.what } },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.name.block,
+        label: { type: 'plain_text', text: 'Name' },
+        hint: { type: 'plain_text', text: 'Unique across VAMS; it cannot be changed later.' },
+        element: {
+          type: 'plain_text_input',
+          action_id: API_KEY_IDS.name.action,
+          max_length: API_KEY_NAME_MAX,
+        },
+      },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.description.block,
+        label: { type: 'plain_text', text: 'Description' },
+        element: {
+          type: 'plain_text_input',
+          action_id: API_KEY_IDS.description.action,
+          multiline: true,
+          max_length: API_KEY_DESCRIPTION_MAX,
+        },
+      },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.expires.block,
+        label: { type: 'plain_text', text: 'Expires' },
+        hint: { type: 'plain_text', text: 'The key stops working at the end of this day (UTC).' },
+        element: {
+          type: 'datepicker',
+          action_id: API_KEY_IDS.expires.action,
+          initial_date: options.defaultDate,
+        },
+      },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.reason.block,
+        label: { type: 'plain_text', text: 'Reason' },
+        element: {
+          type: 'plain_text_input',
+          action_id: API_KEY_IDS.reason.action,
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  };
+}
+
+function section(text: string): MessageBody {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** The only message that ever holds a key's value. */
+export function apiKeyDm(delivery: Omit<ApiKeyDelivery, 'slackUserId'>): MessageBody {
+  const what = delivery.replacesName
+    ? `Your new VAMS API key ${code(delivery.name)} replaces ${code(delivery.replacesName)}, which is now deactivated`
+    : `Your VAMS API key ${code(delivery.name)} is ready`;
+  const text = `${what}. It belongs to ${code(delivery.ownerUserId)} and works until ${slackDate(delivery.expiresAt)}.\n\n${code(delivery.value)}\n\n${USAGE_NOTE} This message is the only copy: VAMS keeps only a hash. Key id: ${code(delivery.apiKeyId)}.`;
+  // The notification text leaves the value out: it shows on lock screens.
+  return {
+    text: `${what}; open this message to copy it.`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  };
+}
+
+export type KeyState = 'active' | 'inactive' | 'expired';
+
+export function keyState(key: ApiKeyMetadata, now: Date): KeyState {
+  if (!key.active) return 'inactive';
+  const expiry = expiryInstant(key.expiresAt);
+  return expiry && expiry.getTime() <= now.getTime() ? 'expired' : 'active';
+}
+
+function expiryText(key: ApiKeyMetadata): string {
+  if (!key.expiresAt) return 'never expires';
+  const at = expiryInstant(key.expiresAt);
+  // A value without a zone: VAMS treats it as never expiring.
+  return at
+    ? `expires ${slackDate(at.toISOString())}`
+    : `never expires (VAMS ignores ${code(key.expiresAt)})`;
+}
+
+const MAX_LISTED = 40;
+
+/** Metadata only: never the hash, let alone the value. */
+export function apiKeyListMessage(
+  ownerUserId: string,
+  keys: ApiKeyMetadata[],
+  now: Date,
+): MessageBody {
+  if (keys.length === 0) return section(`${code(ownerUserId)} has no API keys.`);
+  const sorted = [...keys].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  const shown = sorted.slice(0, MAX_LISTED);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*API keys of ${code(ownerUserId)}* (${keys.length})${keys.length > shown.length ? `, newest ${shown.length} shown` : ''}`,
+      },
+    },
+    ...shown.map(
+      (key): KnownBlock => ({
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            `*${escapeMrkdwn(key.name)}* — ${keyState(key, now)}, ${expiryText(key)}\nid ${code(key.apiKeyId)} · created ${key.createdAt ? key.createdAt.slice(0, 10) : '—'}${key.createdBy ? ` by ${code(key.createdBy)}` : ''}\n${escapeMrkdwn(key.description) || '—'}`,
+            2900,
+          ),
+        },
+      }),
+    ),
+  ];
+  return {
+    text: `API keys of ${ownerUserId}: ${listWithin(
+      shown.map((key) => `${key.name} (${keyState(key, now)})`),
+      ', ',
+      2000,
+    )}`,
+    blocks,
+  };
+}
+
+export function revokedReply(
+  key: ApiKeyMetadata,
+  outcome: 'deactivated' | 'already inactive',
+): string {
+  return outcome === 'deactivated'
+    ? `API key ${code(key.name)} (${code(key.apiKeyId)}) of ${code(key.userId)} is deactivated. VAMS may still accept it for about 45 seconds while its caches expire.`
+    : `API key ${code(key.name)} (${code(key.apiKeyId)}) was already inactive; nothing changed.`;
+}
+
+export function revokedByAdminDm(key: ApiKeyMetadata, adminSlackUserId: string): MessageBody {
+  return section(
+    `<@${adminSlackUserId}> deactivated your VAMS API key ${code(key.name)} (${code(key.apiKeyId)}). Calls using it stop working within about 45 seconds. Ask for a new one with \`/vams key request\`.`,
+  );
+}
+
+export function expiryReminderDm(key: ApiKeyMetadata, expiresAt: Date): MessageBody {
+  const text = `Your VAMS API key ${code(key.name)} (${code(key.apiKeyId)}) expires ${slackDate(expiresAt.toISOString())}. Rotate it to get a new key with the same description; the old one is deactivated once the new one reaches you.`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: API_KEY_IDS.rotateButton,
+            text: { type: 'plain_text', text: 'Rotate' },
+            value: key.apiKeyId,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function rotateModal(key: ApiKeyMetadata, newName: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: API_KEY_IDS.rotateCallbackId,
+    private_metadata: key.apiKeyId,
+    title: { type: 'plain_text', text: 'Rotate an API key' },
+    submit: { type: 'plain_text', text: 'Request' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `A new key ${code(newName)} for ${code(key.userId)} with the same description replaces ${code(key.name)} (${code(key.apiKeyId)}), which is deactivated once the new key is delivered by DM. An admin approves it in the approvals channel.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.reason.block,
+        label: { type: 'plain_text', text: 'Reason' },
+        element: {
+          type: 'plain_text_input',
+          action_id: API_KEY_IDS.reason.action,
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,101 @@
+import {
+  API_KEY_DESCRIPTION_MAX,
+  API_KEY_NAME_MAX,
+  apiKeyExpiry,
+  endOfDayUtc,
+  RESERVED_KEY_OWNER,
+} from '../vams/api-key-format';
+import { VAMS_USER_ID } from '../vams/vams-format';
+
+export interface KeyOwnerPorts {
+  rolesOf(userId: string): Promise<string[]>;
+  /** The names among these roles that exist and have `mfaRequired` false. */
+  usableWithApiKeys(roleNames: readonly string[]): Promise<string[]>;
+}
+
+/**
+ * Why `ownerUserId` cannot have a working key, or undefined. VAMS's authorizer lets a key in
+ * when its owner has any role row, but key sessions only get roles with `mfaRequired=false` that
+ * still exist: without one, every call would be refused (403).
+ */
+export async function keyOwnerProblem(
+  ports: KeyOwnerPorts,
+  ownerUserId: string,
+): Promise<string | undefined> {
+  if (!VAMS_USER_ID.test(ownerUserId) || ownerUserId === RESERVED_KEY_OWNER)
+    return `VAMS does not allow API keys for the user ID "${ownerUserId}".`;
+  const held = await ports.rolesOf(ownerUserId);
+  if (held.length === 0)
+    return `${ownerUserId} holds no VAMS role, and VAMS refuses API keys of users without one.`;
+  const usable = await ports.usableWithApiKeys(held);
+  if (usable.length === 0) {
+    return `${ownerUserId}'s VAMS roles (${held.join(', ')}) all require MFA or no longer exist, and VAMS grants neither to calls made with an API key: the key would be refused everywhere (403). An admin has to assign a role that does not require MFA first.`;
+  }
+  return undefined;
+}
+
+export interface KeyLimits {
+  defaultDays: number;
+  maxDays: number;
+}
+
+export interface KeyFormInput {
+  name: string;
+  description: string;
+  /** `YYYY-MM-DD` from the date picker, '' when cleared. */
+  expires: string;
+  reason: string;
+}
+
+export type KeyFormField = keyof KeyFormInput;
+
+export type KeyFormCheck =
+  | { ok: true; name: string; description: string; expiresAt: string; reason: string }
+  | { ok: false; errors: Partial<Record<KeyFormField, string>> };
+
+function isoDate(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+export function daysAhead(now: Date, days: number): string {
+  return isoDate(new Date(now.getTime() + days * 86_400_000));
+}
+
+/** VAMS's rules for a new key, and ours for its expiry; the name's uniqueness is checked apart. */
+export function checkKeyForm(input: KeyFormInput, now: Date, limits: KeyLimits): KeyFormCheck {
+  const errors: Partial<Record<KeyFormField, string>> = {};
+  const name = input.name.trim();
+  const description = input.description.trim();
+  const reason = input.reason.trim();
+  if (!name) errors.name = 'Give the key a name.';
+  else if (name.length > API_KEY_NAME_MAX)
+    errors.name = `At most ${API_KEY_NAME_MAX} characters (this is ${name.length}).`;
+  if (!description) errors.description = 'Say what the key is for; VAMS requires a description.';
+  else if (description.length > API_KEY_DESCRIPTION_MAX)
+    errors.description = `At most ${API_KEY_DESCRIPTION_MAX} characters (this is ${description.length}).`;
+  const latest = daysAhead(now, limits.maxDays);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(input.expires) ||
+    Number.isNaN(endOfDayUtc(input.expires).getTime())
+  )
+    errors.expires = 'Pick the day the key stops working.';
+  else if (input.expires < isoDate(now))
+    errors.expires = 'Pick a day from today on; the key expires at the end of that day (UTC).';
+  else if (input.expires > latest)
+    errors.expires = `At most ${limits.maxDays} days ahead: ${latest} or earlier.`;
+  if (!reason) errors.reason = 'Say why; approvers read it.';
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    name,
+    description,
+    expiresAt: apiKeyExpiry(endOfDayUtc(input.expires)),
+    reason,
+  };
+}
+
+/** A rotated key's name: names are unique and immutable, so the new key says what it replaced. */
+export function rotatedName(oldName: string, now: Date, attempt: string): string {
+  const suffix = ` (rotated ${isoDate(now)}${attempt === '1' ? '' : ` #${attempt}`})`;
+  return `${oldName.slice(0, API_KEY_NAME_MAX - suffix.length)}${suffix}`;
+}

@@ -1,0 +1,154 @@
+import type { ApiKeyMetadata, NewApiKeyItem } from '../stores/vams-api-keys.store';
+import { apiKeyHash, newApiKeyValue } from '../vams/api-key-format';
+import { code } from '../views/mrkdwn';
+import { logAuthChange } from './onboarding';
+import type { AccessRequest, ApiKeyParams } from './request';
+import type { KindExecutor, Step } from './workflow';
+
+/** One key value on its way to the one person who may see it. */
+export interface ApiKeyDelivery {
+  slackUserId: string;
+  value: string;
+  apiKeyId: string;
+  name: string;
+  ownerUserId: string;
+  expiresAt: string;
+  replacesName?: string;
+}
+
+export interface ApiKeyPorts {
+  apiKeys: {
+    get(apiKeyId: string): Promise<ApiKeyMetadata | undefined>;
+    putInactive(key: NewApiKeyItem, at: Date): Promise<void>;
+    activate(apiKeyId: string, at: Date): Promise<void>;
+    remove(apiKeyId: string): Promise<boolean>;
+    deactivate(apiKeyId: string, at: Date): Promise<'deactivated' | 'already inactive'>;
+    idsNamed(name: string): Promise<string[]>;
+  };
+  /** Why the owner cannot use a key now (no role, or only MFA-required ones); undefined if fine. */
+  ownerProblem(ownerUserId: string): Promise<string | undefined>;
+  /** Sends the value by DM; throws when it cannot be delivered. */
+  sendApiKey(delivery: ApiKeyDelivery): Promise<void>;
+  newValue?: () => string;
+}
+
+function keyParams(request: AccessRequest): ApiKeyParams & { replacesName?: string } {
+  if (request.kind === 'key.create' || request.kind === 'key.rotate') return request.params;
+  throw new Error(`an API key step was given a ${request.kind} request (${request.id})`);
+}
+
+/**
+ * A key is written inactive, its value goes by DM, and only then is it switched on: a key nobody
+ * received is never usable. The value lives in this step's memory only, so a step that has to
+ * run again (after a crash or a failed DM) removes the unreachable key and makes a new one.
+ */
+export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
+  const newValue = ports.newValue ?? newApiKeyValue;
+
+  const checkOwner: Step = {
+    name: 'check-owner',
+    label: 'Check the owner and the name',
+    run: async (context) => {
+      const { ownerUserId, name, apiKeyId } = keyParams(context.request);
+      const problem = await ports.ownerProblem(ownerUserId);
+      if (problem) throw new Error(problem);
+      const others = (await ports.apiKeys.idsNamed(name)).filter((id) => id !== apiKeyId);
+      if (others.length > 0)
+        throw new Error(`another API key took the name "${name}" since this was asked for`);
+      return `${ownerUserId} holds a role that works with API keys; the name is free`;
+    },
+  };
+
+  const deliver: Step = {
+    name: 'deliver-key',
+    label: 'Create the key and deliver it by DM',
+    run: async (context) => {
+      const params = keyParams(context.request);
+      if (await ports.apiKeys.remove(params.apiKeyId)) {
+        // Written by an earlier attempt whose value is gone: nobody can hold it.
+        logAuthChange(context.log, 'apiKeyDelete', context.request, {
+          apiKeyId: params.apiKeyId,
+          why: 'value never confirmed delivered; replaced',
+        });
+      }
+      const value = newValue();
+      await ports.apiKeys.putInactive(
+        {
+          apiKeyId: params.apiKeyId,
+          apiKeyName: params.name,
+          apiKeyHash: apiKeyHash(value),
+          description: params.description,
+          userId: params.ownerUserId,
+          createdBy: context.request.requester.vamsUserId,
+          expiresAt: params.expiresAt,
+        },
+        context.now,
+      );
+      logAuthChange(context.log, 'apiKeyCreate', context.request, {
+        apiKeyId: params.apiKeyId,
+        apiKeyName: params.name,
+        userId: params.ownerUserId,
+        expiresAt: params.expiresAt,
+        isActive: false,
+      });
+      try {
+        await ports.sendApiKey({
+          slackUserId: params.deliverTo,
+          value,
+          apiKeyId: params.apiKeyId,
+          name: params.name,
+          ownerUserId: params.ownerUserId,
+          expiresAt: params.expiresAt,
+          ...(params.replacesName ? { replacesName: params.replacesName } : {}),
+        });
+      } catch (error) {
+        context.log.warn({ err: error, apiKeyId: params.apiKeyId }, 'API key DM failed');
+        throw new Error(
+          `the key could not be delivered by DM to <@${params.deliverTo}>, so it was left inactive and nobody can use it (Retry makes a new one)`,
+        );
+      }
+      await ports.apiKeys.activate(params.apiKeyId, context.now);
+      logAuthChange(context.log, 'apiKeyUpdate', context.request, {
+        apiKeyId: params.apiKeyId,
+        isActive: true,
+      });
+      return `delivered by DM to <@${params.deliverTo}>; key ${params.apiKeyId} is active`;
+    },
+    // Switched on only after the DM went out: an active key was delivered.
+    reconcile: async (context) => {
+      const { apiKeyId, deliverTo } = keyParams(context.request);
+      const key = await ports.apiKeys.get(apiKeyId);
+      return key?.active
+        ? `delivered by DM to <@${deliverTo}>; key ${apiKeyId} is active`
+        : undefined;
+    },
+  };
+
+  const retireOld: Step = {
+    name: 'deactivate-old-key',
+    label: 'Deactivate the old key',
+    run: async (context) => {
+      if (context.request.kind !== 'key.rotate') throw new Error('not a rotation');
+      const { replacesApiKeyId } = context.request.params;
+      const outcome = await ports.apiKeys.deactivate(replacesApiKeyId, context.now);
+      logAuthChange(context.log, 'apiKeyUpdate', context.request, {
+        apiKeyId: replacesApiKeyId,
+        isActive: false,
+      });
+      return outcome === 'deactivated'
+        ? `${replacesApiKeyId} deactivated`
+        : `${replacesApiKeyId} was already inactive`;
+    },
+  };
+
+  return {
+    steps: (request) =>
+      request.kind === 'key.rotate' ? [checkOwner, deliver, retireOld] : [checkOwner, deliver],
+    summary: (request) => {
+      const params = keyParams(request);
+      const made = `API key ${code(params.name)} (${code(params.apiKeyId)}) for ${code(params.ownerUserId)} was delivered by DM to <@${params.deliverTo}>; it expires ${params.expiresAt}.`;
+      if (request.kind !== 'key.rotate') return made;
+      return `${made} The key it replaces, ${code(request.params.replacesName)}, is deactivated; VAMS may still accept it for about 45 seconds.`;
+    },
+  };
+}
