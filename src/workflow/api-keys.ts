@@ -1,6 +1,5 @@
 import type { ApiKeyMetadata, NewApiKeyItem } from '../stores/vams-api-keys.store';
 import { apiKeyHash, newApiKeyValue } from '../vams/api-key-format';
-import { code } from '../views/mrkdwn';
 import { logAuthChange } from './onboarding';
 import type { AccessRequest, ApiKeyParams } from './request';
 import type { KindExecutor, Step } from './workflow';
@@ -30,6 +29,11 @@ export interface ApiKeyPorts {
   /** Sends the value by DM; throws when it cannot be delivered. */
   sendApiKey(delivery: ApiKeyDelivery): Promise<void>;
   newValue?: () => string;
+}
+
+// Summaries are escaped where they are shown; this only marks a value as one.
+function quoted(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
 }
 
 function keyParams(request: AccessRequest): ApiKeyParams & { replacesName?: string } {
@@ -104,7 +108,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       } catch (error) {
         context.log.warn({ err: error, apiKeyId: params.apiKeyId }, 'API key DM failed');
         throw new Error(
-          `the key could not be delivered by DM to <@${params.deliverTo}>, so it was left inactive and nobody can use it (Retry makes a new one)`,
+          `the key could not be delivered by DM to ${params.deliverTo}, so it was left inactive and nobody can use it (Retry makes a new one)`,
         );
       }
       await ports.apiKeys.activate(params.apiKeyId, context.now);
@@ -112,15 +116,13 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         apiKeyId: params.apiKeyId,
         isActive: true,
       });
-      return `delivered by DM to <@${params.deliverTo}>; key ${params.apiKeyId} is active`;
+      return `delivered by DM to ${params.deliverTo}; key ${params.apiKeyId} is active`;
     },
     // Switched on only after the DM went out: an active key was delivered.
     reconcile: async (context) => {
       const { apiKeyId, deliverTo } = keyParams(context.request);
       const key = await ports.apiKeys.get(apiKeyId);
-      return key?.active
-        ? `delivered by DM to <@${deliverTo}>; key ${apiKeyId} is active`
-        : undefined;
+      return key?.active ? `delivered by DM to ${deliverTo}; key ${apiKeyId} is active` : undefined;
     },
   };
 
@@ -146,9 +148,11 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       request.kind === 'key.rotate' ? [checkOwner, deliver, retireOld] : [checkOwner, deliver],
     summary: (request) => {
       const params = keyParams(request);
-      const made = `API key ${code(params.name)} (${code(params.apiKeyId)}) for ${code(params.ownerUserId)} was delivered by DM to <@${params.deliverTo}>; it expires ${params.expiresAt}.`;
+      const recipient =
+        request.requester.vamsUserId === params.ownerUserId ? 'its owner' : 'the admin who asked';
+      const made = `API key ${quoted(params.name)} (${params.apiKeyId}) of ${quoted(params.ownerUserId)} was delivered by DM to ${recipient}; it expires ${params.expiresAt}.`;
       if (request.kind !== 'key.rotate') return made;
-      return `${made} The key it replaces, ${code(request.params.replacesName)}, is deactivated; VAMS may still accept it for about 45 seconds.`;
+      return `${made} The key it replaces, ${quoted(request.params.replacesName)}, is deactivated; VAMS may still accept it for about 45 seconds.`;
     },
   };
 }

@@ -269,6 +269,11 @@ export class SlackStandIn {
   private readonly responseUrls = new Map<string, ResponseUrl>();
   private readonly throttles = new Map<string, { remaining: number; retryAfterSeconds: number }>();
   private readonly failures = new Map<string, string[]>();
+  private readonly conditionalFailures: {
+    method: string;
+    matches: (args: Record<string, unknown>) => boolean;
+    error: string;
+  }[] = [];
   private readonly holds: Array<{
     method: string;
     matches: (args: Record<string, unknown>) => boolean;
@@ -426,6 +431,15 @@ export class SlackStandIn {
     await Promise.race([hold.released, this.stopping]);
   }
 
+  /** The next call to `method` whose arguments match fails with `error`, as Slack would answer. */
+  failWhen(
+    method: string,
+    matches: (args: Record<string, unknown>) => boolean,
+    error: string,
+  ): void {
+    this.conditionalFailures.push({ method, matches, error });
+  }
+
   failNext(method: string, error: string): void {
     const queued = this.failures.get(method) ?? [];
     queued.push(error);
@@ -547,6 +561,13 @@ export class SlackStandIn {
         headers: { 'retry-after': String(throttled.retryAfterSeconds) },
         body: fail('ratelimited'),
       };
+    }
+    const conditional = this.conditionalFailures.findIndex(
+      (failure) => failure.method === method && failure.matches(args),
+    );
+    if (conditional >= 0) {
+      const [failure] = this.conditionalFailures.splice(conditional, 1);
+      return { status: 200, body: fail(failure?.error ?? 'internal_error') };
     }
     const queuedError = this.failures.get(method)?.shift();
     if (queuedError !== undefined) {

@@ -1,0 +1,479 @@
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { eventually } from '../support/eventually';
+import {
+  answerTo,
+  clickCard,
+  dmsTo,
+  type FiledRequest,
+  finished,
+  requestStore,
+  textIn,
+  threadReplies,
+} from '../support/onboarding-flow';
+import type { FieldValue } from '../support/slack-driver';
+import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
+import { vamsAuthorizes } from '../support/vams-authorizer';
+
+const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
+const VAMS_KEY_ATTRIBUTES = [
+  'apiKeyHash',
+  'apiKeyId',
+  'apiKeyName',
+  'createdAt',
+  'createdBy',
+  'description',
+  'expiresAt',
+  'isActive',
+  'updatedAt',
+  'userId',
+];
+
+function isoDay(daysFromNow: number): string {
+  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+}
+
+function keyFields(
+  name: string,
+  overrides: Record<string, FieldValue> = {},
+): Record<string, FieldValue> {
+  return {
+    Name: name,
+    Description: `CI pipeline ${name}`,
+    Expires: isoDay(30),
+    Reason: 'Nightly uploads',
+    ...overrides,
+  };
+}
+
+/** `/vams key …` that opens a dialog; the dialog's id once Slack shows it. */
+async function openDialog(bot: TestBot, slackUserId: string, text: string): Promise<string> {
+  const before = new Set(bot.slack.views.keys());
+  const command = await bot.driver.command(slackUserId, text);
+  expect(command.ack).toBeNull();
+  return eventually(() => {
+    const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
+    if (!opened) throw new Error('no dialog opened');
+    return opened;
+  });
+}
+
+/** What a dialog shows once the bot has checked the person (a notice replaces it on refusal). */
+function dialogText(bot: TestBot, viewId: string): string {
+  return textIn(bot.slack.views.get(viewId)?.view.blocks);
+}
+
+async function fileKeyRequest(
+  bot: TestBot,
+  slackUserId: string,
+  text: string,
+  fields: Record<string, FieldValue>,
+): Promise<FiledRequest> {
+  const known = new Set((await bot.app.workflow.open()).map((request) => request.id));
+  const viewId = await openDialog(bot, slackUserId, text);
+  const submitted = await bot.driver.submitView(slackUserId, viewId, fields);
+  expect(submitted.ack).toBeNull();
+  return eventually(async () => {
+    const request = (await bot.app.workflow.open()).find(
+      (candidate) =>
+        !known.has(candidate.id) &&
+        candidate.requester.slackUserId === slackUserId &&
+        candidate.card !== undefined,
+    );
+    if (!request?.card) throw new Error('not filed yet');
+    return { id: request.id, userId: request.subject, card: request.card };
+  });
+}
+
+async function approve(bot: TestBot, filed: FiledRequest, approver = 'U0ADA') {
+  await clickCard(bot, approver, filed, 'Approve');
+  return finished(bot, filed);
+}
+
+function keyValuesIn(texts: string[]): string[] {
+  return texts.flatMap((text) => text.match(KEY_VALUE) ?? []);
+}
+
+async function storedKey(bot: TestBot, apiKeyId: string): Promise<Record<string, unknown>> {
+  const found = await bot.deployment.clients.documents.send(
+    new GetCommand({
+      TableName: bot.deployment.tables.apiKeys,
+      Key: { apiKeyId },
+      ConsistentRead: true,
+    }),
+  );
+  if (!found.Item) throw new Error(`no key ${apiKeyId}`);
+  return found.Item;
+}
+
+function authorize(bot: TestBot, header: string, now?: Date) {
+  return vamsAuthorizes(bot.deployment.clients.documents, bot.deployment.tables, header, now);
+}
+
+async function keyIdOf(bot: TestBot, requestId: string): Promise<string> {
+  const request = await requestStore(bot).get(requestId);
+  if (request?.kind !== 'key.create' && request?.kind !== 'key.rotate')
+    throw new Error('not a key request');
+  return request.params.apiKeyId;
+}
+
+describe('API keys', () => {
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await bot.deployment.addRole('viewer');
+    await bot.deployment.addRole('secure', { mfaRequired: true });
+    for (const [name, roles] of [
+      ['ada', ['admin']],
+      ['alan', ['admin']],
+      ['bob', ['viewer']],
+      ['carol', ['viewer']],
+      ['mfa', ['secure']],
+    ] as const) {
+      await bot.deployment.addVamsUser(`${name}@example.com`, [...roles]);
+      bot.slack.addUser({
+        id: `U0${name.toUpperCase()}`,
+        email: `${name}@example.com`,
+        emailConfirmed: true,
+      });
+    }
+    await bot.deployment.addVamsUser('ci-bot', ['viewer'], 'ci-bot@example.com');
+  }, 60_000);
+  afterAll(() => bot.stop());
+
+  it('a requested key is stored as VAMS stores it, reaches only its owner by DM, and passes VAMS’s authorizer', async () => {
+    const filed = await fileKeyRequest(bot, 'U0BOB', 'key request', keyFields('bob-uploads'));
+    const done = await approve(bot, filed);
+    expect(done.status).toBe('succeeded');
+
+    const [value, ...others] = keyValuesIn(dmsTo(bot.slack, 'U0BOB'));
+    expect(others).toEqual([]);
+    if (!value) throw new Error('no key in the DM');
+    expect(value).toHaveLength(69);
+
+    const apiKeyId = await keyIdOf(bot, filed.id);
+    const item = await storedKey(bot, apiKeyId);
+    expect(Object.keys(item).sort()).toEqual(VAMS_KEY_ATTRIBUTES);
+    for (const attribute of VAMS_KEY_ATTRIBUTES) expect(typeof item[attribute]).toBe('string');
+    expect(item).toMatchObject({
+      apiKeyName: 'bob-uploads',
+      userId: 'bob@example.com',
+      createdBy: 'bob@example.com',
+      isActive: 'true',
+      description: 'CI pipeline bob-uploads',
+      expiresAt: `${isoDay(30)}T23:59:59Z`,
+      apiKeyHash: createHash('sha256').update(value, 'utf8').digest('hex'),
+    });
+    expect(String(item.createdAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    expect(Object.values(item).some((attribute) => String(attribute).includes(value))).toBe(false);
+
+    // The value: in one Slack call (the owner's DM), in no log line; the hash in no Slack call.
+    const carrying = bot.slack.calls.filter((call) => JSON.stringify(call.args).includes(value));
+    expect(carrying.map((call) => [call.method, call.args.channel])).toEqual([
+      ['chat.postMessage', bot.slack.dmChannelOf('U0BOB')],
+    ]);
+    expect(bot.logs.some((line) => line.includes(value))).toBe(false);
+    expect(
+      bot.slack.calls.some((call) => JSON.stringify(call.args).includes(String(item.apiKeyHash))),
+    ).toBe(false);
+    expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
+      'delivered by DM to <@U0BOB>',
+    );
+
+    expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'bob@example.com' });
+    expect(await authorize(bot, `Bearer ${value}`)).toEqual({
+      allowed: true,
+      userId: 'bob@example.com',
+    });
+    expect(await authorize(bot, value, new Date(Date.parse(`${isoDay(31)}T00:00:00Z`)))).toEqual({
+      allowed: false,
+      reason: 'expired',
+    });
+
+    // Revoked by its owner: no approval, and VAMS stops accepting it.
+    const revoke = await bot.driver.command('U0BOB', `key revoke ${apiKeyId}`);
+    const reply = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === revoke.responseUrl,
+    );
+    expect(textIn(reply.args.blocks)).toContain('about 45 seconds');
+    expect(await authorize(bot, value)).toEqual({ allowed: false, reason: 'inactive' });
+    expect((await storedKey(bot, apiKeyId)).isActive).toBe('false');
+  });
+
+  it('a key whose owner loses every role fails VAMS’s authorizer', async () => {
+    await bot.deployment.addVamsUser('temp-user', ['viewer'], 'temp-user@example.com');
+    const filed = await fileKeyRequest(bot, 'U0ADA', 'key create temp-user', keyFields('temp-key'));
+    expect((await approve(bot, filed, 'U0ALAN')).status).toBe('succeeded');
+    const [value] = keyValuesIn(dmsTo(bot.slack, 'U0ADA'));
+    if (!value) throw new Error('no key in the DM');
+    expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'temp-user' });
+    await bot.deployment.clients.documents.send(
+      new DeleteCommand({
+        TableName: bot.deployment.tables.userRoles,
+        Key: { userId: 'temp-user', roleName: 'viewer' },
+      }),
+    );
+    expect(await authorize(bot, value)).toEqual({ allowed: false, reason: 'no-role' });
+  });
+
+  it('refuses an owner whose only role requires MFA, saying why', async () => {
+    const viewId = await openDialog(bot, 'U0MFA', 'key request');
+    await eventually(() => {
+      const shown = dialogText(bot, viewId);
+      if (!shown.includes('require MFA')) throw new Error(`not refused yet: ${shown}`);
+      expect(shown).toContain('403');
+    });
+    const asAdmin = await openDialog(bot, 'U0ADA', 'key create mfa@example.com');
+    await eventually(() => {
+      if (!dialogText(bot, asAdmin).includes('require MFA')) throw new Error('not refused yet');
+    });
+  });
+
+  it('names each field’s problem: duplicate name, empty description, expiry in the past or too far', async () => {
+    const viewId = await openDialog(bot, 'U0CAROL', 'key request');
+    const answer = await bot.driver.submitView('U0CAROL', viewId, {
+      Name: 'bob-uploads',
+      Description: '   ',
+      Expires: isoDay(400),
+      Reason: 'x',
+    });
+    const errors = (answer.ack as { errors?: Record<string, string> } | null)?.errors ?? {};
+    expect(errors.description).toContain('description');
+    expect(errors.expires).toContain('At most 365 days');
+    const past = await bot.driver.submitView(
+      'U0CAROL',
+      viewId,
+      keyFields('bob-uploads', { Expires: isoDay(-1) }),
+    );
+    const pastErrors = (past.ack as { errors?: Record<string, string> } | null)?.errors ?? {};
+    expect(pastErrors.expires).toContain('from today on');
+    const duplicate = await bot.driver.submitView('U0CAROL', viewId, keyFields('bob-uploads'));
+    expect(JSON.stringify(duplicate.ack)).toContain('already has a key with this name');
+  });
+
+  it('a key that cannot be delivered by DM stays inactive, and the thread says so', async () => {
+    const filed = await fileKeyRequest(
+      bot,
+      'U0CAROL',
+      'key request',
+      keyFields('carol-undeliverable'),
+    );
+    bot.slack.failWhen(
+      'chat.postMessage',
+      (args) => JSON.stringify(args).includes('Your VAMS API key'),
+      'channel_not_found',
+    );
+    const done = await approve(bot, filed);
+    expect(done.status).toBe('failed');
+    const item = await storedKey(bot, await keyIdOf(bot, filed.id));
+    expect(item.isActive).toBe('false');
+    expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
+      'could not be delivered by DM',
+    );
+    expect(keyValuesIn(dmsTo(bot.slack, 'U0CAROL'))).toEqual([]);
+
+    // Retry replaces the unreachable key with a new one, delivered this time.
+    await clickCard(bot, 'U0ADA', filed, 'Retry');
+    await eventually(async () => {
+      if ((await requestStore(bot).get(filed.id))?.status !== 'succeeded')
+        throw new Error('not yet');
+    });
+    const [value] = keyValuesIn(dmsTo(bot.slack, 'U0CAROL'));
+    if (!value) throw new Error('no key after Retry');
+    expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'carol@example.com' });
+    expect((await storedKey(bot, await keyIdOf(bot, filed.id))).isActive).toBe('true');
+  });
+
+  it('double-clicking Approve creates one key', async () => {
+    const filed = await fileKeyRequest(bot, 'U0CAROL', 'key request', keyFields('carol-double'));
+    const before = keyValuesIn(dmsTo(bot.slack, 'U0CAROL')).length;
+    await Promise.all([
+      clickCard(bot, 'U0ADA', filed, 'Approve'),
+      clickCard(bot, 'U0ADA', filed, 'Approve'),
+      clickCard(bot, 'U0ALAN', filed, 'Approve'),
+    ]);
+    await finished(bot, filed);
+    const item = await storedKey(bot, await keyIdOf(bot, filed.id));
+    expect(item).toMatchObject({ apiKeyName: 'carol-double', isActive: 'true' });
+    expect((await bot.app.workflow.open()).some((request) => request.id === filed.id)).toBe(false);
+    expect(keyValuesIn(dmsTo(bot.slack, 'U0CAROL')).length).toBe(before + 1);
+  });
+
+  it('admins create keys for other VAMS users, delivered to themselves; others may not', async () => {
+    const refused = await openDialog(bot, 'U0BOB', 'key create ci-bot');
+    await eventually(() => {
+      if (!dialogText(bot, refused).includes('Only VAMS admins'))
+        throw new Error('not refused yet');
+    });
+    const filed = await fileKeyRequest(
+      bot,
+      'U0ADA',
+      'key create ci-bot',
+      keyFields('ci-bot-deploy'),
+    );
+    const decidedByOwner = await clickCard(bot, 'U0ADA', filed, 'Approve');
+    expect(JSON.stringify((await answerTo(bot.slack, decidedByOwner)).args)).toContain(
+      'someone else',
+    );
+    expect((await approve(bot, filed, 'U0ALAN')).status).toBe('succeeded');
+    const [value] = keyValuesIn(dmsTo(bot.slack, 'U0ADA')).slice(-1);
+    if (!value) throw new Error('no key reached the admin');
+    expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'ci-bot' });
+    const item = await storedKey(bot, await keyIdOf(bot, filed.id));
+    expect(item).toMatchObject({ userId: 'ci-bot', createdBy: 'ada@example.com' });
+  });
+
+  it('lists metadata only: owners their own keys, admins anyone’s, expired keys marked', async () => {
+    const filed = await fileKeyRequest(bot, 'U0BOB', 'key request', keyFields('bob-listed'));
+    await approve(bot, filed);
+    const apiKeyId = await keyIdOf(bot, filed.id);
+    const item = await storedKey(bot, apiKeyId);
+    await bot.deployment.clients.documents.send(
+      new UpdateCommand({
+        TableName: bot.deployment.tables.apiKeys,
+        Key: { apiKeyId },
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00Z' },
+      }),
+    );
+    const own = await bot.driver.command('U0BOB', 'key list');
+    const listed = textIn(
+      (await bot.slack.waitForCall('response_url', (call) => call.args.url === own.responseUrl))
+        .args.blocks,
+    );
+    expect(listed).toContain('bob-listed');
+    expect(listed).toContain(apiKeyId);
+    expect(listed).toMatch(/bob-listed\* — expired/);
+    expect(listed).not.toContain(String(item.apiKeyHash));
+
+    const others = await bot.driver.command('U0BOB', 'key list ada@example.com');
+    const refused = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === others.responseUrl,
+    );
+    expect(textIn(refused.args.blocks)).toContain('your own keys only');
+
+    const admin = await bot.driver.command('U0ADA', 'key list bob@example.com');
+    const adminView = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === admin.responseUrl,
+    );
+    expect(textIn(adminView.args.blocks)).toContain('bob-listed');
+  });
+
+  it('an admin revoking someone’s key is audited and the owner is told by DM', async () => {
+    const filed = await fileKeyRequest(
+      bot,
+      'U0BOB',
+      'key request',
+      keyFields('bob-revoked-by-admin'),
+    );
+    await approve(bot, filed);
+    const apiKeyId = await keyIdOf(bot, filed.id);
+    const notBob = await bot.driver.command('U0CAROL', `key revoke ${apiKeyId}`);
+    const refusal = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === notBob.responseUrl,
+    );
+    expect(textIn(refusal.args.blocks)).toContain('your own keys only');
+    expect((await storedKey(bot, apiKeyId)).isActive).toBe('true');
+
+    const revoke = await bot.driver.command('U0ADA', `key revoke ${apiKeyId}`);
+    const reply = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === revoke.responseUrl,
+    );
+    expect(textIn(reply.args.blocks)).toContain('<@U0BOB> was told by DM');
+    expect((await storedKey(bot, apiKeyId)).isActive).toBe('false');
+    expect(
+      dmsTo(bot.slack, 'U0BOB').some((dm) => dm.includes('<@U0ADA> deactivated your VAMS API key')),
+    ).toBe(true);
+    const events = await requestStore(bot).events(`key-${apiKeyId}`);
+    expect(events.map((event) => [event.type, event.actor])).toEqual([
+      ['key-revoked-by-admin', 'ada@example.com'],
+    ]);
+  });
+
+  it('rotation delivers a new key with the same owner and description, then deactivates the old one', async () => {
+    const first = await fileKeyRequest(bot, 'U0CAROL', 'key request', keyFields('carol-rotating'));
+    await approve(bot, first);
+    const oldId = await keyIdOf(bot, first.id);
+    const [oldValue] = keyValuesIn(dmsTo(bot.slack, 'U0CAROL')).slice(-1);
+    if (!oldValue) throw new Error('no first key');
+    const rotation = await fileKeyRequest(bot, 'U0CAROL', `key rotate ${oldId}`, {
+      Reason: 'Quarterly rotation',
+    });
+    expect(
+      textIn(
+        bot.slack.messages(APPROVAL_CHANNEL).find((message) => message.ts === rotation.card.ts)
+          ?.blocks,
+      ),
+    ).toContain('carol-rotating');
+    expect((await approve(bot, rotation)).status).toBe('succeeded');
+    const [newValue] = keyValuesIn(dmsTo(bot.slack, 'U0CAROL')).slice(-1);
+    if (!newValue) throw new Error('no new key');
+    expect(newValue).not.toBe(oldValue);
+    expect(await authorize(bot, newValue)).toEqual({ allowed: true, userId: 'carol@example.com' });
+    expect(await authorize(bot, oldValue)).toEqual({ allowed: false, reason: 'inactive' });
+    const newItem = await storedKey(bot, await keyIdOf(bot, rotation.id));
+    expect(newItem).toMatchObject({
+      userId: 'carol@example.com',
+      description: 'CI pipeline carol-rotating',
+    });
+    expect(String(newItem.apiKeyName)).toMatch(/^carol-rotating \(rotated \d{4}-\d\d-\d\d\)$/);
+  });
+
+  it('reminds the owner once of a key expiring within a week, with a Rotate button that opens the rotation', async () => {
+    const filed = await fileKeyRequest(
+      bot,
+      'U0BOB',
+      'key request',
+      keyFields('bob-expiring', { Expires: isoDay(3) }),
+    );
+    await approve(bot, filed);
+    const apiKeyId = await keyIdOf(bot, filed.id);
+    const first = await bot.app.remindKeys();
+    expect(first.reminded).toContain(apiKeyId);
+    const second = await bot.app.remindKeys();
+    expect(second.reminded).not.toContain(apiKeyId);
+    const reminders = bot.slack
+      .callsTo('chat.postMessage')
+      .filter(
+        (call) =>
+          call.ok &&
+          call.args.channel === bot.slack.dmChannelOf('U0BOB') &&
+          JSON.stringify(call.args).includes(apiKeyId) &&
+          JSON.stringify(call.args.blocks).includes('key.rotate'),
+      );
+    expect(reminders).toHaveLength(1);
+    const reminder = reminders[0];
+    if (!reminder) throw new Error('no reminder');
+    const before = new Set(bot.slack.views.keys());
+    await bot.driver.clickButton(
+      'U0BOB',
+      {
+        channel: String(reminder.args.channel),
+        ts: String(
+          (
+            await eventually(() => {
+              const stored = bot.slack
+                .messages(String(reminder.args.channel))
+                .find((message) => message.text === reminder.args.text);
+              if (!stored) throw new Error('reminder not stored');
+              return stored;
+            })
+          ).ts,
+        ),
+      },
+      'Rotate',
+    );
+    const opened = await eventually(() => {
+      const viewId = [...bot.slack.views.keys()].find((id) => !before.has(id));
+      if (!viewId) throw new Error('no rotation dialog');
+      return viewId;
+    });
+    expect(bot.slack.views.get(opened)?.view.callback_id).toBe('key-rotate');
+  });
+});
