@@ -8,6 +8,7 @@ import { createLogger } from '../src/logging';
 import { EVENTS_PATH } from '../src/slack/slack-runtime';
 import { SlackDriver } from '../test/support/slack-driver';
 import { type RecordedCall, SlackStandIn } from '../test/support/slack-standin';
+import { vamsAuthorizes } from '../test/support/vams-authorizer';
 import { renderMessage, renderModal } from './render';
 
 const APPROVALS = 'C0APPROVALS';
@@ -37,7 +38,9 @@ function boxed(heading: string, lines: string[]): void {
 // The transcript shows that a password arrived, never the password itself.
 function masked(lines: string[]): string[] {
   return lines.map((line) =>
-    line.replace(/(temporary password is )`[^`]+`/, '$1`••••••••••••••••`'),
+    line
+      .replace(/(temporary password is )`[^`]+`/, '$1`••••••••••••••••`')
+      .replace(/vams_[A-Za-z0-9_-]{64}/g, 'vams_••••••••••••••••'),
   );
 }
 
@@ -317,6 +320,71 @@ async function lifecycleTour(
   );
 }
 
+async function keyTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn): Promise<void> {
+  print("━━ 4. An API key of one's own", '');
+  const viewId = await openDialog(driver, slack, pat, 'key request');
+  print(
+    `── ${pat.name} names the key, keeps the default expiry, gives a reason and presses Request`,
+  );
+  let mark = slack.calls.length;
+  await driver.submitView(pat.id, viewId, {
+    Name: 'pat-photogrammetry-uploads',
+    Description: 'Uploads from the capture rig',
+    Reason: 'Automating nightly uploads',
+  });
+  const card = await filedCard(slack, mark, pat);
+  showApprovalsChannel(slack, card.ts);
+  narrate(slack, slack.calls.slice(mark), pat.name);
+  mark = slack.calls.length;
+  await approveAndShow(driver, slack, ada, card, pat);
+  const value = slack.calls
+    .slice(mark)
+    .map((call) => JSON.stringify(call.args).match(/vams_[A-Za-z0-9_-]{64}/)?.[0])
+    .find((found) => found !== undefined);
+  if (!value) throw new Error('the key did not arrive by DM');
+  const verdict = await vamsAuthorizes(
+    app.backend.clients.documents,
+    app.backend.tables,
+    `Bearer ${value}`,
+  );
+  print(
+    "── VAMS's own API-key check, run on the delivered value against the same table",
+    `  Authorization: Bearer vams_•••• → ${verdict.allowed ? `allowed, as ${verdict.userId}` : `denied (${verdict.reason})`}`,
+    '',
+  );
+  print(`── ${pat.name} types /vams key list`);
+  mark = slack.calls.length;
+  const listed = await driver.command(pat.id, 'key list');
+  await slack.waitForCall('response_url', (call) => call.args.url === listed.responseUrl);
+  narrate(slack, slack.calls.slice(mark), pat.name);
+}
+
+/** Every password and key the bot DM'd: none may appear in a log line or any other Slack call. */
+function checkNoSecretLeaked(slack: SlackStandIn, logLines: string[]): number {
+  const isDm = (call: RecordedCall) =>
+    call.method === 'chat.postMessage' &&
+    people.some((person) => slack.dmChannelOf(person.id) === call.args.channel);
+  const secretPatterns = [/temporary password is `([^`]+)`/g, /(vams_[A-Za-z0-9_-]{64})/g];
+  const secrets = slack.calls
+    .filter(isDm)
+    .flatMap((call) =>
+      secretPatterns.flatMap((pattern) =>
+        [...JSON.stringify(call.args).matchAll(pattern)].map((match) => match[1] ?? ''),
+      ),
+    )
+    .filter((secret) => secret.length > 0);
+  const elsewhere = slack.calls.filter(
+    (call) => !isDm(call) && secrets.some((secret) => JSON.stringify(call.args).includes(secret)),
+  );
+  const logged = logLines.filter((line) => secrets.some((secret) => line.includes(secret)));
+  if (secrets.length === 0 || elsewhere.length > 0 || logged.length > 0) {
+    throw new Error(
+      `secrets check: ${secrets.length} DM'd, ${elsewhere.length} other Slack calls and ${logged.length} log lines carry one`,
+    );
+  }
+  return secrets.length;
+}
+
 async function main(): Promise<void> {
   const logLines: string[] = [];
   const slack = await SlackStandIn.start({ teamId: 'T0DEMO' });
@@ -336,7 +404,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   print(
     'vams-chatops demo: the real bot on the embedded backend (DynamoDB Local + moto),',
-    'talking to a simulated Slack workspace. Passwords are masked in this transcript.',
+    'talking to a simulated Slack workspace. Passwords and API keys are masked in this transcript.',
     '',
   );
   const logger = createLogger('info', { write: (line: string) => logLines.push(line) });
@@ -351,9 +419,11 @@ async function main(): Promise<void> {
     await identityTour(driver, slack);
     await onboardingTour(app, driver, slack);
     await lifecycleTour(app, driver, slack);
+    await keyTour(app, driver, slack);
     const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
+    const secrets = checkNoSecretLeaked(slack, logLines);
     print(
-      `Done. The bot logged ${audit} VAMS-style [AUTHCHANGES] lines; no secret reached a log or a channel.`,
+      `Done. The bot logged ${audit} VAMS-style [AUTHCHANGES] lines; none of the ${secrets} passwords and keys it DM'd reached a log or another Slack call.`,
     );
   } catch (error) {
     process.stderr.write(`${logLines.join('')}\n`);

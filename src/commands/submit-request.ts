@@ -1,7 +1,7 @@
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { code } from '../views/mrkdwn';
-import { kindTitle } from '../views/request-card.view';
+import { kindInSentence } from '../views/request-card.view';
 import type { Draft, Workflow } from '../workflow/workflow';
 
 /**
@@ -21,7 +21,7 @@ export async function submitRequest(
       { err: error, kind: draft.kind, slackUserId: draft.requester.slackUserId },
       'could not file a request',
     );
-    const text = `Your ${kindTitle(draft.kind).toLowerCase()} request for ${code(draft.subject)} could not be filed, so nothing will happen. Please try again.`;
+    const text = `Your ${kindInSentence(draft.kind)} request for ${code(draft.subject)} could not be filed, so nothing will happen. Please try again.`;
     await dms
       .send(draft.requester.slackUserId, { text, blocks: [] })
       .catch((notifyError: unknown) =>

@@ -30,6 +30,11 @@ export function kindTitle(kind: RequestKind): string {
   return KIND_TITLES[kind];
 }
 
+/** The kind inside a sentence: "your password reset request", "your API key request". */
+export function kindInSentence(kind: RequestKind): string {
+  return KIND_TITLES[kind].replace(/^[A-Z][a-z]/, (start) => start.toLowerCase());
+}
+
 /** `<!date…>` renders in each reader's time zone; the fallback is for notifications. */
 export function slackDate(iso: string): string {
   const epoch = Math.floor(Date.parse(iso) / 1000);
@@ -84,7 +89,7 @@ function parameterFields(request: AccessRequest): string[] {
         `*Owner*\n${code(params.ownerUserId)}`,
         `*Name*\n${code(params.name)}`,
         `*Description*\n${clip(escapeMrkdwn(params.description), 1900)}`,
-        `*Expires*\n${slackDate(params.expiresAt)}`,
+        `*Key expires*\n${slackDate(params.expiresAt)}`,
         `*Delivered to*\n<@${params.deliverTo}> by DM`,
         ...(request.kind === 'key.rotate'
           ? [
@@ -214,7 +219,7 @@ export function rejectModal(request: AccessRequest): ModalView {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Reject ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for ${code(request.subject)}?`,
+          text: `Reject ${kindInSentence(request.kind)} request *${request.id}* for ${code(request.subject)}?`,
         },
       },
       {

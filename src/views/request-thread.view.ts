@@ -6,7 +6,7 @@ import { clip } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
 import { explainRefusal } from './reasons';
-import { kindTitle } from './request-card.view';
+import { kindInSentence, kindTitle } from './request-card.view';
 
 const MARKS: Record<StepState['state'], string> = {
   waiting: ':white_circle:',
@@ -63,14 +63,14 @@ export function requesterOutcomeDm(
 ): MessageBody {
   const where = link ? ` <${link}|See the request>.` : '';
   return section(
-    `Your ${kindTitle(request.kind).toLowerCase()} request *${request.id}*: ${escapeMrkdwn(summary)}${where}`,
+    `Your ${kindInSentence(request.kind)} request *${request.id}*: ${escapeMrkdwn(summary)}${where}`,
   );
 }
 
 export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {
   const where = link ? ` <${link}|View the card>.` : '';
   return section(
-    `Your ${kindTitle(request.kind).toLowerCase()} request *${request.id}* for \`${escapeMrkdwn(request.subject)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
+    `Your ${kindInSentence(request.kind)} request *${request.id}* for \`${escapeMrkdwn(request.subject)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
   );
 }
 
