@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { expiryInstant } from '../vams/api-key-format';
+import { zonedInstant } from '../vams/api-key-format';
 import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
 
@@ -159,7 +159,7 @@ export class VamsApiKeyStore {
       metadataOf,
     );
     return keys.filter((key) => {
-      const at = expiryInstant(key.expiresAt);
+      const at = zonedInstant(key.expiresAt);
       return at !== undefined && at.getTime() <= until.getTime();
     });
   }

@@ -34,10 +34,10 @@ export function endOfDayUtc(isoDate: string): Date {
 const WITH_ZONE = /T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
 
 /**
- * When VAMS stops accepting a key: undefined for never, which is how VAMS reads `''` and also
- * any value without a zone.
+ * A timestamp as an instant, only when it carries a zone. That is how VAMS reads `expiresAt`:
+ * `''`, a bare date or a time without a zone (undefined here) mean the key never expires.
  */
-export function expiryInstant(expiresAt: string | undefined): Date | undefined {
+export function zonedInstant(expiresAt: string | undefined): Date | undefined {
   if (!expiresAt || !WITH_ZONE.test(expiresAt)) return undefined;
   const at = new Date(expiresAt);
   return Number.isNaN(at.getTime()) ? undefined : at;

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
-import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, expiryInstant } from '../vams/api-key-format';
+import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams/api-key-format';
 import type { ApiKeyDelivery } from '../workflow/api-keys';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
@@ -106,13 +106,13 @@ export type KeyState = 'active' | 'inactive' | 'expired';
 
 export function keyState(key: ApiKeyMetadata, now: Date): KeyState {
   if (!key.active) return 'inactive';
-  const expiry = expiryInstant(key.expiresAt);
+  const expiry = zonedInstant(key.expiresAt);
   return expiry && expiry.getTime() <= now.getTime() ? 'expired' : 'active';
 }
 
 function expiryText(key: ApiKeyMetadata): string {
   if (!key.expiresAt) return 'never expires';
-  const at = expiryInstant(key.expiresAt);
+  const at = zonedInstant(key.expiresAt);
   // A value without a zone: VAMS treats it as never expiring.
   return at
     ? `expires ${slackDate(at.toISOString())}`

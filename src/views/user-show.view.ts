@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { CognitoUserDetail } from '../gateways/cognito-users.gateway';
 import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
+import { zonedInstant } from '../vams/api-key-format';
 import { checkMessage } from './block-kit-limits';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, escapedWithin, listWithin } from './fit';
@@ -34,16 +35,6 @@ const TIERS: readonly Room[] = [
   { field: 300, section: 1500, attribute: 100, keyName: 40, keyDescription: 40 },
 ];
 
-// VAMS reads an expiry without a zone, a bare date or anything unparseable as "never"
-// (VAMS-COMPAT.md), so only a zoned timestamp is shown as a date.
-const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-function zonedDate(value: string | undefined): Date | undefined {
-  if (!value || !ZONED_TIMESTAMP.test(value)) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
 function verified(value: string | undefined, isVerified: boolean, room: Room): string {
   if (!value) return '–';
   return `${escapedWithin(value, room.field)} (${isVerified ? 'verified' : 'not verified'})`;
@@ -58,13 +49,13 @@ export function mfaText(user: Pick<CognitoUserDetail, 'mfaMethods' | 'preferredM
 }
 
 function keyLine(key: ApiKeyMetadata, now: Date, room: Room): string {
-  const expiry = zonedDate(key.expiresAt);
+  const expiry = zonedInstant(key.expiresAt);
   const expired = expiry !== undefined && expiry.getTime() <= now.getTime();
   let expires = 'never expires';
   if (expiry) expires = `${expired ? 'expired' : 'expires'} ${utcMinute(expiry)}`;
   else if (key.expiresAt)
     expires = `expiry ${code(clip(key.expiresAt, 30))} (VAMS reads it as never)`;
-  const created = zonedDate(key.createdAt);
+  const created = zonedInstant(key.createdAt);
   const state = key.active && !expired ? 'active' : expired ? 'expired' : '*inactive*';
   return [
     `${code(clip(key.name, room.keyName))} (${code(key.apiKeyId.slice(0, 40))})`,

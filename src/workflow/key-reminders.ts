@@ -1,6 +1,6 @@
 import type { AppLogger } from '../logging';
 import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
-import { expiryInstant } from '../vams/api-key-format';
+import { zonedInstant } from '../vams/api-key-format';
 
 export const REMIND_DAYS_AHEAD = 7;
 
@@ -33,7 +33,7 @@ export async function remindExpiringKeys(ports: KeyReminderPorts, now: Date): Pr
   const run: ReminderRun = { reminded: [], ownerNotFound: [], failed: [] };
   const keys = await ports.apiKeys.activeExpiringBy(until);
   for (const key of keys) {
-    const expiry = expiryInstant(key.expiresAt);
+    const expiry = zonedInstant(key.expiresAt);
     if (!expiry || !key.expiresAt || expiry.getTime() <= now.getTime()) continue;
     if (!(await ports.reminders.claim(key.apiKeyId, key.expiresAt, expiry))) continue;
     try {

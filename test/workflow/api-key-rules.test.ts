@@ -5,8 +5,8 @@ import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
 import {
   apiKeyExpiry,
   apiKeyHash,
-  expiryInstant,
   newApiKeyValue,
+  zonedInstant,
 } from '../../src/vams/api-key-format';
 import { checkKeyForm, keyOwnerProblem, rotatedName } from '../../src/workflow/api-key-rules';
 import { type ApiKeyDelivery, apiKeyExecutor } from '../../src/workflow/api-keys';
@@ -36,12 +36,12 @@ describe('VAMS API key values', () => {
   });
 
   it('read expiries as VAMS does: without a zone, a key never expires', () => {
-    expect(expiryInstant('')).toBeUndefined();
-    expect(expiryInstant('2026-12-31')).toBeUndefined();
-    expect(expiryInstant('2026-12-31T00:00:00')).toBeUndefined();
-    expect(expiryInstant('soon')).toBeUndefined();
-    expect(expiryInstant('2026-12-31T00:00:00Z')?.toISOString()).toBe('2026-12-31T00:00:00.000Z');
-    expect(expiryInstant('2026-12-31T01:00:00+01:00')?.toISOString()).toBe(
+    expect(zonedInstant('')).toBeUndefined();
+    expect(zonedInstant('2026-12-31')).toBeUndefined();
+    expect(zonedInstant('2026-12-31T00:00:00')).toBeUndefined();
+    expect(zonedInstant('soon')).toBeUndefined();
+    expect(zonedInstant('2026-12-31T00:00:00Z')?.toISOString()).toBe('2026-12-31T00:00:00.000Z');
+    expect(zonedInstant('2026-12-31T01:00:00+01:00')?.toISOString()).toBe(
       '2026-12-31T00:00:00.000Z',
     );
   });
