@@ -93,7 +93,7 @@ function keyAccessProblem(
   if (!identity.mapped) return notMapped(identity, `${verb} API keys`);
   if (sameUser(identity.vamsUserId, key.userId) || standingOf(identity.roles, policy).isAdmin)
     return undefined;
-  return `API key ${code(key.apiKeyId)} belongs to ${code(key.userId)}; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
+  return `API key ${code(key.apiKeyId)} is not yours; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
 }
 
 function oneKeyId(invocation: Invocation): string | undefined {

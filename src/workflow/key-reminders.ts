@@ -19,14 +19,14 @@ export interface KeyReminderPorts {
 
 export interface ReminderRun {
   reminded: string[];
-  /** Keys whose owner is not in Slack: nobody to tell. */
+  /** Keys whose owner and creator are not in Slack: nobody to tell. */
   ownerNotFound: string[];
   failed: string[];
 }
 
 /**
- * One DM per active key expiring within a week, to its owner. Callable on its own, e.g. from a
- * scheduled Lambda; the bot runs it on a timer.
+ * One DM per active key expiring within a week, to its owner (or, for a CI bot's key, to whoever
+ * created it). Callable on its own, e.g. from a scheduled Lambda; the bot runs it on a timer.
  */
 export async function remindExpiringKeys(ports: KeyReminderPorts, now: Date): Promise<ReminderRun> {
   const until = new Date(now.getTime() + REMIND_DAYS_AHEAD * 86_400_000);
@@ -37,7 +37,12 @@ export async function remindExpiringKeys(ports: KeyReminderPorts, now: Date): Pr
     if (!expiry || !key.expiresAt || expiry.getTime() <= now.getTime()) continue;
     if (!(await ports.reminders.claim(key.apiKeyId, key.expiresAt, expiry))) continue;
     try {
-      const slackUserId = await ports.slackUserOf(key.userId);
+      // A key of a CI bot: its owner is not a person, so whoever created it hears instead.
+      const slackUserId =
+        (await ports.slackUserOf(key.userId)) ??
+        (key.createdBy && key.createdBy !== key.userId
+          ? await ports.slackUserOf(key.createdBy)
+          : undefined);
       if (!slackUserId) {
         run.ownerNotFound.push(key.apiKeyId);
         continue;

@@ -434,8 +434,23 @@ describe('API keys', () => {
     );
     await approve(bot, filed);
     const apiKeyId = await keyIdOf(bot, filed.id);
+    const ciKey = await fileKeyRequest(
+      bot,
+      'U0ADA',
+      'key create ci-bot',
+      keyFields('ci-bot-expiring', { Expires: isoDay(2) }),
+    );
+    await approve(bot, ciKey, 'U0ALAN');
     const first = await bot.app.remindKeys();
     expect(first.reminded).toContain(apiKeyId);
+    // The CI bot is nobody in Slack: the admin who created its key hears instead.
+    const ciKeyId = await keyIdOf(bot, ciKey.id);
+    expect(first.reminded).toContain(ciKeyId);
+    expect(
+      dmsTo(bot.slack, 'U0ADA').some(
+        (dm) => dm.includes(ciKeyId) && dm.includes('ci-bot-expiring') && dm.includes('Rotate'),
+      ),
+    ).toBe(true);
     const second = await bot.app.remindKeys();
     expect(second.reminded).not.toContain(apiKeyId);
     const reminders = bot.slack
