@@ -5,6 +5,7 @@ import type { ApiKeyDelivery } from '../workflow/api-keys';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
+import { REASON_IDS, reasonInput, reasonModal } from './reason.view';
 import { slackDate } from './request-card.view';
 
 export const API_KEY_IDS = {
@@ -14,7 +15,7 @@ export const API_KEY_IDS = {
   name: { block: 'name', action: 'value' },
   description: { block: 'description', action: 'value' },
   expires: { block: 'expires', action: 'date' },
-  reason: { block: 'reason', action: 'value' },
+  reason: REASON_IDS.reason,
 } as const;
 
 /** How VAMS accepts a key, told once next to the value. */
@@ -70,17 +71,7 @@ export function apiKeyModal(options: {
           initial_date: options.defaultDate,
         },
       },
-      {
-        type: 'input',
-        block_id: API_KEY_IDS.reason.block,
-        label: { type: 'plain_text', text: 'Reason' },
-        element: {
-          type: 'plain_text_input',
-          action_id: API_KEY_IDS.reason.action,
-          multiline: true,
-          max_length: 1000,
-        },
-      },
+      reasonInput(),
     ],
   };
 }
@@ -198,32 +189,11 @@ export function expiryReminderDm(key: ApiKeyMetadata, expiresAt: Date): MessageB
 }
 
 export function rotateModal(key: ApiKeyMetadata, newName: string): ModalView {
-  return {
-    type: 'modal',
-    callback_id: API_KEY_IDS.rotateCallbackId,
-    private_metadata: key.apiKeyId,
-    title: { type: 'plain_text', text: 'Rotate an API key' },
-    submit: { type: 'plain_text', text: 'Request' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `A new key ${code(newName)} for ${code(key.userId)} with the same description replaces ${code(key.name)} (${code(key.apiKeyId)}), which is deactivated once the new key is delivered by DM. An admin approves it in the approvals channel.`,
-        },
-      },
-      {
-        type: 'input',
-        block_id: API_KEY_IDS.reason.block,
-        label: { type: 'plain_text', text: 'Reason' },
-        element: {
-          type: 'plain_text_input',
-          action_id: API_KEY_IDS.reason.action,
-          multiline: true,
-          max_length: 1000,
-        },
-      },
-    ],
-  };
+  return reasonModal({
+    callbackId: API_KEY_IDS.rotateCallbackId,
+    title: 'Rotate an API key',
+    submit: 'Request',
+    what: `A new key ${code(newName)} for ${code(key.userId)} with the same description replaces ${code(key.name)} (${code(key.apiKeyId)}), which is deactivated once the new key is delivered by DM. An admin approves it in the approvals channel.`,
+    metadata: key.apiKeyId,
+  });
 }

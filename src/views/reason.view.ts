@@ -1,10 +1,25 @@
-import type { ModalView } from '@slack/types';
+import type { InputBlock, ModalView } from '@slack/types';
 import { code } from './mrkdwn';
 
 export const REASON_IDS = {
   userAccessCallbackId: 'user-access',
   reason: { block: 'reason', action: 'value' },
 } as const;
+
+/** The `Reason` field every request dialog ends with. */
+export function reasonInput(): InputBlock {
+  return {
+    type: 'input',
+    block_id: REASON_IDS.reason.block,
+    label: { type: 'plain_text', text: 'Reason' },
+    element: {
+      type: 'plain_text_input',
+      action_id: REASON_IDS.reason.action,
+      multiline: true,
+      max_length: 1000,
+    },
+  };
+}
 
 /** A request that needs only a reason: what it will do, and the `Reason` field. */
 export function reasonModal(options: {
@@ -22,20 +37,7 @@ export function reasonModal(options: {
     title: { type: 'plain_text', text: options.title },
     submit: { type: 'plain_text', text: options.submit },
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: options.what } },
-      {
-        type: 'input',
-        block_id: REASON_IDS.reason.block,
-        label: { type: 'plain_text', text: 'Reason' },
-        element: {
-          type: 'plain_text_input',
-          action_id: REASON_IDS.reason.action,
-          multiline: true,
-          max_length: 1000,
-        },
-      },
-    ],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: options.what } }, reasonInput()],
   };
 }
 
