@@ -13,6 +13,7 @@ export const BUDGETS = {
   // the load grew 45 MB in RSS), so no RSS threshold both catches a leak and passes a sound bot.
   // The report shows the RSS growth for reading, not as a budget.
   rssMb: 150,
+  userListFirstPageMs: 300,
 } as const;
 
 // Above this share of the CPUs used by processes the bench did not start, figures are suspect.
@@ -57,6 +58,22 @@ export interface StartUpFigures {
   cpu: CpuSplit | undefined;
 }
 
+/** `/vams user list` against a pool seeded with thousands of Cognito users. */
+export interface UserListFigures {
+  /** Cognito users in the pool the bot lists: the seeded ones and the bench's admin. */
+  poolUsers: number;
+  seeding: { users: number; concurrency: number; ms: number };
+  warmUpRuns: number;
+  /** Signed `/vams user list` → its first page recorded at the stand-in's response_url. */
+  firstPage: { errors: number; errorSamples: string[]; latency: LatencyStats };
+  /** Over the timed runs, to tell whether other work on the machine slowed them. */
+  cpu: CpuSplit | undefined;
+  /** One `/vams user list <prefix>`, after the runs above; NaN when it failed. */
+  prefix: { prefix: string; ms: number; error: string | undefined };
+  /** ListUsers (Limit 60, no filter) sent straight from the SDK to the same pool. */
+  directListUsers: LatencyStats;
+}
+
 export interface BenchResults {
   generatedAt: string;
   machine: {
@@ -78,6 +95,7 @@ export interface BenchResults {
   whoamiReply: { errors: number; errorSamples: string[]; latency: LatencyStats };
   botLogLinesDuringLoad: number;
   startUp: { aws: StartUpFigures; compiled: StartUpFigures; local: StartUpFigures };
+  userList: UserListFigures;
   memory: {
     beforeLoad: MemoryMoment;
     afterWarmUp: MemoryMoment;
@@ -85,8 +103,8 @@ export interface BenchResults {
     /** The bot's highest RSS, read every 100 ms from the start of warm-up to the end of the load. */
     botPeakRssMb: number;
   };
-  /** How the two server processes under load ended. */
-  servers: { bot: ServerFigures; bareBolt: ServerFigures };
+  /** How the server processes ended: the two under load, and the bot that listed users. */
+  servers: { bot: ServerFigures; bareBolt: ServerFigures; userListBot: ServerFigures };
   budgets: BudgetCheck[];
 }
 
@@ -103,7 +121,9 @@ function check(name: string, measured: number, limit: number, unit: string): Bud
 }
 
 export function budgetChecks(results: Omit<BenchResults, 'budgets'>): BudgetCheck[] {
-  const { ack, startUp, memory } = results;
+  const { ack, startUp, memory, userList } = results;
+  const firstPage = userList.firstPage.latency;
+  const pool = userList.poolUsers.toLocaleString('en-US');
   return [
     check('ack p99, /vams help', ack.botHelp.result.latency.p99, BUDGETS.ackP99Ms, 'ms'),
     check('ack p99 ÷ bare Bolt p99, help', ack.p99RatioHelp, BUDGETS.ackVsBare, '×'),
@@ -127,6 +147,18 @@ export function budgetChecks(results: Omit<BenchResults, 'budgets'>): BudgetChec
       memory.botPeakRssMb,
       BUDGETS.rssMb,
       'MB',
+    ),
+    check(
+      `user list first page, ${pool} users, median`,
+      firstPage.p50,
+      BUDGETS.userListFirstPageMs,
+      'ms',
+    ),
+    check(
+      `user list first page, ${pool} users, p99`,
+      firstPage.p99,
+      BUDGETS.userListFirstPageMs,
+      'ms',
     ),
   ];
 }
@@ -207,6 +239,49 @@ function memoryRow(name: string, moment: MemoryMoment): string[] {
   return [name, fixed(moment.botRssMb), fixed(moment.benchRssMb), fixed(moment.benchHeapUsedMb)];
 }
 
+function userListLines(figures: UserListFigures): string[] {
+  const { seeding, firstPage, prefix, directListUsers, cpu } = figures;
+  const runs = firstPage.latency.count + firstPage.errors;
+  const seconds = seeding.ms / 1000;
+  const oneRun = (ms: number): string[] => [fixed(ms), fixed(ms), fixed(ms), fixed(ms)];
+  return [
+    `/vams user list on a pool of ${figures.poolUsers.toLocaleString('en-US')} Cognito users (moto), ${firstPage.latency.count} sequential runs after ${figures.warmUpRuns} warm-up (ms)`,
+    `  seeding ${seeding.users.toLocaleString('en-US')} users (AdminCreateUser, ${seeding.concurrency} in flight) took ${fixed(seconds)} s, ${fixed(seeding.users / seconds, 0)} users/s`,
+    ...table(
+      ['request → what is timed', 'runs', 'errors', 'p50', 'p95', 'p99', 'max'],
+      [
+        [
+          '/vams user list → first page at the response_url',
+          String(runs),
+          String(firstPage.errors),
+          ...latencyCells(firstPage.latency),
+        ],
+        [
+          `/vams user list ${prefix.prefix} → first page`,
+          '1',
+          prefix.error === undefined ? '0' : '1',
+          ...oneRun(prefix.ms),
+        ],
+        [
+          'ListUsers, 60 users, SDK → moto directly',
+          String(directListUsers.count),
+          '0',
+          ...latencyCells(directListUsers),
+        ],
+      ],
+    ),
+    `  everything but ListUsers (Slack, signing, identity, DynamoDB, the bot), median: ${fixed(firstPage.latency.p50 - directListUsers.p50)} ms`,
+    ...(cpu === undefined
+      ? []
+      : [
+          `  CPU per timed run: bot ${fixed(cpu.serverProcessMs / runs)} ms, emulators ${fixed(cpu.emulatorsMs / runs)} ms, bench process ${fixed(cpu.benchProcessMs / runs)} ms`,
+        ]),
+    ...[...firstPage.errorSamples, ...(prefix.error === undefined ? [] : [prefix.error])].map(
+      (sample) => `  error: ${sample}`,
+    ),
+  ];
+}
+
 function warnings(results: BenchResults): string[] {
   const { ack, startUp } = results;
   const phases: [string, CpuSplit | undefined][] = [
@@ -214,6 +289,7 @@ function warnings(results: BenchResults): string[] {
     ['the bare Bolt app', ack.bareBolt.cpu],
     ['/vams whoami on the bot', ack.botWhoami.cpu],
     ['start-up (aws)', startUp.aws.cpu],
+    ['/vams user list', results.userList.cpu],
   ];
   const busy = phases
     .filter(([, cpu]) => cpu !== undefined && cpu.othersShare > BUSY_MACHINE_SHARE)
@@ -235,6 +311,7 @@ function warnings(results: BenchResults): string[] {
   const servers = [
     ['the bot under load', results.servers.bot],
     ['the bare Bolt app', results.servers.bareBolt],
+    ['the bot listing users', results.servers.userListBot],
   ] as const;
   const serverLines = servers.flatMap(([name, server]) => [
     ...(server.exitCode === 0
@@ -342,6 +419,8 @@ export function formatReport(results: BenchResults): string {
       ],
     ),
     `  bot RSS growth over the load ${fixed(memory.afterLoad.botRssMb - memory.afterWarmUp.botRssMb)} MB: V8 growing its heap between major GCs shows here as much as a leak would, so it is no budget check`,
+    '',
+    ...userListLines(results.userList),
     '',
     'Budgets (PRODUCT.md section 6): figures of the bot process only',
     ...table(

@@ -31,10 +31,21 @@ import {
   formatReport,
   type LoadRun,
   type MemoryMoment,
+  type ServerFigures,
   type StartUpFigures,
+  type UserListFigures,
 } from './report';
 import { COMPILED_ARGS, NPM_START_ARGS, type StartUpRun, timeStartUp } from './start-up';
 import { latencyStats, median } from './stats';
+import {
+  firstPageProblem,
+  SEED_CONCURRENCY,
+  SEEDED_PREFIX,
+  SEEDED_USERS,
+  seedUserPool,
+  timeDirectListUsers,
+  timeUserList,
+} from './user-list';
 
 const RATE_PER_SECOND = 100;
 const LOAD_MS = 10_000;
@@ -43,14 +54,19 @@ const REPLY_TIMEOUT_MS = 10_000;
 const AWS_START_UP_RUNS = 5;
 const AWS_START_UP_LIMIT_MS = 15_000;
 const LOCAL_START_UP_LIMIT_MS = 40_000;
-// Everything, emulators included, is gone by then whatever hangs; a run takes about 80 s.
-const HARD_LIMIT_MS = 4 * 60_000;
+// Everything, emulators included, is gone by then whatever hangs. A run takes about 2.5 min on a
+// 2-core machine, about 1 min of it seeding the 10,000-user pool for `user list`.
+const HARD_LIMIT_MS = 8 * 60_000;
 const RESULTS_FILE = resolve(__dirname, 'results.json');
 // How often the bot's resident memory is read during warm-up and load, for its peak.
 const RSS_SAMPLE_MS = 100;
 // The bare Bolt app runs through tsx: only its steady state is timed, not its start-up.
 const BARE_BOLT_ARGS = ['--import', 'tsx', 'bench/bare-bolt-process.ts'];
 const BARE_BOLT_START_LIMIT_MS = 15_000;
+// `/vams user list`, one at a time: a person paging, not a load.
+const USER_LIST_WARM_UP_RUNS = 3;
+const USER_LIST_RUNS = 30;
+const USER_LIST_PREFIX = `${SEEDED_PREFIX}09`;
 
 const BENCH_USER = 'U0BENCH';
 const BENCH_EMAIL = 'bench@example.com';
@@ -225,13 +241,13 @@ function startBareBoltProcess(slack: SlackStandIn): Promise<ServerProcess> {
 }
 
 /**
- * A slash command as Slack sends it. Neither command opens a view, so the trigger is a constant;
- * only whoami answers through its response_url, so only whoami registers one with the stand-in,
- * which keeps both forever: that memory is the bench process's, not the bot's.
+ * A slash command as Slack sends it. None of these opens a view, so the trigger is a constant;
+ * help answers in its ack, so only the others register a response_url with the stand-in, which
+ * keeps it and the reply forever: that memory is the bench process's, not the bot's.
  */
-function slashCommand(slack: SlackStandIn, text: 'help' | 'whoami') {
+function slashCommand(slack: SlackStandIn, text: 'help' | 'whoami' | `user list${string}`) {
   const responseUrl =
-    text === 'whoami' ? slack.newResponseUrl() : `${slack.apiUrl}unregistered-response-url`;
+    text === 'help' ? `${slack.apiUrl}unregistered-response-url` : slack.newResponseUrl();
   const body = new URLSearchParams({
     token: 'bench-verification-token',
     team_id: slack.teamId,
@@ -325,8 +341,10 @@ async function whoamiLoad(
 
 type LoadFigures = Pick<
   BenchResults,
-  'ack' | 'whoamiReply' | 'botLogLinesDuringLoad' | 'memory' | 'servers'
->;
+  'ack' | 'whoamiReply' | 'botLogLinesDuringLoad' | 'memory'
+> & {
+  servers: Omit<BenchResults['servers'], 'userListBot'>;
+};
 
 /**
  * Runs one load against the server process `serverPid` and notes how busy the bench's event
@@ -431,6 +449,88 @@ async function measureLoad(services: LocalServices, collect: () => void): Promis
   };
 }
 
+async function userListPhase(
+  bot: ServerProcess,
+  slack: SlackStandIn,
+  deployment: TestDeployment,
+): Promise<Omit<UserListFigures, 'poolUsers' | 'seeding'>> {
+  const listFirstPage = async (prefix?: string): Promise<number> => {
+    const command = slashCommand(slack, prefix === undefined ? 'user list' : `user list ${prefix}`);
+    const reply = await timeUserList(bot.driver, slack, command, REPLY_TIMEOUT_MS);
+    const problem = firstPageProblem(reply, prefix);
+    if (problem !== undefined) throw new Error(problem);
+    return reply.ms;
+  };
+  progress(`user list: ${USER_LIST_WARM_UP_RUNS} warm-up runs, then ${USER_LIST_RUNS} timed`);
+  for (let run = 0; run < USER_LIST_WARM_UP_RUNS; run += 1) await listFirstPage();
+  const firstPageMs: number[] = [];
+  const errors: string[] = [];
+  const cpuBefore = cpuSnapshot(bot.pid);
+  for (let run = 0; run < USER_LIST_RUNS; run += 1) {
+    await listFirstPage().then(
+      (ms) => firstPageMs.push(ms),
+      (error: unknown) => errors.push(error instanceof Error ? error.message : String(error)),
+    );
+  }
+  const cpuAfter = cpuSnapshot(bot.pid);
+  progress(`user list: one run with the prefix ${USER_LIST_PREFIX}`);
+  const prefix = await listFirstPage(USER_LIST_PREFIX).then(
+    (ms) => ({ prefix: USER_LIST_PREFIX, ms, error: undefined }),
+    (error: unknown) => ({
+      prefix: USER_LIST_PREFIX,
+      ms: Number.NaN,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
+  progress('user list: ListUsers straight from the SDK, for comparison');
+  const { cognito } = deployment.clients;
+  const direct = await timeDirectListUsers(cognito, deployment.userPoolId, USER_LIST_RUNS);
+  return {
+    warmUpRuns: USER_LIST_WARM_UP_RUNS,
+    firstPage: {
+      errors: errors.length,
+      errorSamples: [...new Set(errors)].slice(0, 3),
+      latency: latencyStats(firstPageMs),
+    },
+    cpu: cpuBefore && cpuAfter ? cpuBetween(cpuBefore, cpuAfter) : undefined,
+    prefix,
+    directListUsers: latencyStats(direct),
+  };
+}
+
+/**
+ * A fresh deployment whose pool holds SEEDED_USERS Cognito users besides the bench's admin, and
+ * a bot of its own listing them; last, so the big pool weighs on no other figure.
+ */
+async function measureUserList(
+  services: LocalServices,
+): Promise<{ userList: UserListFigures; stopped: ServerFigures }> {
+  const slack = await SlackStandIn.start();
+  const deployment = await createTestDeployment();
+  try {
+    await deployment.addVamsUser(BENCH_EMAIL, ['admin']);
+    slack.addUser({ id: BENCH_USER, name: 'bench', email: BENCH_EMAIL, emailConfirmed: true });
+    progress(`user list: seeding ${SEEDED_USERS} Cognito users, ${SEED_CONCURRENCY} in flight`);
+    const seeding = await seedUserPool(deployment, SEEDED_USERS, SEED_CONCURRENCY, progress);
+    progress(`user list: seeded in ${(seeding.ms / 1000).toFixed(1)} s; starting the bot`);
+    const bot = await startBotProcess(services, deployment, slack);
+    let phase: Omit<UserListFigures, 'poolUsers' | 'seeding'>;
+    let stopped: Stopped;
+    try {
+      phase = await userListPhase(bot, slack, deployment);
+    } finally {
+      stopped = await bot.stop();
+    }
+    return {
+      userList: { poolUsers: seeding.users + 1, seeding, ...phase },
+      stopped: { ...stopped, logLinesWithSecrets: bot.log.linesWithSecrets },
+    };
+  } finally {
+    deployment.destroy();
+    await slack.stop();
+  }
+}
+
 async function startUpFigures(
   runs: number,
   label: string,
@@ -517,6 +617,7 @@ async function main(): Promise<void> {
     });
     const load = await measureLoad(services, gc.collect);
     const startUp = await measureStartUp(services);
+    const { userList, stopped: userListBot } = await measureUserList(services);
     const [cpu] = cpus();
     const figures: Omit<BenchResults, 'budgets'> = {
       generatedAt: new Date().toISOString(),
@@ -530,7 +631,9 @@ async function main(): Promise<void> {
       gc: gc.how,
       load: { ratePerSecond: RATE_PER_SECOND, durationMs: LOAD_MS, warmUpMs: WARM_UP_MS },
       ...load,
+      servers: { ...load.servers, userListBot },
       startUp,
+      userList,
     };
     const results: BenchResults = { ...figures, budgets: budgetChecks(figures) };
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
