@@ -432,6 +432,9 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       return;
     }
     const name = await freeRotatedName(feature, key);
+    // The new value goes to the key's owner when they are a person in Slack, even when an admin
+    // asks; a CI bot's key goes to the admin who asks.
+    const ownerInSlack = await feature.slackUserOf(key.userId).catch(() => undefined);
     await ack();
     await submitRequest(feature.workflow, feature.dms, feature.logger, {
       kind: 'key.rotate',
@@ -443,7 +446,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
         expiresAt: apiKeyExpiry(
           endOfDayUtc(daysAhead(feature.clock(), feature.limits.defaultDays)),
         ),
-        deliverTo: identity.slackUserId,
+        deliverTo: ownerInSlack ?? identity.slackUserId,
         replacesApiKeyId: key.apiKeyId,
         replacesName: key.name,
       },

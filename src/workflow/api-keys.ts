@@ -1,5 +1,5 @@
 import type { ApiKeyMetadata, NewApiKeyItem } from '../stores/vams-api-keys.store';
-import { apiKeyHash, newApiKeyValue } from '../vams/api-key-format';
+import { apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
 import { logAuthChange } from './onboarding';
 import type { AccessRequest, ApiKeyParams } from './request';
 import type { KindExecutor, Step } from './workflow';
@@ -53,7 +53,12 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
     name: 'check-owner',
     label: 'Check the owner and the name',
     run: async (context) => {
-      const { ownerUserId, name, apiKeyId } = keyParams(context.request);
+      const { ownerUserId, name, apiKeyId, expiresAt } = keyParams(context.request);
+      const expiry = zonedInstant(expiresAt);
+      if (expiry && expiry.getTime() <= context.now.getTime())
+        throw new Error(
+          `the chosen expiry (${expiresAt}) passed before the request was approved; ask again with a later date`,
+        );
       const problem = await ports.ownerProblem(ownerUserId);
       if (problem) throw new Error(problem);
       const others = (await ports.apiKeys.idsNamed(name)).filter((id) => id !== apiKeyId);
@@ -148,8 +153,9 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       request.kind === 'key.rotate' ? [checkOwner, deliver, retireOld] : [checkOwner, deliver],
     summary: (request) => {
       const params = keyParams(request);
-      const recipient =
-        request.requester.vamsUserId === params.ownerUserId ? 'its owner' : 'the admin who asked';
+      const toRequester = params.deliverTo === request.requester.slackUserId;
+      const ownerAsked = request.requester.vamsUserId === params.ownerUserId;
+      const recipient = toRequester && !ownerAsked ? 'the admin who asked' : 'its owner';
       const made = `API key ${quoted(params.name)} (${params.apiKeyId}) of ${quoted(params.ownerUserId)} was delivered by DM to ${recipient}; it expires ${params.expiresAt}.`;
       if (request.kind !== 'key.rotate') return made;
       return `${made} The key it replaces, ${quoted(request.params.replacesName)}, is deactivated; VAMS may still accept it for about 45 seconds.`;

@@ -203,6 +203,22 @@ describe('the delivery step, against DynamoDB Local', () => {
     return found.Item;
   }
 
+  it('refuses to create a key whose chosen expiry passed while the request waited', async () => {
+    const request = keyRequest();
+    if (request.kind !== 'key.create') throw new Error('fixture');
+    request.params.expiresAt = '2026-11-24T17:59:59Z';
+    const executor = apiKeyExecutor({
+      apiKeys: store,
+      ownerProblem: async () => undefined,
+      sendApiKey: async () => undefined,
+    });
+    const check = executor.steps(request).find((step) => step.name === 'check-owner');
+    await expect(check?.run(context(request))).rejects.toThrow(
+      'passed before the request was approved',
+    );
+    expect(await item(request.params.apiKeyId)).toBeUndefined();
+  });
+
   it('a failed DM leaves the key inactive; running again replaces it with one that was delivered', async () => {
     const deliveries: ApiKeyDelivery[] = [];
     const { step, request } = deliveryStep(deliveries, { next: true });

@@ -425,6 +425,23 @@ describe('API keys', () => {
     expect(String(newItem.apiKeyName)).toMatch(/^carol-rotating \(rotated \d{4}-\d\d-\d\d\)$/);
   });
 
+  it('an admin’s rotation of someone’s key delivers the new value to the owner, not the admin', async () => {
+    const first = await fileKeyRequest(bot, 'U0BOB', 'key request', keyFields('bob-admin-rotated'));
+    await approve(bot, first);
+    const oldId = await keyIdOf(bot, first.id);
+    const adminKeys = keyValuesIn(dmsTo(bot.slack, 'U0ADA')).length;
+    const ownerKeys = keyValuesIn(dmsTo(bot.slack, 'U0BOB')).length;
+    const rotation = await fileKeyRequest(bot, 'U0ADA', `key rotate ${oldId}`, {
+      Reason: 'Leaked in a build log',
+    });
+    expect((await approve(bot, rotation, 'U0ALAN')).status).toBe('succeeded');
+    expect(keyValuesIn(dmsTo(bot.slack, 'U0ADA'))).toHaveLength(adminKeys);
+    const [newValue] = keyValuesIn(dmsTo(bot.slack, 'U0BOB')).slice(ownerKeys);
+    if (!newValue) throw new Error('the owner got no new key');
+    expect(await authorize(bot, newValue)).toEqual({ allowed: true, userId: 'bob@example.com' });
+    expect((await storedKey(bot, oldId)).isActive).toBe('false');
+  });
+
   it('reminds the owner once of a key expiring within a week, with a Rotate button that opens the rotation', async () => {
     const filed = await fileKeyRequest(
       bot,
