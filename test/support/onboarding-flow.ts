@@ -75,6 +75,54 @@ export function cardFor(slack: SlackStandIn, userId: string): StoredMessage | un
     );
 }
 
+/** `/vams <text>` that opens a dialog: the dialog's view id once Slack shows it. */
+export async function openedDialog(
+  bot: TestBot,
+  slackUserId: string,
+  text: string,
+): Promise<string> {
+  const before = new Set(bot.slack.views.keys());
+  const command = await bot.driver.command(slackUserId, text);
+  if (command.ack !== null) {
+    throw new Error(
+      `/vams ${text} answered instead of opening a dialog: ${JSON.stringify(command.ack)}`,
+    );
+  }
+  return eventually(() => {
+    const opened = [...bot.slack.views.keys()].find((viewId) => !before.has(viewId));
+    if (!opened) throw new Error(`no dialog opened for /vams ${text}`);
+    return opened;
+  });
+}
+
+/**
+ * `/vams <text>`, the dialog filled with `fields` and submitted, then the request it filed, once
+ * its card is posted and its place stored (clicks are refused before that).
+ */
+export async function fileThroughDialog(
+  bot: TestBot,
+  requester: string,
+  text: string,
+  fields: Record<string, FieldValue>,
+  timeoutMs = 5_000,
+): Promise<FiledRequest> {
+  const known = new Set((await bot.app.workflow.open()).map((request) => request.id));
+  const viewId = await openedDialog(bot, requester, text);
+  const submitted = await bot.driver.submitView(requester, viewId, fields);
+  if (submitted.status !== 200 || submitted.ack !== null) {
+    throw new Error(
+      `the dialog of /vams ${text} was not accepted: ${JSON.stringify(submitted.ack)}`,
+    );
+  }
+  return eventually(async () => {
+    const request = (await bot.app.workflow.open()).find(
+      (candidate) => !known.has(candidate.id) && candidate.requester.slackUserId === requester,
+    );
+    if (!request?.card) throw new Error(`no request with a stored card for /vams ${text} yet`);
+    return { id: request.id, userId: request.subject, card: request.card };
+  }, timeoutMs);
+}
+
 /** Files an onboarding request through the modal and waits until its card is posted and stored. */
 export async function fileOnboarding(
   bot: TestBot,

@@ -6,7 +6,9 @@ import {
   clickCard,
   dmsTo,
   type FiledRequest,
+  fileThroughDialog,
   finished,
+  openedDialog,
   requestStore,
   textIn,
   threadReplies,
@@ -46,43 +48,9 @@ function keyFields(
   };
 }
 
-/** `/vams key …` that opens a dialog; the dialog's id once Slack shows it. */
-async function openDialog(bot: TestBot, slackUserId: string, text: string): Promise<string> {
-  const before = new Set(bot.slack.views.keys());
-  const command = await bot.driver.command(slackUserId, text);
-  expect(command.ack).toBeNull();
-  return eventually(() => {
-    const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
-    if (!opened) throw new Error('no dialog opened');
-    return opened;
-  });
-}
-
 /** What a dialog shows once the bot has checked the person (a notice replaces it on refusal). */
 function dialogText(bot: TestBot, viewId: string): string {
   return textIn(bot.slack.views.get(viewId)?.view.blocks);
-}
-
-async function fileKeyRequest(
-  bot: TestBot,
-  slackUserId: string,
-  text: string,
-  fields: Record<string, FieldValue>,
-): Promise<FiledRequest> {
-  const known = new Set((await bot.app.workflow.open()).map((request) => request.id));
-  const viewId = await openDialog(bot, slackUserId, text);
-  const submitted = await bot.driver.submitView(slackUserId, viewId, fields);
-  expect(submitted.ack).toBeNull();
-  return eventually(async () => {
-    const request = (await bot.app.workflow.open()).find(
-      (candidate) =>
-        !known.has(candidate.id) &&
-        candidate.requester.slackUserId === slackUserId &&
-        candidate.card !== undefined,
-    );
-    if (!request?.card) throw new Error('not filed yet');
-    return { id: request.id, userId: request.subject, card: request.card };
-  });
 }
 
 async function approve(bot: TestBot, filed: FiledRequest, approver = 'U0ADA') {
@@ -143,7 +111,7 @@ describe('API keys', () => {
   afterAll(() => bot.stop());
 
   it('a requested key is stored as VAMS stores it, reaches only its owner by DM, and passes VAMS’s authorizer', async () => {
-    const filed = await fileKeyRequest(bot, 'U0BOB', 'key request', keyFields('bob-uploads'));
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-uploads'));
     const done = await approve(bot, filed);
     expect(done.status).toBe('succeeded');
 
@@ -204,7 +172,12 @@ describe('API keys', () => {
 
   it('a key whose owner loses every role fails VAMS’s authorizer', async () => {
     await bot.deployment.addVamsUser('temp-user', ['viewer'], 'temp-user@example.com');
-    const filed = await fileKeyRequest(bot, 'U0ADA', 'key create temp-user', keyFields('temp-key'));
+    const filed = await fileThroughDialog(
+      bot,
+      'U0ADA',
+      'key create temp-user',
+      keyFields('temp-key'),
+    );
     expect((await approve(bot, filed, 'U0ALAN')).status).toBe('succeeded');
     const [value] = keyValuesIn(dmsTo(bot.slack, 'U0ADA'));
     if (!value) throw new Error('no key in the DM');
@@ -219,20 +192,20 @@ describe('API keys', () => {
   });
 
   it('refuses an owner whose only role requires MFA, saying why', async () => {
-    const viewId = await openDialog(bot, 'U0MFA', 'key request');
+    const viewId = await openedDialog(bot, 'U0MFA', 'key request');
     await eventually(() => {
       const shown = dialogText(bot, viewId);
       if (!shown.includes('require MFA')) throw new Error(`not refused yet: ${shown}`);
       expect(shown).toContain('403');
     });
-    const asAdmin = await openDialog(bot, 'U0ADA', 'key create mfa@example.com');
+    const asAdmin = await openedDialog(bot, 'U0ADA', 'key create mfa@example.com');
     await eventually(() => {
       if (!dialogText(bot, asAdmin).includes('require MFA')) throw new Error('not refused yet');
     });
   });
 
   it('names each field’s problem: duplicate name, empty description, expiry in the past or too far', async () => {
-    const viewId = await openDialog(bot, 'U0CAROL', 'key request');
+    const viewId = await openedDialog(bot, 'U0CAROL', 'key request');
     const answer = await bot.driver.submitView('U0CAROL', viewId, {
       Name: 'bob-uploads',
       Description: '   ',
@@ -254,7 +227,7 @@ describe('API keys', () => {
   });
 
   it('a key that cannot be delivered by DM stays inactive, and the thread says so', async () => {
-    const filed = await fileKeyRequest(
+    const filed = await fileThroughDialog(
       bot,
       'U0CAROL',
       'key request',
@@ -287,7 +260,7 @@ describe('API keys', () => {
   });
 
   it('double-clicking Approve creates one key', async () => {
-    const filed = await fileKeyRequest(bot, 'U0CAROL', 'key request', keyFields('carol-double'));
+    const filed = await fileThroughDialog(bot, 'U0CAROL', 'key request', keyFields('carol-double'));
     const before = keyValuesIn(dmsTo(bot.slack, 'U0CAROL')).length;
     await Promise.all([
       clickCard(bot, 'U0ADA', filed, 'Approve'),
@@ -302,12 +275,12 @@ describe('API keys', () => {
   });
 
   it('admins create keys for other VAMS users, delivered to themselves; others may not', async () => {
-    const refused = await openDialog(bot, 'U0BOB', 'key create ci-bot');
+    const refused = await openedDialog(bot, 'U0BOB', 'key create ci-bot');
     await eventually(() => {
       if (!dialogText(bot, refused).includes('Only VAMS admins'))
         throw new Error('not refused yet');
     });
-    const filed = await fileKeyRequest(
+    const filed = await fileThroughDialog(
       bot,
       'U0ADA',
       'key create ci-bot',
@@ -326,7 +299,7 @@ describe('API keys', () => {
   });
 
   it('lists metadata only: owners their own keys, admins anyone’s, expired keys marked', async () => {
-    const filed = await fileKeyRequest(bot, 'U0BOB', 'key request', keyFields('bob-listed'));
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-listed'));
     await approve(bot, filed);
     const apiKeyId = await keyIdOf(bot, filed.id);
     const item = await storedKey(bot, apiKeyId);
@@ -364,7 +337,7 @@ describe('API keys', () => {
   });
 
   it('an admin revoking someone’s key is audited and the owner is told by DM', async () => {
-    const filed = await fileKeyRequest(
+    const filed = await fileThroughDialog(
       bot,
       'U0BOB',
       'key request',
@@ -397,12 +370,17 @@ describe('API keys', () => {
   });
 
   it('rotation delivers a new key with the same owner and description, then deactivates the old one', async () => {
-    const first = await fileKeyRequest(bot, 'U0CAROL', 'key request', keyFields('carol-rotating'));
+    const first = await fileThroughDialog(
+      bot,
+      'U0CAROL',
+      'key request',
+      keyFields('carol-rotating'),
+    );
     await approve(bot, first);
     const oldId = await keyIdOf(bot, first.id);
     const [oldValue] = keyValuesIn(dmsTo(bot.slack, 'U0CAROL')).slice(-1);
     if (!oldValue) throw new Error('no first key');
-    const rotation = await fileKeyRequest(bot, 'U0CAROL', `key rotate ${oldId}`, {
+    const rotation = await fileThroughDialog(bot, 'U0CAROL', `key rotate ${oldId}`, {
       Reason: 'Quarterly rotation',
     });
     expect(
@@ -426,12 +404,17 @@ describe('API keys', () => {
   });
 
   it('an admin’s rotation of someone’s key delivers the new value to the owner, not the admin', async () => {
-    const first = await fileKeyRequest(bot, 'U0BOB', 'key request', keyFields('bob-admin-rotated'));
+    const first = await fileThroughDialog(
+      bot,
+      'U0BOB',
+      'key request',
+      keyFields('bob-admin-rotated'),
+    );
     await approve(bot, first);
     const oldId = await keyIdOf(bot, first.id);
     const adminKeys = keyValuesIn(dmsTo(bot.slack, 'U0ADA')).length;
     const ownerKeys = keyValuesIn(dmsTo(bot.slack, 'U0BOB')).length;
-    const rotation = await fileKeyRequest(bot, 'U0ADA', `key rotate ${oldId}`, {
+    const rotation = await fileThroughDialog(bot, 'U0ADA', `key rotate ${oldId}`, {
       Reason: 'Leaked in a build log',
     });
     expect((await approve(bot, rotation, 'U0ALAN')).status).toBe('succeeded');
@@ -443,7 +426,7 @@ describe('API keys', () => {
   });
 
   it('reminds the owner once of a key expiring within a week, with a Rotate button that opens the rotation', async () => {
-    const filed = await fileKeyRequest(
+    const filed = await fileThroughDialog(
       bot,
       'U0BOB',
       'key request',
@@ -451,7 +434,7 @@ describe('API keys', () => {
     );
     await approve(bot, filed);
     const apiKeyId = await keyIdOf(bot, filed.id);
-    const ciKey = await fileKeyRequest(
+    const ciKey = await fileThroughDialog(
       bot,
       'U0ADA',
       'key create ci-bot',

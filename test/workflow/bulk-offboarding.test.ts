@@ -1,7 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestStore } from '../../src/stores/request.store';
 import { eventually } from '../support/eventually';
-import { cognitoUser, dmsTo, requestStore, roleRows, textIn } from '../support/onboarding-flow';
+import {
+  cognitoUser,
+  dmsTo,
+  fileThroughDialog,
+  requestStore,
+  roleRows,
+  textIn,
+} from '../support/onboarding-flow';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
 
 /** Every third Cognito call is throttled, as a pool at its quota answers. */
@@ -30,22 +37,9 @@ async function fileBulk(
   userIds: string[],
   fields: Record<string, string>,
 ): Promise<string> {
-  const before = new Set(bot.slack.views.keys());
-  await bot.driver.command('U0ADA', `user offboard ${userIds.join(' ')}`);
-  const viewId = await eventually(() => {
-    const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
-    if (!opened) throw new Error('no dialog');
-    return opened;
-  });
-  const submitted = await bot.driver.submitView('U0ADA', viewId, fields);
-  expect(submitted.ack).toBeNull();
-  return eventually(async () => {
-    const [request] = (await bot.app.workflow.open()).filter(
-      (candidate) => candidate.kind === 'user.offboard' && candidate.card !== undefined,
-    );
-    if (!request) throw new Error('not filed yet');
-    return request.id;
-  }, FILING_MS);
+  return (
+    await fileThroughDialog(bot, 'U0ADA', `user offboard ${userIds.join(' ')}`, fields, FILING_MS)
+  ).id;
 }
 
 describe('bulk offboarding of 50 people in one request', () => {

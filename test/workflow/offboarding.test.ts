@@ -8,6 +8,7 @@ import {
   answerTo,
   cognitoUser,
   type FiledRequest,
+  fileThroughDialog,
   finished,
   logEntries,
   requestStore,
@@ -54,44 +55,16 @@ async function apiKey(
   return found.Item;
 }
 
-async function fileOffboarding(
+function fileOffboarding(
   bot: TestBot,
   requester: string,
   userIds: string[],
   action: 'Delete the Cognito user' | 'Disable the Cognito user' | null,
 ): Promise<FiledRequest> {
-  const before = new Set(bot.slack.views.keys());
-  await bot.driver.command(requester, `user offboard ${userIds.join(' ')}`);
-  const viewId = await eventually(() => {
-    const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
-    if (!opened) throw new Error('no dialog');
-    return opened;
-  });
-  const fields: Record<string, string> = {
+  return fileThroughDialog(bot, requester, `user offboard ${userIds.join(' ')}`, {
     Reason: 'Left the company',
     ...(action ? { Action: action } : {}),
-  };
-  const submitted = await bot.driver.submitView(requester, viewId, fields);
-  expect(submitted.ack).toBeNull();
-  const subject = userIds.length === 1 ? userIds[0] : `${userIds.length} users`;
-  const card = await eventually(() => {
-    const found = bot.slack
-      .messages(APPROVAL_CHANNEL)
-      .find(
-        (message) =>
-          !message.threadTs &&
-          message.text?.startsWith('Offboarding') &&
-          message.text.includes(` for ${subject} by `) &&
-          message.text.endsWith('pending'),
-      );
-    if (!found) throw new Error('no card');
-    return found;
   });
-  const id = /request (R[0-9A-Z]+) /.exec(card.text ?? '')?.[1] ?? '';
-  await eventually(async () => {
-    if (!(await requestStore(bot).get(id))?.card) throw new Error('card not placed yet');
-  });
-  return { id, userId: subject ?? '', card: { channel: APPROVAL_CHANNEL, ts: card.ts } };
 }
 
 /** Makes one kind of Cognito call fail `times` times, as an outage would. */

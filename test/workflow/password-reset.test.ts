@@ -7,41 +7,18 @@ import {
   cognitoUser,
   dmsTo,
   type FiledRequest,
+  fileThroughDialog,
   finished,
   recordCognitoCommands,
-  requestStore,
   roleRows,
   textIn,
 } from '../support/onboarding-flow';
-import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
+import { startTestBot, type TestBot } from '../support/test-bot';
 
-async function fileReset(bot: TestBot, requester: string, userId: string): Promise<FiledRequest> {
-  const before = new Set(bot.slack.views.keys());
-  await bot.driver.command(requester, `user reset-password ${userId}`);
-  const viewId = await eventually(() => {
-    const opened = [...bot.slack.views.keys()].find((id) => !before.has(id));
-    if (!opened) throw new Error('no dialog');
-    return opened;
+function fileReset(bot: TestBot, requester: string, userId: string): Promise<FiledRequest> {
+  return fileThroughDialog(bot, requester, `user reset-password ${userId}`, {
+    Reason: 'Forgot it',
   });
-  const submitted = await bot.driver.submitView(requester, viewId, { Reason: 'Forgot it' });
-  expect(submitted.ack).toBeNull();
-  const card = await eventually(() => {
-    const found = bot.slack
-      .messages(APPROVAL_CHANNEL)
-      .find(
-        (message) =>
-          !message.threadTs &&
-          message.text?.startsWith('Password reset') &&
-          message.text.includes(` for ${userId} by <@${requester}>: pending`),
-      );
-    if (!found) throw new Error('no card');
-    return found;
-  });
-  const id = /request (R[0-9A-Z]+) /.exec(card.text ?? '')?.[1] ?? '';
-  await eventually(async () => {
-    if (!(await requestStore(bot).get(id))?.card) throw new Error('card not placed yet');
-  });
-  return { id, userId, card: { channel: APPROVAL_CHANNEL, ts: card.ts } };
 }
 
 const failsToSignIn = (attempt: Promise<unknown>) => expect(attempt).rejects.toThrow();

@@ -4,50 +4,17 @@ import {
   cognitoUser,
   dmsTo,
   type FiledRequest,
+  fileThroughDialog,
   finished,
+  openedDialog,
   recordCognitoCommands,
-  requestStore,
   textIn,
   threadReplies,
 } from '../support/onboarding-flow';
-import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
+import { startTestBot, type TestBot } from '../support/test-bot';
 
-async function openReasonModal(bot: TestBot, slackUserId: string, text: string): Promise<string> {
-  const before = new Set(bot.slack.views.keys());
-  await bot.driver.command(slackUserId, text);
-  return eventually(() => {
-    const opened = [...bot.slack.views.keys()].find((viewId) => !before.has(viewId));
-    if (!opened) throw new Error(`no dialog opened for ${text}`);
-    return opened;
-  });
-}
-
-async function fileAccessRequest(
-  bot: TestBot,
-  requester: string,
-  text: string,
-  userId: string,
-): Promise<FiledRequest> {
-  const viewId = await openReasonModal(bot, requester, text);
-  const submitted = await bot.driver.submitView(requester, viewId, { Reason: `because ${text}` });
-  expect(submitted.ack).toBeNull();
-  const card = await eventually(() => {
-    const found = bot.slack
-      .messages(APPROVAL_CHANNEL)
-      .find(
-        (message) =>
-          !message.threadTs &&
-          message.text?.includes(` for ${userId} by `) &&
-          message.text.endsWith('pending'),
-      );
-    if (!found) throw new Error(`no card for ${userId}`);
-    return found;
-  });
-  const id = /request (R[0-9A-Z]+) /.exec(card.text ?? '')?.[1] ?? '';
-  await eventually(async () => {
-    if (!(await requestStore(bot).get(id))?.card) throw new Error('card not placed yet');
-  });
-  return { id, userId, card: { channel: APPROVAL_CHANNEL, ts: card.ts } };
+function fileAccessRequest(bot: TestBot, requester: string, text: string): Promise<FiledRequest> {
+  return fileThroughDialog(bot, requester, text, { Reason: `because ${text}` });
 }
 
 describe('disable, enable and sign out, each through an approval', () => {
@@ -67,7 +34,7 @@ describe('disable, enable and sign out, each through an approval', () => {
   afterAll(() => bot.stop());
 
   it('disables after an admin’s approval, and says tokens already issued live on', async () => {
-    const filed = await fileAccessRequest(bot, 'U0ADA', 'user disable bob', 'bob');
+    const filed = await fileAccessRequest(bot, 'U0ADA', 'user disable bob');
     expect((await cognitoUser(bot.deployment, 'bob'))?.Enabled).toBe(true);
     const managerClick = await bot.driver.clickButton('U0MAX', filed.card, 'Approve');
     expect(textIn((await answerTo(bot.slack, managerClick)).args)).toContain('needs a VAMS admin');
@@ -81,7 +48,7 @@ describe('disable, enable and sign out, each through an approval', () => {
   });
 
   it('refuses to ask for disabling someone already disabled, in the dialog', async () => {
-    const viewId = await openReasonModal(bot, 'U0ADA', 'user disable bob');
+    const viewId = await openedDialog(bot, 'U0ADA', 'user disable bob');
     const submitted = await bot.driver.submitView('U0ADA', viewId, { Reason: 'again' });
     expect(submitted.ack).toEqual({
       response_action: 'errors',
@@ -90,7 +57,7 @@ describe('disable, enable and sign out, each through an approval', () => {
   });
 
   it('enables again after approval', async () => {
-    const filed = await fileAccessRequest(bot, 'U0ADA', 'user enable bob', 'bob');
+    const filed = await fileAccessRequest(bot, 'U0ADA', 'user enable bob');
     await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
     expect((await finished(bot, filed)).status).toBe('succeeded');
     expect((await cognitoUser(bot.deployment, 'bob'))?.Enabled).toBe(true);
@@ -98,7 +65,7 @@ describe('disable, enable and sign out, each through an approval', () => {
 
   it('signs out everywhere with AdminUserGlobalSignOut after approval', async () => {
     const sent = recordCognitoCommands(bot);
-    const filed = await fileAccessRequest(bot, 'U0ADA', 'user signout bob', 'bob');
+    const filed = await fileAccessRequest(bot, 'U0ADA', 'user signout bob');
     await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
     expect((await finished(bot, filed)).status).toBe('succeeded');
     expect(sent.filter((command) => command.command === 'AdminUserGlobalSignOutCommand')).toEqual([
@@ -111,13 +78,13 @@ describe('disable, enable and sign out, each through an approval', () => {
   });
 
   it('lets only admins ask, and no one disable themselves', async () => {
-    const managerView = await openReasonModal(bot, 'U0MAX', 'user disable bob');
+    const managerView = await openedDialog(bot, 'U0MAX', 'user disable bob');
     await eventually(() => {
       const shown = JSON.stringify(bot.slack.views.get(managerView)?.view);
       if (!shown.includes('Only VAMS admins can change users’ access.'))
         throw new Error('not refused yet');
     });
-    const selfView = await openReasonModal(bot, 'U0ADA', 'user disable ada@example.com');
+    const selfView = await openedDialog(bot, 'U0ADA', 'user disable ada@example.com');
     await eventually(() => {
       const shown = JSON.stringify(bot.slack.views.get(selfView)?.view);
       if (!shown.includes('You cannot disable yourself')) throw new Error('not refused yet');
@@ -125,7 +92,7 @@ describe('disable, enable and sign out, each through an approval', () => {
   });
 
   it('says there is no such user, in the dialog', async () => {
-    const viewId = await openReasonModal(bot, 'U0ADA', 'user disable ghost');
+    const viewId = await openedDialog(bot, 'U0ADA', 'user disable ghost');
     const submitted = await bot.driver.submitView('U0ADA', viewId, { Reason: 'gone' });
     expect(submitted.ack).toEqual({
       response_action: 'errors',
