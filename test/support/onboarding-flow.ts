@@ -3,7 +3,7 @@ import {
   type AdminGetUserCommandOutput,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestStore } from '../../src/stores/request.store';
 import { USER_CREATE_IDS } from '../../src/views/user-create.view';
 import type { AccessRequest } from '../../src/workflow/request';
@@ -236,6 +236,21 @@ export async function roleRows(
     }),
   );
   return page.Items ?? [];
+}
+
+/** An API key item as it is in VAMS's table, read directly. */
+export async function apiKeyItem(
+  deployment: TestDeployment,
+  apiKeyId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const found = await deployment.clients.documents.send(
+    new GetCommand({
+      TableName: deployment.tables.apiKeys,
+      Key: { apiKeyId },
+      ConsistentRead: true,
+    }),
+  );
+  return found.Item;
 }
 
 export async function cognitoUser(

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../src/logging';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
 import {
@@ -12,6 +11,7 @@ import { checkKeyForm, keyOwnerProblem, rotatedName } from '../../src/workflow/a
 import { type ApiKeyDelivery, apiKeyExecutor } from '../../src/workflow/api-keys';
 import type { AccessRequest } from '../../src/workflow/request';
 import type { StepContext } from '../../src/workflow/workflow';
+import { apiKeyItem } from '../support/onboarding-flow';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
 
 describe('VAMS API key values', () => {
@@ -192,17 +192,6 @@ describe('the delivery step, against DynamoDB Local', () => {
     return { step: { run: step.run, reconcile: step.reconcile }, request };
   }
 
-  async function item(apiKeyId: string) {
-    const found = await deployment.clients.documents.send(
-      new GetCommand({
-        TableName: deployment.tables.apiKeys,
-        Key: { apiKeyId },
-        ConsistentRead: true,
-      }),
-    );
-    return found.Item;
-  }
-
   it('refuses to create a key whose chosen expiry passed while the request waited', async () => {
     const request = keyRequest();
     if (request.kind !== 'key.create') throw new Error('fixture');
@@ -216,7 +205,7 @@ describe('the delivery step, against DynamoDB Local', () => {
     await expect(check?.run(context(request))).rejects.toThrow(
       'passed before the request was approved',
     );
-    expect(await item(request.params.apiKeyId)).toBeUndefined();
+    expect(await apiKeyItem(deployment, request.params.apiKeyId)).toBeUndefined();
   });
 
   it('a failed DM leaves the key inactive; running again replaces it with one that was delivered', async () => {
@@ -224,13 +213,13 @@ describe('the delivery step, against DynamoDB Local', () => {
     const { step, request } = deliveryStep(deliveries, { next: true });
     if (request.kind !== 'key.create') throw new Error('fixture');
     await expect(step.run(context(request))).rejects.toThrow('left inactive');
-    const undelivered = await item(request.params.apiKeyId);
+    const undelivered = await apiKeyItem(deployment, request.params.apiKeyId);
     expect(undelivered?.isActive).toBe('false');
     expect(await step.reconcile(context(request))).toBeUndefined();
 
     await step.run(context(request));
     const [delivery] = deliveries;
-    const delivered = await item(request.params.apiKeyId);
+    const delivered = await apiKeyItem(deployment, request.params.apiKeyId);
     expect(delivered?.isActive).toBe('true');
     expect(delivered?.apiKeyHash).toBe(apiKeyHash(delivery?.value ?? ''));
     expect(delivered?.apiKeyHash).not.toBe(undelivered?.apiKeyHash);

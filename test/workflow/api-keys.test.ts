@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
+  apiKeyItem,
   clickCard,
   dmsTo,
   type FiledRequest,
@@ -63,15 +64,9 @@ function keyValuesIn(texts: string[]): string[] {
 }
 
 async function storedKey(bot: TestBot, apiKeyId: string): Promise<Record<string, unknown>> {
-  const found = await bot.deployment.clients.documents.send(
-    new GetCommand({
-      TableName: bot.deployment.tables.apiKeys,
-      Key: { apiKeyId },
-      ConsistentRead: true,
-    }),
-  );
-  if (!found.Item) throw new Error(`no key ${apiKeyId}`);
-  return found.Item;
+  const item = await apiKeyItem(bot.deployment, apiKeyId);
+  if (!item) throw new Error(`no key ${apiKeyId}`);
+  return item;
 }
 
 function authorize(bot: TestBot, header: string, now?: Date) {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestStore } from '../../src/stores/request.store';
 import { VamsUserRoleStore } from '../../src/stores/vams-user-roles.store';
 import { lastAdminProblem } from '../../src/workflow/offboarding';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
+  apiKeyItem,
   cognitoUser,
   type FiledRequest,
   fileThroughDialog,
@@ -39,20 +40,6 @@ async function addApiKey(deployment: TestDeployment, userId: string): Promise<st
     }),
   );
   return apiKeyId;
-}
-
-async function apiKey(
-  deployment: TestDeployment,
-  apiKeyId: string,
-): Promise<Record<string, unknown> | undefined> {
-  const found = await deployment.clients.documents.send(
-    new GetCommand({
-      TableName: deployment.tables.apiKeys,
-      Key: { apiKeyId },
-      ConsistentRead: true,
-    }),
-  );
-  return found.Item;
 }
 
 function fileOffboarding(
@@ -123,7 +110,7 @@ describe('offboarding', () => {
     expect(done.status).toBe('succeeded');
     expect(await roleRows(bot.deployment, 'leaver')).toEqual([]);
     for (const apiKeyId of keys) {
-      const key = await apiKey(bot.deployment, apiKeyId);
+      const key = await apiKeyItem(bot.deployment, apiKeyId);
       expect(key?.isActive).toBe('false');
       expect(String(key?.updatedAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
     }
@@ -178,7 +165,7 @@ describe('offboarding', () => {
       'keys:flaky',
     ]);
     expect(await roleRows(bot.deployment, 'flaky')).toEqual([]);
-    expect((await apiKey(bot.deployment, key))?.isActive).toBe('false');
+    expect((await apiKeyItem(bot.deployment, key))?.isActive).toBe('false');
     expect(await cognitoUser(bot.deployment, 'flaky')).toBeDefined();
     const card = bot.slack
       .messages(APPROVAL_CHANNEL)
