@@ -153,13 +153,13 @@ function workflowFor(
     : undefined;
   const courier = new SlackCourier(slack.clients.messages, dms);
   const delivery = config.tempPasswordDelivery;
-  // With users in an external identity provider, user requests are refused before they are
-  // filed; these only guard against one slipping through.
   const keyExecutor = apiKeyExecutor({
     apiKeys: keys.apiKeys,
     ownerProblem: keys.ownerProblem,
     sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
   });
+  // With users in an external identity provider, user requests are refused before they are
+  // filed; these only guard against one slipping through.
   const userKind = (build: (admin: CognitoAdmin) => KindExecutor): KindExecutor =>
     cognitoAdmin ? build(cognitoAdmin) : unavailableExecutor(EXTERNAL_IDP_TEXT);
   return new Workflow(
