@@ -151,7 +151,7 @@ function workflowFor(
   const cognitoAdmin = backend.userPoolId
     ? new CognitoAdmin(cognito, backend.userPoolId)
     : undefined;
-  const courier = new SlackCourier(slack.clients.messages, dms);
+  const { courier } = keys;
   const delivery = config.tempPasswordDelivery;
   const keyExecutor = apiKeyExecutor({
     apiKeys: keys.apiKeys,
