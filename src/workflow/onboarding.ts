@@ -1,24 +1,25 @@
 import type { NewCognitoUser } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
-import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
-import type { PasswordCourier } from './password-courier';
+import { temporaryPassword } from '../vams/temporary-password';
+import {
+  chooseDeliveryStep,
+  dmNewTemporaryPassword,
+  type PasswordCourier,
+  slackRecipient,
+  type TemporaryPasswords,
+} from './password-courier';
 import { type AccessRequest, expectKind, type RequestOf } from './request';
-import type { KindExecutor, Step, StepContext } from './workflow';
+import type { KindExecutor, Step } from './workflow';
 
 export interface OnboardingPorts {
   cognito: {
     findUser(userId: string): Promise<{ email: string | undefined } | undefined>;
     createUser(user: NewCognitoUser): Promise<void>;
-    setTemporaryPassword(userId: string, password: string): Promise<void>;
-    passwordPolicy(): Promise<PasswordPolicy>;
-  };
+  } & TemporaryPasswords;
   userRoles: { addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> };
   courier: PasswordCourier;
   delivery: 'email' | 'slack-dm';
 }
-
-const SLACK_DELIVERY = /^by Slack DM to (\w+)$/;
-const EMAIL_DELIVERY = 'by Cognito email (not found in Slack)';
 
 /** VAMS's own audit line, written by the bot because it bypasses the VAMS API; no secrets. */
 export function logAuthChangeBy(
@@ -49,21 +50,13 @@ export function logAuthChange(
   );
 }
 
-function slackRecipient(context: StepContext): string | undefined {
-  return SLACK_DELIVERY.exec(context.detailOf('choose-delivery') ?? '')?.[1];
-}
-
 /** Onboarding (`/vams user create`): the Cognito user as VAMS creates it, then its role rows. */
 export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
-  const chooseDelivery: Step = {
-    name: 'choose-delivery',
-    label: 'Find the new user in Slack for the temporary password',
-    run: async (context) => {
-      const request = expectKind(context.request, 'user.create');
-      const slackUserId = await ports.courier.slackUserForEmail(request.params.email);
-      return slackUserId ? `by Slack DM to ${slackUserId}` : EMAIL_DELIVERY;
-    },
-  };
+  const chooseDelivery: Step = chooseDeliveryStep(
+    'Find the new user in Slack for the temporary password',
+    async (context) => expectKind(context.request, 'user.create').params.email,
+    ports.courier,
+  );
 
   const createUser = (request: RequestOf<'user.create'>): Step => ({
     name: 'cognito-create',
@@ -127,17 +120,11 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
       const slackUserId = slackRecipient(context);
       if (!slackUserId) return 'Cognito emailed the invitation';
       const { userId } = expectKind(context.request, 'user.create').params;
-      const policy = await ports.cognito.passwordPolicy();
-      const password = temporaryPassword(policy);
-      await ports.cognito.setTemporaryPassword(userId, password);
-      await ports.courier.sendTemporaryPassword({
+      return dmNewTemporaryPassword(ports.cognito, ports.courier, {
         slackUserId,
         userId,
-        password,
-        validDays: policy.temporaryPasswordValidityDays,
         occasion: 'welcome',
       });
-      return `sent by DM to ${slackUserId}`;
     },
   };
 

@@ -1,22 +1,24 @@
-import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
+import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './onboarding';
-import type { PasswordCourier } from './password-courier';
+import {
+  chooseDeliveryStep,
+  dmNewTemporaryPassword,
+  type PasswordCourier,
+  slackRecipient,
+  type TemporaryPasswords,
+} from './password-courier';
 import { expectKind } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 
 export interface PasswordResetPorts {
   cognito: {
     findUser(userId: string): Promise<{ email: string | undefined } | undefined>;
-    setTemporaryPassword(userId: string, password: string): Promise<void>;
     signOutEverywhere(userId: string): Promise<void>;
     resendInvitation(userId: string): Promise<void>;
-    passwordPolicy(): Promise<PasswordPolicy>;
-  };
+  } & TemporaryPasswords;
   courier: PasswordCourier;
   delivery: 'email' | 'slack-dm';
 }
-
-const SLACK_DELIVERY = /^by Slack DM to (\w+)$/;
 
 function userIdOf(context: StepContext): string {
   return expectKind(context.request, 'user.reset-password').params.userId;
@@ -28,19 +30,11 @@ function userIdOf(context: StepContext): string {
  * current password is replaced, sessions are revoked, then a fresh temporary password goes out.
  */
 export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
-  const chooseDelivery: Step = {
-    name: 'choose-delivery',
-    label: 'Find the user in Slack for the temporary password',
-    run: async (context) => {
-      const user = await ports.cognito.findUser(userIdOf(context));
-      const slackUserId = user?.email
-        ? await ports.courier.slackUserForEmail(user.email)
-        : undefined;
-      return slackUserId
-        ? `by Slack DM to ${slackUserId}`
-        : 'by Cognito email (not found in Slack)';
-    },
-  };
+  const chooseDelivery: Step = chooseDeliveryStep(
+    'Find the user in Slack for the temporary password',
+    async (context) => (await ports.cognito.findUser(userIdOf(context)))?.email,
+    ports.courier,
+  );
 
   const invalidate: Step = {
     name: 'invalidate-password',
@@ -72,22 +66,16 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
     label: 'Deliver a new temporary password',
     run: async (context) => {
       const userId = userIdOf(context);
-      const slackUserId = SLACK_DELIVERY.exec(context.detailOf('choose-delivery') ?? '')?.[1];
+      const slackUserId = slackRecipient(context);
       if (!slackUserId) {
         await ports.cognito.resendInvitation(userId);
         return 'Cognito emailed it';
       }
-      const policy = await ports.cognito.passwordPolicy();
-      const password = temporaryPassword(policy);
-      await ports.cognito.setTemporaryPassword(userId, password);
-      await ports.courier.sendTemporaryPassword({
+      return dmNewTemporaryPassword(ports.cognito, ports.courier, {
         slackUserId,
         userId,
-        password,
-        validDays: policy.temporaryPasswordValidityDays,
         occasion: 'reset',
       });
-      return `sent by DM to ${slackUserId}`;
     },
   };
 
