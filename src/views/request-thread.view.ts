@@ -3,7 +3,7 @@ import type { TemporaryPasswordDelivery } from '../workflow/password-courier';
 import type { AccessRequest } from '../workflow/request';
 import type { StepState } from '../workflow/workflow';
 import { clip } from './fit';
-import type { MessageBody } from './message';
+import { type MessageBody, sectionMessage } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
 import { explainRefusal } from './reasons';
 import { kindInSentence, kindTitle } from './request-card.view';
@@ -14,10 +14,6 @@ const MARKS: Record<StepState['state'], string> = {
   done: ':white_check_mark:',
   failed: ':x:',
 };
-
-function section(text: string): MessageBody {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
 
 // Step details name Slack people by id (e.g. who got a DM); show them as mentions.
 function mentionSlackUsers(text: string): string {
@@ -53,7 +49,7 @@ export function progressMessage(request: AccessRequest, steps: readonly StepStat
 
 export function resultMessage(request: AccessRequest, summary: string): MessageBody {
   const mark = request.status === 'succeeded' ? ':white_check_mark:' : ':x:';
-  return section(`${mark} ${escapeMrkdwn(clip(summary, 2500))}`);
+  return sectionMessage(`${mark} ${escapeMrkdwn(clip(summary, 2500))}`);
 }
 
 export function requesterOutcomeDm(
@@ -62,14 +58,14 @@ export function requesterOutcomeDm(
   link: string | undefined,
 ): MessageBody {
   const where = link ? ` <${link}|See the request>.` : '';
-  return section(
+  return sectionMessage(
     `Your ${kindInSentence(request.kind)} request *${request.id}*: ${escapeMrkdwn(summary)}${where}`,
   );
 }
 
 export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {
   const where = link ? ` <${link}|View the card>.` : '';
-  return section(
+  return sectionMessage(
     `Your ${kindInSentence(request.kind)} request *${request.id}* for \`${escapeMrkdwn(request.subject)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
   );
 }
@@ -85,9 +81,12 @@ export function temporaryPasswordDm({
       ? `Welcome to VAMS. Your user ID is ${code(userId)}`
       : `Your VAMS password was reset. Your user ID is ${code(userId)}`;
   // The password's symbols include & < >: unescaped, Slack would read `<…>` as a link even in code.
-  return section(
-    `${opening} and your temporary password is ${code(password)}. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`,
-  );
+  const text = `${opening} and your temporary password is ${code(password)}. Sign in to VAMS within ${validDays} days; you will be asked to choose a new password. This message is the only copy.`;
+  // The notification text leaves the password out: it shows on lock screens and in previews.
+  return {
+    text: `${opening}; your temporary password is in this message.`,
+    blocks: sectionMessage(text).blocks,
+  };
 }
 
 /** What the clicker reads when a click is refused; nothing changed. */
