@@ -1,15 +1,12 @@
 import { type IdentityPorts, resolveIdentity } from './auth/identity';
 import { type Backend, connectBackend } from './backend/backend';
+import { EXTERNAL_IDP_TEXT } from './commands/dialogs';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
 import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
 import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
 import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
-import {
-  EXTERNAL_IDP_TEXT,
-  registerUserFeature,
-  userCreateCommand,
-} from './commands/user.commands';
+import { registerUserFeature, userCreateCommand } from './commands/user.commands';
 import { registerUserAccessFeature, userAccessCommands } from './commands/user-access.commands';
 import {
   registerUserDirectoryFeature,

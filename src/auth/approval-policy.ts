@@ -1,5 +1,5 @@
 import { type AccessRequest, type RequestKind, subjectsOf } from '../workflow/request';
-import type { Identity, RefusalReason } from './identity';
+import { type Identity, type RefusalReason, sameVamsUser } from './identity';
 import { type RolePolicy, standingOf } from './roles';
 
 export interface ApprovalPolicy extends RolePolicy {
@@ -49,8 +49,7 @@ function personalRefusal(
     request.requester.slackUserId === clicker.slackUserId ||
     request.requester.vamsUserId === clicker.vamsUserId;
   if (self && !policy.allowSelfApproval) return { code: 'own-request' };
-  const me = clicker.vamsUserId.toLowerCase();
-  if (subjectsOf(request).some((subject) => subject.toLowerCase() === me))
+  if (subjectsOf(request).some((subject) => sameVamsUser(subject, clicker.vamsUserId)))
     return { code: 'about-you' };
   return undefined;
 }

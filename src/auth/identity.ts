@@ -128,3 +128,8 @@ export async function resolveIdentity(
     roles: mapping.roles ?? (await ports.rolesOf(mapping.vamsUserId)),
   };
 }
+
+/** VAMS user IDs are compared as people type them: without regard to case. */
+export function sameVamsUser(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

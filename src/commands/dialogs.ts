@@ -1,10 +1,74 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { Identity } from '../auth/identity';
+import { type RolePolicy, standingOf } from '../auth/roles';
+import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
+import type { AppLogger } from '../logging';
+import type { DirectMessages } from '../slack/slack-notifier';
+import { slackErrorCode } from '../slack/slack-people';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import { usageErrorMessage } from '../views/help.view';
 import { checkedView } from '../views/outgoing';
+import { REASON_IDS } from '../views/reason.view';
+import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
+import type { Workflow } from '../workflow/workflow';
+import type { Identify } from './identity.commands';
 import type { Invocation } from './sub-command';
+
+/** What every command that files a request through a dialog works with. */
+export interface RequestFeature {
+  identify: Identify;
+  workflow: Workflow;
+  policy: RolePolicy;
+  views: WebClient;
+  dms: DirectMessages;
+  logger: AppLogger;
+}
+
+/** A request about Cognito users: the pool is undefined when users live in an external IdP. */
+export interface UserRequestFeature extends RequestFeature {
+  cognito: CognitoAdmin | undefined;
+}
+
+/** Who may not file a request at all: anyone not mapped to a VAMS user. */
+export function unmappedProblem(identity: Identity): string | undefined {
+  return identity.mapped
+    ? undefined
+    : `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
+}
+
+/** For requests only admins may file: `notAdmin` says so to anyone else who is mapped. */
+export function adminRequesterProblem(
+  identity: Identity,
+  policy: RolePolicy,
+  notAdmin: string,
+): string | undefined {
+  if (!identity.mapped) return unmappedProblem(identity);
+  return standingOf(identity.roles, policy).isAdmin ? undefined : notAdmin;
+}
+
+/** A dialog submission answered by turning the dialog into a notice: nothing was filed. */
+export function noticeAck(title: string, text: string) {
+  return { response_action: 'update' as const, view: checkedView(noticeModal(title, text)) };
+}
+
+/** A dialog submission answered with an error under its `Reason` field. */
+export function reasonErrorAck(message: string) {
+  return { response_action: 'errors' as const, errors: { [REASON_IDS.reason.block]: message } };
+}
+
+/** A dialog submission answered with errors under the fields they are about. */
+export function fieldErrorsAck<F extends string>(
+  errors: Partial<Record<F, string>>,
+  blocks: { readonly [K in NoInfer<F>]: { readonly block: string } },
+) {
+  const byBlock: Record<string, string> = {};
+  for (const [field, message] of Object.entries(errors) as [F, string | undefined][]) {
+    if (message) byBlock[blocks[field].block] = message;
+  }
+  return { response_action: 'errors' as const, errors: byBlock };
+}
 
 export const EXTERNAL_IDP_TEXT =
   'Users of this VAMS deployment are managed in its identity provider, not in a Cognito user pool, so vams-chatops cannot create or change them. Roles and API keys still work here.';
@@ -31,22 +95,44 @@ export async function oneUserId(
 }
 
 /**
- * A trigger lives 3 s, so the dialog opens first and the person is checked after; if they may
- * not ask, the dialog turns into a notice saying why.
+ * A trigger lives 3 s, so the dialog opens first and what it needs is read after. `check`
+ * answers undefined (the dialog stays as opened), a text (the dialog becomes a notice saying why
+ * nothing can be asked) or a view (it replaces the dialog: a loading dialog by the filled form).
+ * If `check` fails, the dialog says so rather than staying as it was, and the error goes on.
  */
 export async function openThenCheck(
-  views: WebClient,
+  { views, logger }: { views: WebClient; logger: AppLogger },
   triggerId: string,
   view: ModalView,
-  check: () => Promise<string | undefined>,
+  check: () => Promise<string | ModalView | undefined>,
 ): Promise<void> {
   const opened = await views.views.open({ trigger_id: triggerId, view: checkedView(view) });
-  const problem = await check();
   const viewId = opened.view?.id;
-  if (problem && viewId) {
+  let next: string | ModalView | undefined;
+  try {
+    next = await check();
+  } catch (error) {
+    if (viewId) {
+      const text = 'Something went wrong on our side (it is logged). Close this and try again.';
+      await views.views
+        .update({ view_id: viewId, view: checkedView(noticeModal(view.title.text, text)) })
+        .catch((updateError: unknown) =>
+          logger.warn({ err: updateError }, 'could not replace a dialog after a failed check'),
+        );
+    }
+    throw error;
+  }
+  if (next === undefined || !viewId) return;
+  const replacement = typeof next === 'string' ? noticeModal(view.title.text, next) : next;
+  try {
+    // With the hash, Slack refuses to overwrite a dialog that changed since it was opened.
     await views.views.update({
       view_id: viewId,
-      view: checkedView(noticeModal(view.title.text, problem)),
+      ...(opened.view?.hash ? { hash: opened.view.hash } : {}),
+      view: checkedView(replacement),
     });
+  } catch (error) {
+    if (slackErrorCode(error) !== 'hash_conflict') throw error;
+    logger.info({ viewId }, 'the dialog changed while loading; left as it is');
   }
 }

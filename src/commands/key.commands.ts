@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
+import type { ModalView } from '@slack/types';
+import { type Identity, sameVamsUser } from '../auth/identity';
 import { type RolePolicy, standingOf } from '../auth/roles';
-import type { AppLogger } from '../logging';
-import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { AuditEvent } from '../stores/request.store';
 import type { ApiKeyMetadata, VamsApiKeyStore } from '../stores/vams-api-keys.store';
@@ -19,38 +17,31 @@ import {
   rotateModal,
 } from '../views/api-key.view';
 import { usageErrorMessage } from '../views/help.view';
-import type { MessageBody } from '../views/message';
+import { sectionMessage } from '../views/message';
 import { code } from '../views/mrkdwn';
-import { checkedView } from '../views/outgoing';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
-import {
-  checkKeyForm,
-  daysAhead,
-  type KeyFormField,
-  type KeyLimits,
-  rotatedName,
-} from '../workflow/api-key-rules';
+import { checkKeyForm, daysAhead, type KeyLimits, rotatedName } from '../workflow/api-key-rules';
 import { logAuthChangeBy } from '../workflow/onboarding';
-import type { Workflow } from '../workflow/workflow';
-import { openThenCheck } from './dialogs';
-import type { Identify } from './identity.commands';
+import { type Person, REASON_REQUIRED } from '../workflow/request';
+import type { Draft } from '../workflow/workflow';
+import {
+  fieldErrorsAck,
+  noticeAck,
+  openThenCheck,
+  type RequestFeature,
+  reasonErrorAck,
+} from './dialogs';
 import type { Invocation, SubCommand } from './sub-command';
-import { submitRequest } from './submit-request';
+import { submitRequest, tellNotFiled } from './submit-request';
 
-export interface ApiKeyFeature {
-  identify: Identify;
-  workflow: Workflow;
-  policy: RolePolicy;
+export interface ApiKeyFeature extends RequestFeature {
   apiKeys: VamsApiKeyStore;
   ownerProblem(ownerUserId: string): Promise<string | undefined>;
   /** The Slack user of a VAMS user, when one can be found (to tell an owner of a revocation). */
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
   audit(event: AuditEvent): Promise<void>;
   limits: KeyLimits;
-  views: WebClient;
-  dms: DirectMessages;
-  logger: AppLogger;
   clock: () => Date;
 }
 
@@ -62,22 +53,8 @@ const USAGE = {
   rotate: '/vams key rotate <apiKeyId>',
 } as const;
 
-const FORM_BLOCKS: Record<KeyFormField, string> = {
-  name: API_KEY_IDS.name.block,
-  description: API_KEY_IDS.description.block,
-  expires: API_KEY_IDS.expires.block,
-  reason: API_KEY_IDS.reason.block,
-};
-
 const API_KEY_ID = /^[0-9a-fA-F-]{8,64}$/;
-
-function say(text: string): MessageBody {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
-
-function sameUser(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
+const ROTATE_TITLE = 'Rotate an API key';
 
 function notMapped(identity: Identity & { mapped: false }, what: string): string {
   return `You cannot ${what}: ${explainRefusal(identity.reason, identity.email)}`;
@@ -91,7 +68,7 @@ function keyAccessProblem(
   verb: string,
 ): string | undefined {
   if (!identity.mapped) return notMapped(identity, `${verb} API keys`);
-  if (sameUser(identity.vamsUserId, key.userId) || standingOf(identity.roles, policy).isAdmin)
+  if (sameVamsUser(identity.vamsUserId, key.userId) || standingOf(identity.roles, policy).isAdmin)
     return undefined;
   return `API key ${code(key.apiKeyId)} is not yours; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
 }
@@ -135,30 +112,31 @@ async function freeRotatedName(feature: ApiKeyFeature, key: ApiKeyMetadata): Pro
   return rotatedName(key.name, feature.clock(), randomUUID().slice(0, 8));
 }
 
+/** The rotation dialog for a key, or why it cannot be rotated by this person. */
+async function rotationDialog(
+  feature: ApiKeyFeature,
+  ask: { slackUserId: string; teamId: string | undefined; apiKeyId: string },
+): Promise<ModalView | string> {
+  const [identity, key] = await Promise.all([
+    feature.identify(ask.slackUserId, ask.teamId),
+    feature.apiKeys.get(ask.apiKeyId),
+  ]);
+  if (!key) return `There is no API key ${code(ask.apiKeyId)}.`;
+  if (!key.active)
+    return `API key ${code(key.name)} is inactive; ask for a new one with \`/vams key request\`.`;
+  const problem =
+    keyAccessProblem(identity, feature.policy, key, 'rotate') ??
+    (await feature.ownerProblem(key.userId));
+  return problem ?? rotateModal(key, rotatedName(key.name, feature.clock(), '1'));
+}
+
+/** A trigger lives 3 s: a loading dialog opens first, then the key is read and the form shown. */
 async function openRotation(
   feature: ApiKeyFeature,
   ask: { triggerId: string; slackUserId: string; teamId: string | undefined; apiKeyId: string },
-  tell: (text: string) => Promise<void>,
 ): Promise<void> {
-  const key = await feature.apiKeys.get(ask.apiKeyId);
-  if (!key) {
-    await tell(`There is no API key ${code(ask.apiKeyId)}.`);
-    return;
-  }
-  if (!key.active) {
-    await tell(
-      `API key ${code(key.name)} is inactive; ask for a new one with \`/vams key request\`.`,
-    );
-    return;
-  }
-  const dialog = rotateModal(key, rotatedName(key.name, feature.clock(), '1'));
-  await openThenCheck(feature.views, ask.triggerId, dialog, async () => {
-    const identity = await feature.identify(ask.slackUserId, ask.teamId);
-    return (
-      keyAccessProblem(identity, feature.policy, key, 'rotate') ??
-      (identity.mapped ? feature.ownerProblem(key.userId) : undefined)
-    );
-  });
+  const loading = noticeModal(ROTATE_TITLE, `Loading… reading API key ${code(ask.apiKeyId)}.`);
+  await openThenCheck(feature, ask.triggerId, loading, () => rotationDialog(feature, ask));
 }
 
 export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
@@ -172,7 +150,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
         return;
       }
       await invocation.ack();
-      await openThenCheck(feature.views, invocation.triggerId, keyDialog(feature, ''), async () =>
+      await openThenCheck(feature, invocation.triggerId, keyDialog(feature, ''), async () =>
         requesterProblem(
           feature,
           await feature.identify(invocation.slackUserId, invocation.teamId),
@@ -196,16 +174,12 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
         return;
       }
       await invocation.ack();
-      await openThenCheck(
-        feature.views,
-        invocation.triggerId,
-        keyDialog(feature, owner),
-        async () =>
-          requesterProblem(
-            feature,
-            await feature.identify(invocation.slackUserId, invocation.teamId),
-            owner,
-          ),
+      await openThenCheck(feature, invocation.triggerId, keyDialog(feature, owner), async () =>
+        requesterProblem(
+          feature,
+          await feature.identify(invocation.slackUserId, invocation.teamId),
+          owner,
+        ),
       );
     },
   };
@@ -223,15 +197,17 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
       await invocation.ack();
       const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
       if (!identity.mapped) {
-        await invocation.reply(say(notMapped(identity, 'list API keys')));
+        await invocation.reply(sectionMessage(notMapped(identity, 'list API keys')));
         return;
       }
       const owner = wanted ?? identity.vamsUserId;
       if (
-        !sameUser(owner, identity.vamsUserId) &&
+        !sameVamsUser(owner, identity.vamsUserId) &&
         !standingOf(identity.roles, feature.policy).isAdmin
       ) {
-        await invocation.reply(say('You can list your own keys only; admins can list anyone’s.'));
+        await invocation.reply(
+          sectionMessage('You can list your own keys only; admins can list anyone’s.'),
+        );
         return;
       }
       const keys = await feature.apiKeys.keysOf(owner);
@@ -252,7 +228,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
         return;
       }
       await invocation.ack();
-      await invocation.reply(say(await revoke(feature, invocation, apiKeyId)));
+      await invocation.reply(sectionMessage(await revoke(feature, invocation, apiKeyId)));
     },
   };
 
@@ -270,16 +246,12 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
         return;
       }
       await invocation.ack();
-      await openRotation(
-        feature,
-        {
-          triggerId: invocation.triggerId,
-          slackUserId: invocation.slackUserId,
-          teamId: invocation.teamId,
-          apiKeyId,
-        },
-        (text) => invocation.reply(say(text)),
-      );
+      await openRotation(feature, {
+        triggerId: invocation.triggerId,
+        slackUserId: invocation.slackUserId,
+        teamId: invocation.teamId,
+        apiKeyId,
+      });
     },
   };
 
@@ -302,7 +274,7 @@ async function revoke(
   const now = feature.clock();
   const outcome = await feature.apiKeys.deactivate(key.apiKeyId, now);
   if (outcome === 'already inactive') return revokedReply(key, outcome);
-  const own = sameUser(identity.vamsUserId, key.userId);
+  const own = sameVamsUser(identity.vamsUserId, key.userId);
   logAuthChangeBy(
     feature.logger,
     'apiKeyUpdate',
@@ -332,6 +304,45 @@ async function revoke(
   }
 }
 
+/** A rotation request: a free name for the new key, and who receives its value. */
+async function rotationDraft(
+  feature: ApiKeyFeature,
+  key: ApiKeyMetadata,
+  requester: Person,
+  reason: string,
+): Promise<Draft> {
+  // The new value goes to the key's owner when they are a person in Slack, even when an admin
+  // asks; a CI bot's key goes to the admin who asks.
+  const [name, ownerInSlack] = await Promise.all([
+    freeRotatedName(feature, key),
+    feature.slackUserOf(key.userId).catch(() => undefined),
+  ]);
+  return {
+    kind: 'key.rotate',
+    params: {
+      apiKeyId: randomUUID(),
+      ownerUserId: key.userId,
+      name,
+      description: key.description,
+      expiresAt: apiKeyExpiry(endOfDayUtc(daysAhead(feature.clock(), feature.limits.defaultDays))),
+      deliverTo: ownerInSlack ?? requester.slackUserId,
+      replacesApiKeyId: key.apiKeyId,
+      replacesName: key.name,
+    },
+    reason,
+    requester,
+    subject: key.userId,
+    preflight: [
+      { check: 'old-key-active', ok: true, detail: `${key.name} (${key.apiKeyId}) is active` },
+      {
+        check: 'owner-role',
+        ok: true,
+        detail: `${key.userId} holds a VAMS role that works with API keys`,
+      },
+    ],
+  };
+}
+
 export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
   app.view(API_KEY_IDS.requestCallbackId, async ({ ack, body, view }) => {
     const values = parseViewState(view.state.values);
@@ -346,13 +357,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       feature.limits,
     );
     if (!checked.ok) {
-      const errors = Object.fromEntries(
-        Object.entries(checked.errors).map(([field, message]) => [
-          FORM_BLOCKS[field as KeyFormField],
-          message,
-        ]),
-      );
-      await ack({ response_action: 'errors', errors });
+      await ack(fieldErrorsAck(checked.errors, API_KEY_IDS));
       return;
     }
     const owner = view.private_metadata;
@@ -363,19 +368,16 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       feature.apiKeys.idsNamed(checked.name),
     ]);
     if (problem || !identity.mapped) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(title, problem ?? '')),
-      });
+      await ack(noticeAck(title, problem ?? ''));
       return;
     }
     if (sameName.length > 0) {
-      await ack({
-        response_action: 'errors',
-        errors: {
-          [API_KEY_IDS.name.block]: 'VAMS already has a key with this name; names are unique.',
-        },
-      });
+      await ack(
+        fieldErrorsAck(
+          { name: 'VAMS already has a key with this name; names are unique.' },
+          API_KEY_IDS,
+        ),
+      );
       return;
     }
     await ack();
@@ -405,13 +407,9 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
   });
 
   app.view(API_KEY_IDS.rotateCallbackId, async ({ ack, body, view }) => {
-    const title = 'Rotate an API key';
     const reason = textValue(parseViewState(view.state.values), API_KEY_IDS.reason).trim();
     if (!reason) {
-      await ack({
-        response_action: 'errors',
-        errors: { [API_KEY_IDS.reason.block]: 'Say why; approvers read it.' },
-      });
+      await ack(reasonErrorAck(REASON_REQUIRED));
       return;
     }
     const [identity, key] = await Promise.all([
@@ -425,63 +423,36 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
         : (keyAccessProblem(identity, feature.policy, key, 'rotate') ??
           (await feature.ownerProblem(key.userId)));
     if (problem || !key || !identity.mapped) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(title, problem ?? '')),
-      });
+      await ack(noticeAck(ROTATE_TITLE, problem ?? ''));
       return;
     }
-    const name = await freeRotatedName(feature, key);
-    // The new value goes to the key's owner when they are a person in Slack, even when an admin
-    // asks; a CI bot's key goes to the admin who asks.
-    const ownerInSlack = await feature.slackUserOf(key.userId).catch(() => undefined);
+    // Nothing below can become a field error: the dialog closes first.
     await ack();
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
-      kind: 'key.rotate',
-      params: {
-        apiKeyId: randomUUID(),
-        ownerUserId: key.userId,
-        name,
-        description: key.description,
-        expiresAt: apiKeyExpiry(
-          endOfDayUtc(daysAhead(feature.clock(), feature.limits.defaultDays)),
-        ),
-        deliverTo: ownerInSlack ?? identity.slackUserId,
-        replacesApiKeyId: key.apiKeyId,
-        replacesName: key.name,
-      },
-      reason,
-      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
-      subject: key.userId,
-      preflight: [
-        { check: 'old-key-active', ok: true, detail: `${key.name} (${key.apiKeyId}) is active` },
-        {
-          check: 'owner-role',
-          ok: true,
-          detail: `${key.userId} holds a VAMS role that works with API keys`,
-        },
-      ],
-    });
+    const requester = { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId };
+    let draft: Draft;
+    try {
+      draft = await rotationDraft(feature, key, requester, reason);
+    } catch (error) {
+      await tellNotFiled(
+        feature.dms,
+        feature.logger,
+        { kind: 'key.rotate', subject: key.userId, requester },
+        error,
+      );
+      return;
+    }
+    await submitRequest(feature.workflow, feature.dms, feature.logger, draft);
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    API_KEY_IDS.rotateButton,
-    async ({ ack, body, action, respond }) => {
-      await ack();
-      const apiKeyId = action.value ?? '';
-      if (!API_KEY_ID.test(apiKeyId)) return;
-      await openRotation(
-        feature,
-        {
-          triggerId: body.trigger_id,
-          slackUserId: body.user.id,
-          teamId: body.user.team_id ?? body.team?.id,
-          apiKeyId,
-        },
-        async (text) => {
-          await respond({ response_type: 'ephemeral', replace_original: false, ...say(text) });
-        },
-      );
-    },
-  );
+  app.action<BlockAction<ButtonAction>>(API_KEY_IDS.rotateButton, async ({ ack, body, action }) => {
+    await ack();
+    const apiKeyId = action.value ?? '';
+    if (!API_KEY_ID.test(apiKeyId)) return;
+    await openRotation(feature, {
+      triggerId: body.trigger_id,
+      slackUserId: body.user.id,
+      teamId: body.user.team_id ?? body.team?.id,
+      apiKeyId,
+    });
+  });
 }

@@ -1,11 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
-import { type RolePolicy, standingOf } from '../auth/roles';
-import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
-import type { AppLogger } from '../logging';
-import type { DirectMessages } from '../slack/slack-notifier';
+import { type Identity, sameVamsUser } from '../auth/identity';
+import type { RolePolicy } from '../auth/roles';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { DraftStore } from '../stores/draft.store';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
@@ -14,14 +10,16 @@ import { VAMS_USER_ID } from '../vams/vams-format';
 import { listWithin } from '../views/fit';
 import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
-import { checkedView } from '../views/outgoing';
-import { explainRefusal } from '../views/reasons';
-import { noticeModal } from '../views/user-create.view';
 import { lastAdminProblem } from '../workflow/offboarding';
-import { MAX_OFFBOARD_USERS, type PreflightResult } from '../workflow/request';
-import type { Workflow } from '../workflow/workflow';
-import { openThenCheck } from './dialogs';
-import type { Identify } from './identity.commands';
+import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../workflow/request';
+import {
+  adminRequesterProblem,
+  fieldErrorsAck,
+  noticeAck,
+  openThenCheck,
+  reasonErrorAck,
+  type UserRequestFeature,
+} from './dialogs';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
 
@@ -34,17 +32,10 @@ export const OFFBOARD_IDS = {
 const USAGE = '/vams user offboard <userId> [<userId> …]';
 const TITLE = 'Offboard';
 
-export interface OffboardFeature {
-  identify: Identify;
-  workflow: Workflow;
-  cognito: CognitoAdmin | undefined;
+export interface OffboardFeature extends UserRequestFeature {
   userRoles: VamsUserRoleStore;
   apiKeys: VamsApiKeyStore;
   drafts: DraftStore;
-  policy: RolePolicy;
-  views: WebClient;
-  dms: DirectMessages;
-  logger: AppLogger;
 }
 
 function offboardModal(
@@ -108,10 +99,9 @@ function requesterProblem(
   policy: RolePolicy,
   userIds: readonly string[],
 ): string | undefined {
-  if (!identity.mapped)
-    return `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
-  if (!standingOf(identity.roles, policy).isAdmin) return 'Only VAMS admins can offboard people.';
-  if (userIds.some((userId) => userId.toLowerCase() === identity.vamsUserId.toLowerCase())) {
+  const problem = adminRequesterProblem(identity, policy, 'Only VAMS admins can offboard people.');
+  if (problem || !identity.mapped) return problem;
+  if (userIds.some((userId) => sameVamsUser(userId, identity.vamsUserId))) {
     return 'You cannot offboard yourself; ask another admin.';
   }
   return undefined;
@@ -182,7 +172,7 @@ export function offboardCommand(feature: OffboardFeature): SubCommand {
       const saving = feature.drafts.save(draftId, { owner: invocation.slackUserId, userIds });
       saving.catch(() => undefined); // awaited below; this only keeps a failed open from leaving it unhandled
       const dialog = offboardModal(draftId, userIds, feature.cognito !== undefined);
-      await openThenCheck(feature.views, invocation.triggerId, dialog, async () => {
+      await openThenCheck(feature, invocation.triggerId, dialog, async () => {
         const [identity] = await Promise.all([
           feature.identify(invocation.slackUserId, invocation.teamId),
           saving,
@@ -198,29 +188,30 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
     const values = parseViewState(view.state.values);
     const reason = textValue(values, OFFBOARD_IDS.reason).trim();
     const action = feature.cognito ? textValue(values, OFFBOARD_IDS.action) : 'disable';
-    const draft = await feature.drafts.take(view.private_metadata, body.user.id);
+    const chosen = action === 'delete' || action === 'disable' ? action : undefined;
+    if (!reason || !chosen) {
+      await ack(
+        fieldErrorsAck(
+          {
+            reason: reason ? undefined : REASON_REQUIRED,
+            action: chosen ? undefined : 'Choose delete or disable.',
+          },
+          OFFBOARD_IDS,
+        ),
+      );
+      return;
+    }
+    const [draft, identity] = await Promise.all([
+      feature.drafts.take(view.private_metadata, body.user.id),
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+    ]);
     if (!draft) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(TITLE, 'This dialog has expired; run the command again.')),
-      });
+      await ack(noticeAck(TITLE, 'This dialog has expired; run the command again.'));
       return;
     }
-    const errors: Record<string, string> = {};
-    if (!reason) errors[OFFBOARD_IDS.reason.block] = 'Say why; approvers read it.';
-    if (action !== 'delete' && action !== 'disable')
-      errors[OFFBOARD_IDS.action.block] = 'Choose delete or disable.';
-    if (Object.keys(errors).length > 0 || (action !== 'delete' && action !== 'disable')) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
     const problem = requesterProblem(identity, feature.policy, draft.userIds);
     if (problem || !identity.mapped) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(TITLE, problem ?? '')),
-      });
+      await ack(noticeAck(TITLE, problem ?? ''));
       return;
     }
     const [checks, lastAdmin] = await Promise.all([
@@ -236,7 +227,7 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
         ? `Not VAMS users (no Cognito user, role or key): ${checks.unknown.join(', ')}.`
         : undefined;
     if (blocking) {
-      await ack({ response_action: 'errors', errors: { [OFFBOARD_IDS.reason.block]: blocking } });
+      await ack(reasonErrorAck(blocking));
       return;
     }
     await ack();
@@ -244,7 +235,7 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
     const { userIds } = draft;
     await submitRequest(feature.workflow, feature.dms, feature.logger, {
       kind: 'user.offboard',
-      params: { userIds, action },
+      params: { userIds, action: chosen },
       reason,
       requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
       subject: userIds.length === 1 ? (userIds[0] ?? '') : `${userIds.length} users`,

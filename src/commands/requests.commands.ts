@@ -128,8 +128,11 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
     async ({ ack, body, action, respond }) => {
       await ack();
       await guarded(respond, logger, async () => {
-        const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
-        const request = await workflow.get(action.value ?? '');
+        // Both reads at once: the dialog must open within the click's 3 s trigger.
+        const [identity, request] = await Promise.all([
+          identify(body.user.id, body.user.team_id ?? body.team?.id),
+          workflow.get(action.value ?? ''),
+        ]);
         if (!request) {
           await answer(respond, clickAnswer({ outcome: 'not-found' }, 'reject'), logger);
           return;
@@ -153,8 +156,10 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
 
   app.view(REQUEST_IDS.rejectCallbackId, async ({ ack, body, view }) => {
     const comment = textValue(parseViewState(view.state.values), REQUEST_IDS.rejectComment).trim();
-    const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
-    const request = await workflow.get(view.private_metadata);
+    const [identity, request] = await Promise.all([
+      identify(body.user.id, body.user.team_id ?? body.team?.id),
+      workflow.get(view.private_metadata),
+    ]);
     const refusal = request ? workflow.refusalFor(request, identity) : undefined;
     if (!request || refusal) {
       const message =

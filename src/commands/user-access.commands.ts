@@ -1,31 +1,22 @@
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Identity } from '../auth/identity';
-import { type RolePolicy, standingOf } from '../auth/roles';
-import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
-import type { AppLogger } from '../logging';
-import type { DirectMessages } from '../slack/slack-notifier';
+import { type Identity, sameVamsUser } from '../auth/identity';
+import type { RolePolicy } from '../auth/roles';
 import { parseViewState, textValue } from '../slack/view-state';
-import { checkedView } from '../views/outgoing';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
-import { explainRefusal } from '../views/reasons';
-import { noticeModal } from '../views/user-create.view';
-import type { Workflow } from '../workflow/workflow';
-import { oneUserId, openThenCheck } from './dialogs';
-import type { Identify } from './identity.commands';
+import { REASON_REQUIRED } from '../workflow/request';
+import {
+  adminRequesterProblem,
+  noticeAck,
+  oneUserId,
+  openThenCheck,
+  reasonErrorAck,
+  type UserRequestFeature,
+} from './dialogs';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
 
-export interface UserAccessFeature {
-  identify: Identify;
-  workflow: Workflow;
-  cognito: CognitoAdmin | undefined;
-  policy: RolePolicy;
-  views: WebClient;
-  dms: DirectMessages;
-  logger: AppLogger;
-}
+export type UserAccessFeature = UserRequestFeature;
 
 export type AccessKind = 'user.disable' | 'user.enable' | 'user.signout';
 const ACCESS_KINDS: readonly AccessKind[] = ['user.disable', 'user.enable', 'user.signout'];
@@ -71,12 +62,14 @@ function requesterProblem(
   kind: AccessKind,
   userId: string,
 ): string | undefined {
-  if (!identity.mapped)
-    return `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
-  if (!standingOf(identity.roles, policy).isAdmin)
-    return 'Only VAMS admins can change users’ access.';
+  const problem = adminRequesterProblem(
+    identity,
+    policy,
+    'Only VAMS admins can change users’ access.',
+  );
+  if (problem || !identity.mapped) return problem;
   const self = ACCESS[kind].self;
-  if (self && identity.vamsUserId.toLowerCase() === userId.toLowerCase()) return self;
+  if (self && sameVamsUser(identity.vamsUserId, userId)) return self;
   return undefined;
 }
 
@@ -85,7 +78,7 @@ function requesterProblem(
  * slash command's or a button click's, both living 3 s): opened first, then who asks is checked.
  */
 export async function openAccessDialog(
-  feature: Pick<UserAccessFeature, 'identify' | 'policy' | 'views'>,
+  feature: Pick<UserAccessFeature, 'identify' | 'policy' | 'views' | 'logger'>,
   ask: {
     kind: AccessKind;
     userId: string;
@@ -102,7 +95,7 @@ export async function openAccessDialog(
     what: userAccessWhat(access.verb, ask.userId, access.note),
     metadata: JSON.stringify({ kind: ask.kind, userId: ask.userId }),
   });
-  await openThenCheck(feature.views, ask.triggerId, modal, async () =>
+  await openThenCheck(feature, ask.triggerId, modal, async () =>
     requesterProblem(
       await feature.identify(ask.slackUserId, ask.teamId),
       feature.policy,
@@ -140,22 +133,21 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
   app.view(REASON_IDS.userAccessCallbackId, async ({ ack, body, view }) => {
     const { kind, userId } = metadata.parse(JSON.parse(view.private_metadata));
     const reason = textValue(parseViewState(view.state.values), REASON_IDS.reason).trim();
-    const fieldError = (message: string) =>
-      ack({ response_action: 'errors', errors: { [REASON_IDS.reason.block]: message } });
+    const fieldError = (message: string) => ack(reasonErrorAck(message));
     if (!reason) {
-      await fieldError('Say why; approvers read it.');
+      await fieldError(REASON_REQUIRED);
       return;
     }
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    // Independent reads, at once: the dialog is answered within Slack's 3 s.
+    const [identity, user] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      feature.cognito?.findUser(userId),
+    ]);
     const problem = requesterProblem(identity, feature.policy, kind, userId);
     if (problem || !identity.mapped) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(ACCESS[kind].title, problem ?? '')),
-      });
+      await ack(noticeAck(ACCESS[kind].title, problem ?? ''));
       return;
     }
-    const user = await feature.cognito?.findUser(userId);
     if (!user) {
       await fieldError(`There is no Cognito user ${userId}.`);
       return;

@@ -16,7 +16,7 @@ import type { VamsUserRoleStore } from '../stores/vams-user-roles.store';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import type { ButtonSpec } from '../views/buttons';
 import { usageErrorMessage } from '../views/help.view';
-import type { MessageBody } from '../views/message';
+import { type MessageBody, sectionMessage } from '../views/message';
 import { code } from '../views/mrkdwn';
 import { checkedMessage } from '../views/outgoing';
 import { explainRefusal } from '../views/reasons';
@@ -59,10 +59,6 @@ const ACCESS_BUTTONS: ReadonlyArray<{ actionId: string; kind: AccessKind }> = [
   { actionId: USER_DIRECTORY_IDS.enable, kind: 'user.enable' },
   { actionId: USER_DIRECTORY_IDS.signout, kind: 'user.signout' },
 ];
-
-function say(text: string): MessageBody {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
 
 /** Why this person may not read the user directory, or undefined. */
 function readerProblem(identity: Identity, policy: RolePolicy): string | undefined {
@@ -107,7 +103,7 @@ function noSuchUser(userId: string, roles: number, keys: number): MessageBody {
     roles + keys > 0
       ? ` VAMS still holds ${roles} role row(s) and ${keys} API key(s) under that ID.`
       : '';
-  return say(`There is no Cognito user ${code(userId)}.${leftovers}`);
+  return sectionMessage(`There is no Cognito user ${code(userId)}.${leftovers}`);
 }
 
 function userListCommand(feature: UserDirectoryFeature): SubCommand {
@@ -124,12 +120,14 @@ function userListCommand(feature: UserDirectoryFeature): SubCommand {
       }
       if (prefix !== undefined && !isSafePrefix(prefix)) {
         await invocation.ack(
-          say('A prefix cannot contain `"` or `\\`: Cognito’s search cannot take them safely.'),
+          sectionMessage(
+            'A prefix cannot contain `"` or `\\`: Cognito’s search cannot take them safely.',
+          ),
         );
         return;
       }
       if (prefix !== undefined && prefix.length > MAX_PREFIX) {
-        await invocation.ack(say(`A prefix is at most ${MAX_PREFIX} characters.`));
+        await invocation.ack(sectionMessage(`A prefix is at most ${MAX_PREFIX} characters.`));
         return;
       }
       const directory = feature.directory;
@@ -141,7 +139,7 @@ function userListCommand(feature: UserDirectoryFeature): SubCommand {
       const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
       const problem = readerProblem(identity, feature.policy);
       if (problem) {
-        await invocation.reply(say(problem));
+        await invocation.reply(sectionMessage(problem));
         return;
       }
       const start = firstUserListCursor(prefix);
@@ -175,7 +173,7 @@ function userShowCommand(feature: UserDirectoryFeature): SubCommand {
       const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
       const problem = readerProblem(identity, feature.policy);
       if (problem || !identity.mapped) {
-        await invocation.reply(say(problem ?? ''));
+        await invocation.reply(sectionMessage(problem ?? ''));
         return;
       }
       let [user, roles, keys] = await Promise.all([
@@ -227,23 +225,27 @@ async function turnPage(
   const listId = target?.[1];
   const page = Number(target?.[2]);
   if (!listId || !page) {
-    await tell(respond, say('That button does not belong to a user list.'), logger);
+    await tell(respond, sectionMessage('That button does not belong to a user list.'), logger);
     return;
   }
   const stored = await feature.listPages.load(listId, page);
   if (!stored) {
-    await tell(respond, say('This list has expired; run `/vams user list` again.'), logger);
+    await tell(
+      respond,
+      sectionMessage('This list has expired; run `/vams user list` again.'),
+      logger,
+    );
     return;
   }
   if (stored.ownerSlackUserId !== body.user.id) {
     const text = `Only <@${stored.ownerSlackUserId}>, who asked for this list, can page it. Run \`/vams user list\` for your own.`;
-    await tell(respond, say(text), logger);
+    await tell(respond, sectionMessage(text), logger);
     return;
   }
   const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
   const problem = readerProblem(identity, feature.policy);
   if (problem || !feature.directory) {
-    await tell(respond, say(problem ?? EXTERNAL_IDP_TEXT), logger);
+    await tell(respond, sectionMessage(problem ?? EXTERNAL_IDP_TEXT), logger);
     return;
   }
   const { users, next } = await feature.directory.listPage(stored.prefix, stored.cursor);
@@ -273,7 +275,9 @@ export function registerUserDirectoryFeature(app: App, feature: UserDirectoryFea
         logger.error({ err: error, incident, slackUserId: body.user.id }, 'paging failed');
         await tell(
           respond,
-          say(`That page could not be read because of an internal error (reference ${incident}).`),
+          sectionMessage(
+            `That page could not be read because of an internal error (reference ${incident}).`,
+          ),
           logger,
         );
       }

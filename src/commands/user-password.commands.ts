@@ -1,19 +1,18 @@
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
+import { type Identity, sameVamsUser } from '../auth/identity';
 import { type RolePolicy, standingOf } from '../auth/roles';
-import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
-import type { AppLogger } from '../logging';
-import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, textValue } from '../slack/view-state';
 import { code } from '../views/mrkdwn';
-import { checkedView } from '../views/outgoing';
 import { REASON_IDS, reasonModal } from '../views/reason.view';
-import { explainRefusal } from '../views/reasons';
-import { noticeModal } from '../views/user-create.view';
-import type { Workflow } from '../workflow/workflow';
-import { oneUserId, openThenCheck } from './dialogs';
-import type { Identify } from './identity.commands';
+import { REASON_REQUIRED } from '../workflow/request';
+import {
+  noticeAck,
+  oneUserId,
+  openThenCheck,
+  reasonErrorAck,
+  type UserRequestFeature,
+  unmappedProblem,
+} from './dialogs';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
 
@@ -21,15 +20,7 @@ export const RESET_PASSWORD_CALLBACK_ID = 'user-reset-password';
 const TITLE = 'Reset a password';
 const USAGE = '/vams user reset-password <userId>';
 
-export interface PasswordFeature {
-  identify: Identify;
-  workflow: Workflow;
-  cognito: CognitoAdmin | undefined;
-  policy: RolePolicy;
-  views: WebClient;
-  dms: DirectMessages;
-  logger: AppLogger;
-}
+export type PasswordFeature = UserRequestFeature;
 
 /** Admins may ask for anyone; everyone else only for themselves. */
 function requesterProblem(
@@ -37,9 +28,8 @@ function requesterProblem(
   policy: RolePolicy,
   userId: string,
 ): string | undefined {
-  if (!identity.mapped)
-    return `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
-  const own = identity.vamsUserId.toLowerCase() === userId.toLowerCase();
+  if (!identity.mapped) return unmappedProblem(identity);
+  const own = sameVamsUser(identity.vamsUserId, userId);
   if (!own && !standingOf(identity.roles, policy).isAdmin) {
     return `You can ask for a reset of your own password (${code(identity.vamsUserId)}) only; admins can ask for anyone's.`;
   }
@@ -63,7 +53,7 @@ export function resetPasswordCommand(feature: PasswordFeature): SubCommand {
         what: `Reset the password of ${code(userId)}: the current password stops working, every session is signed out, and a new temporary password is delivered. Roles, MFA and enabled state stay as they are. An admin approves it in the approvals channel.`,
         metadata: userId,
       });
-      await openThenCheck(feature.views, invocation.triggerId, dialog, async () =>
+      await openThenCheck(feature, invocation.triggerId, dialog, async () =>
         requesterProblem(
           await feature.identify(invocation.slackUserId, invocation.teamId),
           feature.policy,
@@ -78,22 +68,21 @@ export function registerPasswordFeature(app: App, feature: PasswordFeature): voi
   app.view(RESET_PASSWORD_CALLBACK_ID, async ({ ack, body, view }) => {
     const userId = view.private_metadata;
     const reason = textValue(parseViewState(view.state.values), REASON_IDS.reason).trim();
-    const fieldError = (message: string) =>
-      ack({ response_action: 'errors', errors: { [REASON_IDS.reason.block]: message } });
+    const fieldError = (message: string) => ack(reasonErrorAck(message));
     if (!reason) {
-      await fieldError('Say why; approvers read it.');
+      await fieldError(REASON_REQUIRED);
       return;
     }
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    // Independent reads, at once: the dialog is answered within Slack's 3 s.
+    const [identity, user] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      feature.cognito?.findUser(userId),
+    ]);
     const problem = requesterProblem(identity, feature.policy, userId);
     if (problem || !identity.mapped) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(TITLE, problem ?? '')),
-      });
+      await ack(noticeAck(TITLE, problem ?? ''));
       return;
     }
-    const user = await feature.cognito?.findUser(userId);
     if (!user) {
       await fieldError(`There is no Cognito user ${userId}.`);
       return;

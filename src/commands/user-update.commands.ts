@@ -1,18 +1,11 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { View } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import type { ModalView } from '@slack/types';
 import type { Identity } from '../auth/identity';
-import { type RolePolicy, standingOf } from '../auth/roles';
+import type { RolePolicy } from '../auth/roles';
 import type { CognitoAdmin, CognitoUserSummary } from '../gateways/cognito-admin.gateway';
-import type { AppLogger } from '../logging';
-import type { DirectMessages } from '../slack/slack-notifier';
-import { slackErrorCode } from '../slack/slack-people';
 import { initialValue, parseViewState, selectedValues, textValue } from '../slack/view-state';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import { code } from '../views/mrkdwn';
-import { checkedView } from '../views/outgoing';
-import { explainRefusal } from '../views/reasons';
-import { noticeModal } from '../views/user-create.view';
 import {
   REMOVE_PHONE_VALUE,
   USER_UPDATE_IDS,
@@ -21,53 +14,45 @@ import {
   userUpdateModal,
 } from '../views/user-update.view';
 import type { PreflightResult, UserUpdateParams } from '../workflow/request';
-import { type UserUpdateField, validateUserUpdate } from '../workflow/user-update-form';
-import type { Workflow } from '../workflow/workflow';
-import { EXTERNAL_IDP_TEXT, oneUserId } from './dialogs';
-import type { Identify } from './identity.commands';
+import { validateUserUpdate } from '../workflow/user-update-form';
+import {
+  adminRequesterProblem,
+  EXTERNAL_IDP_TEXT,
+  fieldErrorsAck,
+  noticeAck,
+  oneUserId,
+  openThenCheck,
+  type UserRequestFeature,
+} from './dialogs';
 import type { SubCommand } from './sub-command';
-import { submitRequest } from './submit-request';
+import { submitRequest, tellNotFiled } from './submit-request';
 
 const USAGE = '/vams user update <userId>';
 const ids = USER_UPDATE_IDS;
-const FIELDS: readonly UserUpdateField[] = ['email', 'phone', 'reason'];
 
-export interface UserUpdateFeature {
-  identify: Identify;
-  workflow: Workflow;
-  /** Undefined when users live in an external identity provider. */
-  cognito: CognitoAdmin | undefined;
-  policy: RolePolicy;
-  views: WebClient;
-  dms: DirectMessages;
-  logger: AppLogger;
-}
+export type UserUpdateFeature = UserRequestFeature;
 
 function requesterProblem(identity: Identity, policy: RolePolicy): string | undefined {
-  if (!identity.mapped)
-    return `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
-  if (!standingOf(identity.roles, policy).isAdmin)
-    return 'Only VAMS admins can change users’ details.';
-  return undefined;
+  return adminRequesterProblem(identity, policy, 'Only VAMS admins can change users’ details.');
 }
 
-/** What the form shows once the requester and the user are known. */
+/** What the form shows once the requester and the user are known, or why it cannot. */
 async function dialogFor(
   feature: UserUpdateFeature,
   cognito: CognitoAdmin,
   ask: { userId: string; slackUserId: string; teamId: string | undefined },
-): Promise<View> {
+): Promise<ModalView | string> {
   const identity = await feature.identify(ask.slackUserId, ask.teamId);
   const problem = requesterProblem(identity, feature.policy);
-  if (problem) return noticeModal(USER_UPDATE_TITLE, problem);
+  if (problem) return problem;
   const user = await cognito.findUser(ask.userId);
-  if (!user) return noticeModal(USER_UPDATE_TITLE, `There is no Cognito user ${code(ask.userId)}.`);
+  if (!user) return `There is no Cognito user ${code(ask.userId)}.`;
   return userUpdateModal({ userId: user.username, email: user.email, phone: user.phone });
 }
 
 /**
  * Opens the update form with a trigger (a slash command's or a button click's, both living 3 s):
- * a loading modal first, then, once the requester is checked and the user read, the form filled
+ * a loading dialog first, then, once the requester is checked and the user read, the form filled
  * with the current values.
  */
 export async function openUpdateDialog(
@@ -75,37 +60,9 @@ export async function openUpdateDialog(
   cognito: CognitoAdmin,
   ask: { userId: string; triggerId: string; slackUserId: string; teamId: string | undefined },
 ): Promise<void> {
-  const opened = await feature.views.views.open({
-    trigger_id: ask.triggerId,
-    view: checkedView(userUpdateLoadingModal(ask.userId)),
-  });
-  const viewId = opened.view?.id;
-  if (!viewId) return;
-  let view: View;
-  try {
-    view = await dialogFor(feature, cognito, ask);
-  } catch (error) {
-    // Not left saying "Loading…" for ever; the caller reports the error itself.
-    const text =
-      'The user could not be read because of an internal error. Close this and try again.';
-    await feature.views.views
-      .update({ view_id: viewId, view: checkedView(noticeModal(USER_UPDATE_TITLE, text)) })
-      .catch((updateError: unknown) =>
-        feature.logger.warn({ err: updateError }, 'could not close the loading dialog'),
-      );
-    throw error;
-  }
-  try {
-    // With the hash, Slack refuses to overwrite a modal that changed since it was opened.
-    await feature.views.views.update({
-      view_id: viewId,
-      ...(opened.view?.hash ? { hash: opened.view.hash } : {}),
-      view: checkedView(view),
-    });
-  } catch (error) {
-    if (slackErrorCode(error) !== 'hash_conflict') throw error;
-    feature.logger.info({ viewId }, 'the update dialog changed while loading; left as it is');
-  }
+  await openThenCheck(feature, ask.triggerId, userUpdateLoadingModal(ask.userId), () =>
+    dialogFor(feature, cognito, ask),
+  );
 }
 
 export function userUpdateCommand(feature: UserUpdateFeature): SubCommand {
@@ -190,29 +147,21 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
     const values = parseViewState(view.state.values);
     const cognito = feature.cognito;
     if (!cognito) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(USER_UPDATE_TITLE, EXTERNAL_IDP_TEXT)),
-      });
+      await ack(noticeAck(USER_UPDATE_TITLE, EXTERNAL_IDP_TEXT));
       return;
     }
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    // Independent reads, at once: the dialog is answered within Slack's 3 s.
+    const [identity, user] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      cognito.findUser(userId),
+    ]);
     const problem = requesterProblem(identity, feature.policy);
     if (problem || !identity.mapped) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal(USER_UPDATE_TITLE, problem ?? '')),
-      });
+      await ack(noticeAck(USER_UPDATE_TITLE, problem ?? ''));
       return;
     }
-    const user = await cognito.findUser(userId);
     if (!user) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(
-          noticeModal(USER_UPDATE_TITLE, `There is no Cognito user ${code(userId)} any more.`),
-        ),
-      });
+      await ack(noticeAck(USER_UPDATE_TITLE, `There is no Cognito user ${code(userId)} any more.`));
       return;
     }
     const checked = validateUserUpdate(
@@ -227,23 +176,27 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
       { email: initialValue(view.blocks, ids.email), phone: initialValue(view.blocks, ids.phone) },
     );
     if (!checked.ok) {
-      const errors = Object.fromEntries(
-        FIELDS.flatMap((field) => {
-          const message = checked.errors[field];
-          return message ? [[ids[field].block, message]] : [];
-        }),
-      );
-      await ack({ response_action: 'errors', errors });
+      await ack(fieldErrorsAck(checked.errors, ids));
       return;
     }
-    const results = await preflight(cognito, user, checked.params);
+    // The pre-flight only informs approvers: the dialog closes first.
     await ack();
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
-      kind: 'user.update',
+    const draft = {
+      kind: 'user.update' as const,
       params: checked.params,
       reason: checked.reason,
       requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
       subject: user.username,
+    };
+    let results: PreflightResult[];
+    try {
+      results = await preflight(cognito, user, checked.params);
+    } catch (error) {
+      await tellNotFiled(feature.dms, feature.logger, draft, error);
+      return;
+    }
+    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+      ...draft,
       preflight: results,
     });
   });

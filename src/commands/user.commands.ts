@@ -1,17 +1,17 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Identity } from '../auth/identity';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, selectedValues, textValue } from '../slack/view-state';
 import type { VamsRoleCatalog } from '../stores/vams-roles.store';
-import { checkedView } from '../views/outgoing';
 import { explainRefusal } from '../views/reasons';
-import { noticeModal, USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';
-import { type OnboardingField, validateOnboarding } from '../workflow/onboarding-form';
+import { USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';
+import { validateOnboarding } from '../workflow/onboarding-form';
 import type { PreflightResult } from '../workflow/request';
 import type { Workflow } from '../workflow/workflow';
-import { EXTERNAL_IDP_TEXT, openThenCheck } from './dialogs';
+import { EXTERNAL_IDP_TEXT, fieldErrorsAck, noticeAck, openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
@@ -27,14 +27,16 @@ export interface UserFeature {
   logger: AppLogger;
 }
 
-export { EXTERNAL_IDP_TEXT };
-
 // Slack caps option text and value at 75 characters: longer role names cannot be offered.
 const OPTION_LIMIT = 75;
 const OPTIONS_PER_ANSWER = 100;
 
 const ids = USER_CREATE_IDS;
-const FIELDS: readonly OnboardingField[] = ['userId', 'email', 'phone', 'roles', 'reason'];
+const TITLE = 'Onboard a VAMS user';
+
+function cannotOnboard(identity: Identity & { mapped: false }): string {
+  return `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`;
+}
 
 export function userCreateCommand(feature: UserFeature): SubCommand {
   return {
@@ -47,11 +49,9 @@ export function userCreateCommand(feature: UserFeature): SubCommand {
         return;
       }
       await invocation.ack();
-      await openThenCheck(feature.views, invocation.triggerId, userCreateModal(), async () => {
+      await openThenCheck(feature, invocation.triggerId, userCreateModal(), async () => {
         const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-        return identity.mapped
-          ? undefined
-          : `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`;
+        return identity.mapped ? undefined : cannotOnboard(identity);
       });
     },
   };
@@ -111,30 +111,17 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
       reason: textValue(values, ids.reason),
     });
     if (!checked.ok) {
-      const errors = Object.fromEntries(
-        FIELDS.flatMap((field) => {
-          const message = checked.errors[field];
-          return message ? [[ids[field].block, message]] : [];
-        }),
-      );
-      await ack({ response_action: 'errors', errors });
+      await ack(fieldErrorsAck(checked.errors, ids));
       return;
     }
     const cognito = feature.cognito;
     if (!cognito) {
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal('Onboard a VAMS user', EXTERNAL_IDP_TEXT)),
-      });
+      await ack(noticeAck(TITLE, EXTERNAL_IDP_TEXT));
       return;
     }
     const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
     if (!identity.mapped) {
-      const text = `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`;
-      await ack({
-        response_action: 'update',
-        view: checkedView(noticeModal('Onboard a VAMS user', text)),
-      });
+      await ack(noticeAck(TITLE, cannotOnboard(identity)));
       return;
     }
     const checks = await preflight(feature, cognito, checked.params.userId, checked.params.roles);

@@ -3,7 +3,7 @@ import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams/api-key-format';
 import type { ApiKeyDelivery } from '../workflow/api-keys';
 import { clip, listWithin } from './fit';
-import type { MessageBody } from './message';
+import { type MessageBody, sectionMessage } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
 import { REASON_IDS, reasonInput, reasonModal } from './reason.view';
 import { slackDate } from './request-card.view';
@@ -76,10 +76,6 @@ export function apiKeyModal(options: {
   };
 }
 
-function section(text: string): MessageBody {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
-
 /** The only message that ever holds a key's value. */
 export function apiKeyDm(delivery: Omit<ApiKeyDelivery, 'slackUserId'>): MessageBody {
   const what = delivery.replacesName
@@ -118,7 +114,7 @@ export function apiKeyListMessage(
   keys: ApiKeyMetadata[],
   now: Date,
 ): MessageBody {
-  if (keys.length === 0) return section(`${code(ownerUserId)} has no API keys.`);
+  if (keys.length === 0) return sectionMessage(`${code(ownerUserId)} has no API keys.`);
   const sorted = [...keys].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
   const shown = sorted.slice(0, MAX_LISTED);
   const blocks: KnownBlock[] = [
@@ -162,7 +158,7 @@ export function revokedReply(
 }
 
 export function revokedByAdminDm(key: ApiKeyMetadata, adminSlackUserId: string): MessageBody {
-  return section(
+  return sectionMessage(
     `<@${adminSlackUserId}> deactivated your VAMS API key ${code(key.name)} (${code(key.apiKeyId)}). Calls using it stop working within about 45 seconds. Ask for a new one with \`/vams key request\`.`,
   );
 }

@@ -5,3 +5,8 @@ export interface MessageBody {
   text: string;
   blocks: KnownBlock[];
 }
+
+/** A message of one mrkdwn section, whose text is also the notification text. */
+export function sectionMessage(text: string): MessageBody {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

@@ -6,6 +6,7 @@ import {
   RESERVED_KEY_OWNER,
 } from '../vams/api-key-format';
 import { VAMS_USER_ID } from '../vams/vams-format';
+import { REASON_REQUIRED } from './request';
 
 export interface KeyOwnerPorts {
   rolesOf(userId: string): Promise<string[]>;
@@ -83,7 +84,7 @@ export function checkKeyForm(input: KeyFormInput, now: Date, limits: KeyLimits):
     errors.expires = 'Pick a day from today on; the key expires at the end of that day (UTC).';
   else if (input.expires > latest)
     errors.expires = `At most ${limits.maxDays} days ahead: ${latest} or earlier.`;
-  if (!reason) errors.reason = 'Say why; approvers read it.';
+  if (!reason) errors.reason = REASON_REQUIRED;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,

@@ -87,6 +87,9 @@ export const apiKeyRotationParams = apiKeyParams.extend({
 });
 export type ApiKeyRotationParams = z.infer<typeof apiKeyRotationParams>;
 
+/** Every request says why: approvers read it. */
+export const REASON_REQUIRED = 'Say why; approvers read it.';
+
 const stepRecord = z.object({
   name: z.string(),
   status: z.enum(['started', 'done', 'failed']),

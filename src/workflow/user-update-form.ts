@@ -5,7 +5,7 @@ import {
   isEmailAddress,
   PHONE_PROBLEM,
 } from './onboarding-form';
-import type { UserUpdateParams } from './request';
+import { REASON_REQUIRED, type UserUpdateParams } from './request';
 
 export interface UserUpdateInput {
   email: string;
@@ -44,7 +44,7 @@ export function validateUserUpdate(
   const errors: Partial<Record<UserUpdateField, string>> = {};
   if (email && !isEmailAddress(email)) errors.email = EMAIL_PROBLEM;
   if (phone && !isE164(phone)) errors.phone = PHONE_PROBLEM;
-  if (!reason) errors.reason = 'Say why; approvers read it.';
+  if (!reason) errors.reason = REASON_REQUIRED;
   const newEmail = email && email !== shown.email && email !== current.email ? email : undefined;
   const shownPhone = shown.phone === undefined ? undefined : compactPhone(shown.phone);
   const newPhone = phone && phone !== shownPhone && phone !== current.phone ? phone : undefined;

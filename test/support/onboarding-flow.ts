@@ -108,6 +108,10 @@ export async function fileThroughDialog(
 ): Promise<FiledRequest> {
   const known = new Set((await bot.app.workflow.open()).map((request) => request.id));
   const viewId = await openedDialog(bot, requester, text);
+  // Some dialogs open as "Loading…" and become the form once what they show is read.
+  await eventually(() => {
+    if (!bot.slack.views.get(viewId)?.view.submit) throw new Error(`/vams ${text}: no form yet`);
+  });
   const submitted = await bot.driver.submitView(requester, viewId, fields);
   if (submitted.status !== 200 || submitted.ack !== null) {
     throw new Error(

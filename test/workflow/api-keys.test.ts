@@ -484,6 +484,9 @@ describe('API keys', () => {
       if (!viewId) throw new Error('no rotation dialog');
       return viewId;
     });
-    expect(bot.slack.views.get(opened)?.view.callback_id).toBe('key-rotate');
+    // A loading dialog opens first; the rotation form replaces it once the key is read.
+    await eventually(() => {
+      expect(bot.slack.views.get(opened)?.view.callback_id).toBe('key-rotate');
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { EXTERNAL_IDP_TEXT } from '../../src/commands/user.commands';
+import { EXTERNAL_IDP_TEXT } from '../../src/commands/dialogs';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
 describe('external identity provider (COGNITO_USER_POOL_ID unset)', () => {

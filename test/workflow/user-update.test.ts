@@ -3,7 +3,7 @@ import {
   AdminUpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { WebClient } from '@slack/web-api';
-import { EXTERNAL_IDP_TEXT } from '../../src/commands/user.commands';
+import { EXTERNAL_IDP_TEXT } from '../../src/commands/dialogs';
 import { USER_UPDATE_IDS } from '../../src/views/user-update.view';
 import { EMAIL_PROBLEM, PHONE_PROBLEM } from '../../src/workflow/onboarding-form';
 import { eventually } from '../support/eventually';
