@@ -179,14 +179,22 @@ export class VamsApiKeyStore {
     );
   }
 
-  async activate(apiKeyId: string, at: Date): Promise<void> {
+  /**
+   * Switches on the key this attempt wrote and delivered, and no other: another attempt that
+   * replaced the item in the meantime wrote a different hash.
+   */
+  async activate(apiKeyId: string, apiKeyHash: string, at: Date): Promise<void> {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { apiKeyId },
         UpdateExpression: 'SET isActive = :active, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(apiKeyId)',
-        ExpressionAttributeValues: { ':active': 'true', ':at': apiKeyTimestamp(at) },
+        ConditionExpression: 'apiKeyHash = :hash',
+        ExpressionAttributeValues: {
+          ':active': 'true',
+          ':at': apiKeyTimestamp(at),
+          ':hash': apiKeyHash,
+        },
       }),
     );
   }

@@ -19,7 +19,7 @@ export interface ApiKeyPorts {
   apiKeys: {
     get(apiKeyId: string): Promise<ApiKeyMetadata | undefined>;
     putInactive(key: NewApiKeyItem, at: Date): Promise<void>;
-    activate(apiKeyId: string, at: Date): Promise<void>;
+    activate(apiKeyId: string, apiKeyHash: string, at: Date): Promise<void>;
     remove(apiKeyId: string): Promise<boolean>;
     deactivate(apiKeyId: string, at: Date): Promise<'deactivated' | 'already inactive'>;
     idsNamed(name: string): Promise<string[]>;
@@ -81,11 +81,12 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         });
       }
       const value = newValue();
+      const hash = apiKeyHash(value);
       await ports.apiKeys.putInactive(
         {
           apiKeyId: params.apiKeyId,
           apiKeyName: params.name,
-          apiKeyHash: apiKeyHash(value),
+          apiKeyHash: hash,
           description: params.description,
           userId: params.ownerUserId,
           createdBy: context.request.requester.vamsUserId,
@@ -116,7 +117,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
           `the key could not be delivered by DM to ${params.deliverTo}, so it was left inactive and nobody can use it (Retry makes a new one)`,
         );
       }
-      await ports.apiKeys.activate(params.apiKeyId, context.now);
+      await ports.apiKeys.activate(params.apiKeyId, hash, context.now);
       logAuthChange(context.log, 'apiKeyUpdate', context.request, {
         apiKeyId: params.apiKeyId,
         isActive: true,

@@ -114,6 +114,8 @@ const MAX_RACE_RETRIES = 8;
 
 export class Workflow {
   private readonly instanceId = randomBytes(6).toString('hex');
+  /** Requests this instance is executing now: its own sweep must not take them over. */
+  private readonly running = new Set<string>();
 
   constructor(
     private readonly repository: RequestRepository,
@@ -444,6 +446,18 @@ export class Workflow {
    * next write instead of acting twice.
    */
   async execute(id: string): Promise<void> {
+    // A step slower than the lease (a Slack DM held by rate limits, Cognito backing off) must not
+    // be started a second time by this same instance's sweep.
+    if (this.running.has(id)) return;
+    this.running.add(id);
+    try {
+      await this.executeClaimed(id);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async executeClaimed(id: string): Promise<void> {
     let request = await this.claim(id);
     if (!request) return;
     const log = this.log(request);

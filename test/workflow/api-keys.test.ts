@@ -490,3 +490,43 @@ describe('API keys', () => {
     });
   });
 });
+
+describe('a key delivery slower than the execution lease', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    // Leases lapse after 300 ms and this instance sweeps every 100 ms.
+    bot = await startTestBot({ tuning: { leaseMs: 300, sweepMs: 100 } });
+    await bot.deployment.addRole('viewer');
+    for (const [name, roles] of [
+      ['ada', ['admin']],
+      ['bob', ['viewer']],
+    ] as const) {
+      await bot.deployment.addVamsUser(`${name}@example.com`, [...roles]);
+      bot.slack.addUser({
+        id: `U0${name.toUpperCase()}`,
+        email: `${name}@example.com`,
+        emailConfirmed: true,
+      });
+    }
+  }, 60_000);
+  afterAll(() => bot.stop());
+
+  it('runs once: one DM, and the key it carries is the key switched on', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-slow-dm'));
+    const held = bot.slack.hold('chat.postMessage', (args) =>
+      JSON.stringify(args).includes('Your VAMS API key'),
+    );
+    await clickCard(bot, 'U0ADA', filed, 'Approve');
+    await held.arrived;
+    // Several sweeps pass while the DM is held and the lease has lapsed.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    held.release();
+    expect((await finished(bot, filed)).status).toBe('succeeded');
+    const values = keyValuesIn(dmsTo(bot.slack, 'U0BOB'));
+    expect(values).toHaveLength(1);
+    expect(await authorize(bot, values[0] ?? '')).toEqual({
+      allowed: true,
+      userId: 'bob@example.com',
+    });
+  });
+});
