@@ -45,6 +45,10 @@ export async function lastAdminProblem(
   ports: Pick<OffboardingPorts, 'userRoles' | 'adminRoles'>,
   leaving: readonly string[],
 ): Promise<string | undefined> {
+  // Most people leaving hold no admin role: then nobody else needs to be read (no Scan).
+  const held = await Promise.all(leaving.map((userId) => ports.userRoles.rolesOf(userId)));
+  if (!held.some((roles) => roles.some((role) => ports.adminRoles.includes(role))))
+    return undefined;
   const admins = await ports.userRoles.holdersOf(ports.adminRoles);
   const gone = new Set(leaving.map((userId) => userId.toLowerCase()));
   const leavingAdmins = admins.filter((admin) => gone.has(admin.toLowerCase()));
@@ -75,6 +79,12 @@ export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
       label: `Remove the VAMS roles of ${userId}`,
       run: async (context: StepContext) => {
         const roles = await ports.userRoles.rolesOf(userId);
+        // Checked again right here, not only in the first step: a Retry or a resume skips that
+        // step, and other offboardings may have removed admins since.
+        if (roles.some((role) => ports.adminRoles.includes(role))) {
+          const problem = await lastAdminProblem(ports, [userId]);
+          if (problem) throw new Error(problem);
+        }
         for (const roleName of roles) {
           await ports.userRoles.removeRole(userId, roleName);
           logAuthChange(context.log, 'userRoleDelete', context.request, { userId, roleName });

@@ -327,4 +327,32 @@ describe('the last-admin safeguard', () => {
     expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);
     expect(await cognitoUser(bot.deployment, 'only-admin')).toBeDefined();
   });
+
+  it('checks again right before removing an admin’s roles, when the first check is already behind a resumed request', async () => {
+    const store = requestStore(bot);
+    const now = new Date().toISOString();
+    await store.create({
+      id: 'RRESUMEDADMIN',
+      kind: 'user.offboard',
+      params: { userIds: ['only-admin'], action: 'delete' },
+      reason: 'test',
+      requester: { slackUserId: 'U0X', vamsUserId: 'someone-who-lost-admin' },
+      subject: 'only-admin',
+      status: 'approved',
+      approvals: [{ slackUserId: 'U0Y', vamsUserId: 'former-admin', roles: ['admin'], at: now }],
+      requiredApprovals: 1,
+      preflight: [],
+      card: { channel: APPROVAL_CHANNEL, ts: '1700000000.000200' },
+      createdAt: now,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      // As after a Retry: the first check passed when another admin still existed.
+      steps: [{ name: 'last-admin-check', status: 'done', at: now, detail: 'an admin remains' }],
+      version: 1,
+    });
+    await bot.app.workflow.execute('RRESUMEDADMIN');
+    const ended = await store.get('RRESUMEDADMIN');
+    expect(ended?.status).toBe('failed');
+    expect(ended?.failure).toContain('the last VAMS admin (only-admin)');
+    expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);
+  });
 });
