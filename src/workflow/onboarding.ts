@@ -3,6 +3,7 @@ import type { AppLogger } from '../logging';
 import { temporaryPassword } from '../vams/temporary-password';
 import {
   chooseDeliveryStep,
+  deliversBySlack,
   dmNewTemporaryPassword,
   type PasswordCourier,
   slackRecipient,
@@ -131,11 +132,12 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
   return {
     steps: (candidate) => {
       const request = expectKind(candidate, 'user.create');
+      const bySlack = deliversBySlack(request, ports.delivery);
       return [
-        ...(ports.delivery === 'slack-dm' ? [chooseDelivery] : []),
+        ...(bySlack ? [chooseDelivery] : []),
         createUser(request),
         ...request.params.roles.map((roleName) => assignRole(request, roleName)),
-        ...(ports.delivery === 'slack-dm' ? [deliverPassword] : []),
+        ...(bySlack ? [deliverPassword] : []),
       ];
     },
     summary: (candidate) => {

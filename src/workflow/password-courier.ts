@@ -1,4 +1,5 @@
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
+import { type AccessRequest, stepStarted } from './request';
 import type { StepContext } from './workflow';
 
 export interface TemporaryPasswordDelivery {
@@ -42,6 +43,15 @@ export function chooseDeliveryStep(
         : 'by Cognito email (not found in Slack)';
     },
   };
+}
+
+/**
+ * Whether this request delivers by Slack DM: as configured when it first runs, and as it was
+ * decided ever after, so a Retry after `TEMP_PASSWORD_DELIVERY` changed still finishes the way
+ * it started (a user created with the invitation suppressed still gets their password).
+ */
+export function deliversBySlack(request: AccessRequest, configured: 'email' | 'slack-dm'): boolean {
+  return configured === 'slack-dm' || stepStarted(request, CHOOSE_DELIVERY);
 }
 
 /** Who gets the password by DM, as `choose-delivery` decided; undefined: Cognito emails it. */

@@ -2,6 +2,7 @@ import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './onboarding';
 import {
   chooseDeliveryStep,
+  deliversBySlack,
   dmNewTemporaryPassword,
   type PasswordCourier,
   slackRecipient,
@@ -80,8 +81,8 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
   };
 
   return {
-    steps: () => [
-      ...(ports.delivery === 'slack-dm' ? [chooseDelivery] : []),
+    steps: (request) => [
+      ...(deliversBySlack(request, ports.delivery) ? [chooseDelivery] : []),
       invalidate,
       signOut,
       deliver,
