@@ -17,7 +17,11 @@ import { registerUserUpdateFeature, userUpdateCommand } from './commands/user-up
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
-import { CognitoUserDirectory, userListCursor } from './gateways/cognito-users.gateway';
+import {
+  CognitoUserDirectory,
+  type UserListCursor,
+  userListCursor,
+} from './gateways/cognito-users.gateway';
 import { type AppLogger, createLogger } from './logging';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
@@ -71,21 +75,48 @@ const DEFAULT_TUNING: Tuning = {
   clock: () => new Date(),
 };
 
-function identityService(backend: Backend, slack: SlackRuntime): Identify {
+/** The stores and gateways, built once and shared: one SDK client each, one cache each. */
+interface Adapters {
+  requests: RequestStore;
+  links: LinkStore;
+  drafts: DraftStore;
+  reminders: ReminderStore;
+  listPages: ListPageStore<UserListCursor>;
+  userRoles: VamsUserRoleStore;
+  roles: VamsRoleCatalog;
+  apiKeys: VamsApiKeyStore;
+  /** Both undefined when users live in an external identity provider. */
+  cognito: CognitoAdmin | undefined;
+  directory: CognitoUserDirectory | undefined;
+}
+
+function adaptersFor(backend: Backend, clock: () => Date): Adapters {
   const { documents, cognito } = backend.clients;
+  const { tables, userPoolId } = backend;
+  return {
+    requests: new RequestStore(documents, tables.bot),
+    links: new LinkStore(documents, tables.bot),
+    drafts: new DraftStore(documents, tables.bot),
+    reminders: new ReminderStore(documents, tables.bot),
+    listPages: new ListPageStore(documents, tables.bot, userListCursor, () => clock().getTime()),
+    userRoles: new VamsUserRoleStore(documents, tables.userRoles),
+    roles: new VamsRoleCatalog(documents, tables.roles),
+    apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
+    cognito: userPoolId ? new CognitoAdmin(cognito, userPoolId) : undefined,
+    directory: userPoolId ? new CognitoUserDirectory(cognito, userPoolId) : undefined,
+  };
+}
+
+function identityService(adapters: Adapters, slack: SlackRuntime): Identify {
+  const { links, userRoles, directory } = adapters;
   const people = new SlackPeople(slack.clients.messages);
-  const links = new LinkStore(documents, backend.tables.bot);
-  const userRoles = new VamsUserRoleStore(documents, backend.tables.userRoles);
-  const cognitoUsers = backend.userPoolId
-    ? new CognitoUserDirectory(cognito, backend.userPoolId)
-    : undefined;
   const ports: IdentityPorts = {
     slackPerson: (slackUserId) => people.person(slackUserId),
     linkedVamsUser: (slackUserId) => links.linkedVamsUser(slackUserId),
     vamsUserWithRoles: (candidates) => userRoles.firstUserWithRoles(candidates),
-    cognitoUsername: async (candidates) => cognitoUsers?.firstExistingUsername(candidates),
+    cognitoUsername: async (candidates) => directory?.firstExistingUsername(candidates),
     cognitoUsernamesWithEmail: async (candidates) =>
-      cognitoUsers ? cognitoUsers.usernamesWithEmail(candidates) : [],
+      directory ? directory.usernamesWithEmail(candidates) : [],
     rolesOf: (vamsUserId) => userRoles.rolesOf(vamsUserId),
   };
   return (slackUserId, teamId) =>
@@ -100,16 +131,11 @@ interface KeyServices {
   courier: SlackCourier;
 }
 
-function keyServices(backend: Backend, slack: SlackRuntime, dms: DirectMessages): KeyServices {
-  const { documents, cognito } = backend.clients;
-  const userRoles = new VamsUserRoleStore(documents, backend.tables.userRoles);
-  const roles = new VamsRoleCatalog(documents, backend.tables.roles);
-  const cognitoAdmin = backend.userPoolId
-    ? new CognitoAdmin(cognito, backend.userPoolId)
-    : undefined;
+function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessages): KeyServices {
+  const { userRoles, roles, cognito } = adapters;
   const courier = new SlackCourier(slack.clients.messages, dms);
   return {
-    apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
+    apiKeys: adapters.apiKeys,
     ownerProblem: (ownerUserId) =>
       keyOwnerProblem(
         {
@@ -122,7 +148,7 @@ function keyServices(backend: Backend, slack: SlackRuntime, dms: DirectMessages)
     slackUserOf: async (vamsUserId) => {
       const email = vamsUserId.includes('@')
         ? vamsUserId
-        : (await cognitoAdmin?.findUser(vamsUserId))?.email;
+        : (await cognito?.findUser(vamsUserId))?.email;
       return email ? courier.slackUserForEmail(email) : undefined;
     },
     courier,
@@ -132,22 +158,19 @@ function keyServices(backend: Backend, slack: SlackRuntime, dms: DirectMessages)
 function workflowFor(
   config: Config,
   tuning: Tuning,
-  backend: Backend,
+  adapters: Adapters,
   slack: SlackRuntime,
   dms: DirectMessages,
   keys: KeyServices,
   logger: AppLogger,
 ): Workflow {
-  const { documents, cognito } = backend.clients;
   const notifier = new SlackRequestNotifier(
     slack.clients.messages,
     config.approvalChannelId,
     dms,
     logger,
   );
-  const cognitoAdmin = backend.userPoolId
-    ? new CognitoAdmin(cognito, backend.userPoolId)
-    : undefined;
+  const { cognito: cognitoAdmin, userRoles, apiKeys } = adapters;
   const { courier } = keys;
   const delivery = config.tempPasswordDelivery;
   const keyExecutor = apiKeyExecutor({
@@ -160,13 +183,13 @@ function workflowFor(
   const userKind = (build: (admin: CognitoAdmin) => KindExecutor): KindExecutor =>
     cognitoAdmin ? build(cognitoAdmin) : unavailableExecutor(EXTERNAL_IDP_TEXT);
   return new Workflow(
-    new RequestStore(documents, backend.tables.bot),
+    adapters.requests,
     notifier,
     {
       'user.create': userKind((admin) =>
         onboardingExecutor({
           cognito: admin,
-          userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
+          userRoles,
           courier,
           delivery,
         }),
@@ -180,8 +203,8 @@ function workflowFor(
       'user.update': userKind((admin) => userUpdateExecutor(admin)),
       // Roles and keys are VAMS's own: offboarding works with an external identity provider too.
       'user.offboard': offboardingExecutor({
-        userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
-        apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
+        userRoles,
+        apiKeys,
         cognito: cognitoAdmin,
         adminRoles: config.adminRoles,
       }),
@@ -224,17 +247,16 @@ export async function startApp(
   const backend = await connectBackend(config.backend, logger);
   try {
     const slack = await createSlackRuntime(config, logger);
-    const identify = identityService(backend, slack);
+    const adapters = adaptersFor(backend, tuning.clock);
+    const identify = identityService(adapters, slack);
     const dms = new DirectMessages(slack.clients.messages);
-    const keys = keyServices(backend, slack, dms);
-    const requests = new RequestStore(backend.clients.documents, backend.tables.bot);
-    const workflow = workflowFor(config, tuning, backend, slack, dms, keys, logger);
-    const { documents, cognito } = backend.clients;
+    const keys = keyServices(adapters, slack, dms);
+    const workflow = workflowFor(config, tuning, adapters, slack, dms, keys, logger);
     const userFeature = {
       identify,
       workflow,
-      roles: new VamsRoleCatalog(documents, backend.tables.roles),
-      cognito: backend.userPoolId ? new CognitoAdmin(cognito, backend.userPoolId) : undefined,
+      roles: adapters.roles,
+      cognito: adapters.cognito,
       views: slack.clients.views,
       dms,
       logger,
@@ -242,7 +264,7 @@ export async function startApp(
     const accessFeature = {
       identify,
       workflow,
-      cognito: userFeature.cognito,
+      cognito: adapters.cognito,
       policy: config,
       views: slack.clients.views,
       dms,
@@ -251,14 +273,10 @@ export async function startApp(
     const directoryFeature = {
       identify,
       policy: config,
-      directory: backend.userPoolId
-        ? new CognitoUserDirectory(cognito, backend.userPoolId)
-        : undefined,
-      userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
-      apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
-      listPages: new ListPageStore(documents, backend.tables.bot, userListCursor, () =>
-        tuning.clock().getTime(),
-      ),
+      directory: adapters.directory,
+      userRoles: adapters.userRoles,
+      apiKeys: adapters.apiKeys,
+      listPages: adapters.listPages,
       views: slack.clients.views,
       logger,
       clock: tuning.clock,
@@ -266,10 +284,10 @@ export async function startApp(
     const offboardFeature = {
       identify,
       workflow,
-      cognito: userFeature.cognito,
-      userRoles: new VamsUserRoleStore(documents, backend.tables.userRoles),
-      apiKeys: new VamsApiKeyStore(documents, backend.tables.apiKeys),
-      drafts: new DraftStore(documents, backend.tables.bot),
+      cognito: adapters.cognito,
+      userRoles: adapters.userRoles,
+      apiKeys: adapters.apiKeys,
+      drafts: adapters.drafts,
       policy: config,
       views: slack.clients.views,
       dms,
@@ -289,7 +307,7 @@ export async function startApp(
       apiKeys: keys.apiKeys,
       ownerProblem: keys.ownerProblem,
       slackUserOf: keys.slackUserOf,
-      audit: (event: AuditEvent) => requests.appendEvent(event),
+      audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
       limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
       views: slack.clients.views,
       dms,
@@ -300,7 +318,7 @@ export async function startApp(
       remindExpiringKeys(
         {
           apiKeys: keys.apiKeys,
-          reminders: new ReminderStore(documents, backend.tables.bot),
+          reminders: adapters.reminders,
           slackUserOf: keys.slackUserOf,
           remind: (slackUserId, key, expiry) =>
             keys.courier.remindKeyExpiry(slackUserId, key, expiry),

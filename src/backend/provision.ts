@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { VamsTableNames } from '../config';
+import { isConditionFailure } from '../stores/conditional-write';
 import { roleTimestamp, userRoleTimestamp } from '../vams/vams-format';
 import { botTableDefinition, vamsTableDefinitions } from './table-definitions';
 
@@ -113,8 +114,7 @@ export async function seedRole(
       }),
     )
     .catch((error: unknown) => {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
-        throw error;
+      if (!isConditionFailure(error)) throw error;
     });
 }
 

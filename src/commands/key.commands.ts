@@ -22,7 +22,7 @@ import { code } from '../views/mrkdwn';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import { checkKeyForm, daysAhead, type KeyLimits, rotatedName } from '../workflow/api-key-rules';
-import { logAuthChangeBy } from '../workflow/onboarding';
+import { logAuthChangeBy } from '../workflow/auth-changes';
 import { type Person, REASON_REQUIRED } from '../workflow/request';
 import type { Draft } from '../workflow/workflow';
 import {

@@ -1,4 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './conditional-write';
 
 // Kept a month past the expiry it was about, then DynamoDB's TTL removes it.
 const KEEP_SECONDS = 30 * 86_400;
@@ -32,7 +33,7 @@ export class ReminderStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

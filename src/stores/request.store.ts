@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import { type AccessRequest, accessRequest, isOpen } from '../workflow/request';
 import { allPages } from './all-pages';
+import { isConditionFailure } from './conditional-write';
 
 const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQ' });
 // Only open requests carry the index attributes: the index is the short list of what is
@@ -22,10 +23,6 @@ export const auditEvent = z.object({
   detail: z.record(z.string(), z.unknown()).optional(),
 });
 export type AuditEvent = z.infer<typeof auditEvent>;
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 function item(request: AccessRequest): Record<string, unknown> {
   const open = isOpen(request.status)

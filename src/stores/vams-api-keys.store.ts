@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { zonedInstant } from '../vams/api-key-format';
 import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
+import { isConditionFailure } from './conditional-write';
 
 // VAMS writes every attribute as a string (VAMS-COMPAT.md); `isActive` is 'true' or 'false'.
 const keyItem = z.object({
@@ -74,10 +75,6 @@ function metadataOf(item: unknown): ApiKeyMetadata {
     expiresAt: key.expiresAt || undefined,
     active: key.isActive === 'true',
   };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 const NAMES = Object.fromEntries(METADATA_ATTRIBUTES.map((name) => [`#${name}`, name]));

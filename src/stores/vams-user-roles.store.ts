@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import { userRoleTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
+import { isConditionFailure } from './conditional-write';
 
 const roleRow = z.object({ userId: z.string(), roleName: z.string() });
 
@@ -56,8 +57,7 @@ export class VamsUserRoleStore {
       );
       return 'added';
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-        return 'existed';
+      if (isConditionFailure(error)) return 'existed';
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import type { ApiKeyMetadata, NewApiKeyItem } from '../stores/vams-api-keys.store';
 import { apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
-import { logAuthChange } from './onboarding';
+import { logAuthChange } from './auth-changes';
 import type { AccessRequest, ApiKeyParams } from './request';
 import type { KindExecutor, Step } from './workflow';
 

@@ -1,4 +1,4 @@
-import { logAuthChange } from './onboarding';
+import { logAuthChange } from './auth-changes';
 import { type AccessRequest, expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 

@@ -1,6 +1,6 @@
 import type { NewCognitoUser } from '../gateways/cognito-admin.gateway';
-import type { AppLogger } from '../logging';
 import { temporaryPassword } from '../vams/temporary-password';
+import { logAuthChange } from './auth-changes';
 import {
   chooseDeliveryStep,
   deliversBySlack,
@@ -9,7 +9,7 @@ import {
   slackRecipient,
   type TemporaryPasswords,
 } from './password-courier';
-import { type AccessRequest, expectKind, type RequestOf } from './request';
+import { expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step } from './workflow';
 
 export interface OnboardingPorts {
@@ -20,35 +20,6 @@ export interface OnboardingPorts {
   userRoles: { addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> };
   courier: PasswordCourier;
   delivery: 'email' | 'slack-dm';
-}
-
-/** VAMS's own audit line, written by the bot because it bypasses the VAMS API; no secrets. */
-export function logAuthChangeBy(
-  log: AppLogger,
-  type: string,
-  actor: { users: string[]; roles: string[] },
-  detail: Record<string, unknown>,
-): void {
-  const roles = [...new Set(actor.roles)].join(',');
-  log.info(
-    `[AUTHCHANGES][type: ${type}] [user: ${actor.users.join(',')}] [roles: ${roles}] [mfaEnabled: false] ${JSON.stringify(detail)}`,
-  );
-}
-
-/** The audit line of a step of an approved request: the approvers are who made the change. */
-export function logAuthChange(
-  log: AppLogger,
-  type: string,
-  request: AccessRequest,
-  detail: Record<string, unknown>,
-): void {
-  const approvers = request.approvals.map((approval) => approval.vamsUserId);
-  logAuthChangeBy(
-    log,
-    type,
-    { users: approvers, roles: request.approvals.flatMap((approval) => approval.roles) },
-    { requestId: request.id, requester: request.requester.vamsUserId, approvers, ...detail },
-  );
 }
 
 /** Onboarding (`/vams user create`): the Cognito user as VAMS creates it, then its role rows. */

@@ -1,5 +1,5 @@
 import { temporaryPassword } from '../vams/temporary-password';
-import { logAuthChange } from './onboarding';
+import { logAuthChange } from './auth-changes';
 import {
   chooseDeliveryStep,
   deliversBySlack,

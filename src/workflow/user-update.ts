@@ -1,4 +1,4 @@
-import { logAuthChange } from './onboarding';
+import { logAuthChange } from './auth-changes';
 import { expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step } from './workflow';
 
