@@ -21,22 +21,10 @@ export function scrubSecrets(text: string): string {
   );
 }
 
-const REDACTED_PATHS = [
-  'token',
-  'password',
-  'temporaryPassword',
-  'TemporaryPassword',
-  'apiKey',
-  'signingSecret',
-  '*.token',
-  '*.password',
-  '*.temporaryPassword',
-  '*.TemporaryPassword',
-  '*.apiKey',
-  '*.signingSecret',
-  'headers.authorization',
-  '*.headers.authorization',
-];
+// Fields named like secrets are censored at any depth, whatever their value: a temporary
+// password has no shape to recognise it by.
+const SECRET_FIELD =
+  /^(authorization|password|temporarypassword|token|bottoken|apptoken|apikey|signingsecret|secret)$/i;
 
 export function createLogger(
   level: ConfigLogLevel,
@@ -46,9 +34,13 @@ export function createLogger(
     {
       level,
       base: undefined,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      // Errors arrive already turned into {type, message, stack}; pino's own serializer would
+      // call them "Object".
+      serializers: { err: (err: unknown) => err },
       hooks: {
+        // The last word on every line, child-logger bindings included.
+        streamWrite: scrubSecrets,
         logMethod(args, method) {
           const scrubbed = args.map((arg: unknown) => {
             if (typeof arg === 'string') return scrubSecrets(arg);
@@ -64,7 +56,8 @@ export function createLogger(
   );
 }
 
-function errorsAsObjects(_key: string, value: unknown): unknown {
+function forLog(key: string, value: unknown): unknown {
+  if (SECRET_FIELD.test(key) && value !== undefined && value !== null) return '[redacted]';
   if (value instanceof Error)
     return { type: value.name, message: value.message, stack: value.stack };
   return value;
@@ -72,7 +65,7 @@ function errorsAsObjects(_key: string, value: unknown): unknown {
 
 function safeJson(value: object): string {
   try {
-    return JSON.stringify(value, errorsAsObjects) ?? '{}';
+    return JSON.stringify(value, forLog) ?? '{}';
   } catch {
     return JSON.stringify({ unserialisable: inspect(value, { depth: 2 }) });
   }

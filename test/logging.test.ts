@@ -41,6 +41,29 @@ describe('logging never carries a secret', () => {
     expect(all).not.toMatch(/"signingSecret":"abc"/);
   });
 
+  it('censors them at any depth, in any case, and in child-logger bindings', () => {
+    const { lines, logger } = capture();
+    logger.info({ request: { headers: { Authorization: `Bearer ${botToken}` } } }, 'a');
+    logger.info({ config: { slack: { signingSecret: 'sekrit-value' } } }, 'b');
+    logger.info({ params: { delivery: { password: 'Deep!Pass42' } } }, 'c');
+    logger.child({ note: `bound ${apiKey}` }).info('d');
+    const all = lines.join('');
+    expect(all).not.toContain(botToken);
+    expect(all).not.toContain('sekrit-value');
+    expect(all).not.toContain('Deep!Pass42');
+    expect(all).not.toContain(apiKey);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('keeps the type of a logged error', () => {
+    const { lines, logger } = capture();
+    const error = Object.assign(new Error('condition'), {
+      name: 'ConditionalCheckFailedException',
+    });
+    logger.warn({ err: error }, 'lost a race');
+    expect(lines.join('')).toContain('"type":"ConditionalCheckFailedException"');
+  });
+
   it('keeps the Slack Web API client at info or above even when asked for debug', () => {
     const { lines, logger } = capture('debug');
     const webApi = slackLoggerFor(logger, 'web-api', LogLevel.INFO);
