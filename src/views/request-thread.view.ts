@@ -15,9 +15,10 @@ const MARKS: Record<StepState['state'], string> = {
   failed: ':x:',
 };
 
-// Step details name Slack people by id (e.g. who got a DM); show them as mentions.
+// Step details name who got a DM by Slack id ("… DM to U0123…"); only those become mentions, so
+// an id-like role name or error text in a detail pings nobody.
 function mentionSlackUsers(text: string): string {
-  return text.replace(/\b([UW](?=[A-Z]*\d)[A-Z0-9]{4,})\b/g, '<@$1>');
+  return text.replace(/\b(DM to )([UW](?=[A-Z]*\d)[A-Z0-9]{4,})\b/g, '$1<@$2>');
 }
 
 /** One message in the card's thread, updated as each step completes. */

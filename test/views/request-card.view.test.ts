@@ -104,6 +104,15 @@ describe('thread and list messages', () => {
     expect(JSON.stringify(message.blocks)).toContain('<@U0NIA123>');
   });
 
+  it('mentions only who got a DM: an id-like role name in a detail pings nobody', () => {
+    const message = progressMessage(request(), [
+      { label: 'Remove the VAMS roles of bob', state: 'done', detail: 'removed U0ABC1234, admin' },
+    ]);
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain('removed U0ABC1234, admin');
+    expect(shown).not.toContain('<@U0ABC1234>');
+  });
+
   it('/vams requests stays within 50 blocks however many requests are open', () => {
     const many = Array.from({ length: 80 }, (_, index) => request({ id: `R${index}` }));
     expect(checkMessage(requestsListMessage(many, many))).toEqual([]);
