@@ -29,6 +29,9 @@ describe('a click that fails inside', () => {
     const said = textIn((await answerTo(bot.slack, click)).args);
     failing = false;
     expect(said).toMatch(/internal error \(reference [0-9a-f]{8}\)/);
+    // The reference finds the logged error.
+    const reference = /reference ([0-9a-f]{8})/.exec(said)?.[1] ?? 'none';
+    expect(bot.logs.some((line) => line.includes(reference))).toBe(true);
     expect((await bot.app.workflow.get(filed.id))?.status).toBe('pending');
   });
 });

@@ -55,6 +55,7 @@ describe('request card', () => {
     const shown = JSON.stringify(card.blocks);
     expect(shown).toContain('&lt;!channel&gt;');
     expect(shown).not.toContain('<!channel>');
+    expect(shown).not.toContain('<https://evil.example|here>');
     expect(shown).toContain('&amp; more');
   });
 
@@ -115,7 +116,9 @@ describe('thread and list messages', () => {
 
   it('/vams requests stays within 50 blocks however many requests are open', () => {
     const many = Array.from({ length: 80 }, (_, index) => request({ id: `R${index}` }));
-    expect(checkMessage(requestsListMessage(many, many))).toEqual([]);
+    const message = requestsListMessage(many, many);
+    expect(checkMessage(message)).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain('more in the approvals channel');
   });
 });
 

@@ -285,6 +285,7 @@ describe('API keys', () => {
     expect(JSON.stringify((await answerTo(bot.slack, decidedByOwner)).args)).toContain(
       'someone else',
     );
+    expect((await requestStore(bot).get(filed.id))?.approvals).toEqual([]);
     expect((await approve(bot, filed, 'U0ALAN')).status).toBe('succeeded');
     const [value] = keyValuesIn(dmsTo(bot.slack, 'U0ADA')).slice(-1);
     if (!value) throw new Error('no key reached the admin');

@@ -140,6 +140,8 @@ describe('who may approve', () => {
   it('refuses the same people when they reject, and opens no dialog', async () => {
     const filed = await onboard('U0MAX');
     await expectRefused(bot, filed, 'U0VIC', 'Reject', 'not-an-approver');
+    await expectRefused(bot, filed, 'U0NOB', 'Reject', 'not-mapped');
+    await expectRefused(bot, filed, 'U0GUS', 'Reject', 'not-mapped');
   });
 
   it('refuses the requester, even an admin', async () => {

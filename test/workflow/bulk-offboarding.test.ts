@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestStore } from '../../src/stores/request.store';
 import { eventually } from '../support/eventually';
 import {
+  apiKeyItem,
   cognitoUser,
   dmsTo,
   fileThroughDialog,
@@ -166,5 +167,6 @@ describe('offboarding with users in an external identity provider', () => {
       'keys:idp-user',
     ]);
     expect(await roleRows(bot.deployment, 'idp-user')).toEqual([]);
+    expect((await apiKeyItem(bot.deployment, 'key-idp-user'))?.isActive).toBe('false');
   });
 });

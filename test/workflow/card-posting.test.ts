@@ -1,12 +1,15 @@
 import type { Identity } from '../../src/auth/identity';
 import { eventually } from '../support/eventually';
 import {
+  buttonLabels,
   dmsTo,
   listedIds,
+  logEntries,
   onboardingFields,
   openOnboardingModal,
   requestStore,
   requestsList,
+  storedRequest,
 } from '../support/onboarding-flow';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
 
@@ -44,6 +47,12 @@ describe('the card is the only place a request is decided', () => {
     expect(told).toContain('`no-card`');
     const open = await bot.app.workflow.open();
     expect(open.filter((request) => request.subject === 'no-card')).toEqual([]);
+    // Ended as failed, not left behind or removed: the bot logged which requests it created.
+    const created = logEntries(bot)
+      .filter((entry) => entry.msg === 'request created')
+      .map((entry) => String(entry.requestId));
+    const stored = await Promise.all(created.map((id) => storedRequest(bot, id)));
+    expect(stored.find((request) => request.subject === 'no-card')?.status).toBe('failed');
     expect(listedIds(await requestsList(bot, 'U0ADA')).decide).toEqual([]);
   });
 
@@ -65,6 +74,11 @@ describe('the card is the only place a request is decided', () => {
       return request;
     });
     expect(placed.approvals).toEqual([]);
+    // The card, posted late, offers the decision buttons.
+    const card = placed.card;
+    if (!card) throw new Error('no card');
+    const posted = bot.slack.messages(card.channel).find((message) => message.ts === card.ts);
+    expect(buttonLabels(posted?.blocks)).toEqual(['Approve', 'Reject', 'Cancel request']);
     const approved = await bot.app.workflow.approve(filed.id, admin);
     expect(approved).toMatchObject({ outcome: 'done', request: { status: 'succeeded' } });
   });

@@ -218,6 +218,7 @@ describe('resuming a step that was started but never recorded', () => {
     const request = interrupted(userId);
     await store.create(request);
     if (createdBeforeCrash) await deployment.addCognitoUser(userId, `${userId}@example.com`);
+    const subBefore = createdBeforeCrash ? await cognitoSub(deployment, userId) : undefined;
     const bot = await startTestBot({ deployment });
     try {
       const finished = await until('the request to finish', async () => {
@@ -232,6 +233,8 @@ describe('resuming a step that was started but never recorded', () => {
       );
       expect((await roleRows(deployment, userId)).map((row) => row.roleName)).toEqual(['viewer']);
       expect(await cognitoSub(deployment, userId)).toBeDefined();
+      // Found, not made again: the user created before the crash is the one that stays.
+      if (subBefore) expect(await cognitoSub(deployment, userId)).toBe(subBefore);
     } finally {
       await bot.stop();
     }

@@ -12,6 +12,7 @@ import {
   fileThroughDialog,
   finished,
   logEntries,
+  recordCognitoCommands,
   requestStore,
   roleRows,
   textIn,
@@ -94,6 +95,7 @@ describe('offboarding', () => {
       await addApiKey(bot.deployment, 'leaver'),
       await addApiKey(bot.deployment, 'leaver'),
     ];
+    const sent = recordCognitoCommands(bot);
     const filed = await fileOffboarding(bot, 'U0ADA', ['leaver'], 'Delete the Cognito user');
     await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
     await eventually(() => {
@@ -115,6 +117,12 @@ describe('offboarding', () => {
       expect(String(key?.updatedAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
     }
     expect(await cognitoUser(bot.deployment, 'leaver')).toBeUndefined();
+    expect(sent.filter((command) => command.command === 'AdminUserGlobalSignOutCommand')).toEqual([
+      {
+        command: 'AdminUserGlobalSignOutCommand',
+        input: { UserPoolId: bot.deployment.userPoolId, Username: 'leaver' },
+      },
+    ]);
     const events = await new RequestStore(
       bot.deployment.clients.documents,
       bot.deployment.tables.bot,

@@ -213,6 +213,7 @@ describe('validateOnboarding', () => {
 
   it('leaves out an empty phone number', () => {
     const checked = validateOnboarding(valid);
+    expect(checked.ok).toBe(true);
     expect(checked.ok && 'phone' in checked.params).toBe(false);
   });
 });

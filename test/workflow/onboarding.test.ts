@@ -129,6 +129,8 @@ describe('onboarding, approved', () => {
       expect(outcome).toContain(filed.id);
       expect(outcome).toContain('VAMS user newbie was created');
       expect(outcome).toMatch(/<https:\/\/[^|>]+\|See the request>/);
+      // The link goes to this request's card.
+      expect(outcome).toContain(`/p${filed.card.ts.replace('.', '')}`);
     });
 
     it('records requested, approved, each step and succeeded in the audit trail', async () => {

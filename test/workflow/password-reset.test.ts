@@ -11,6 +11,7 @@ import {
   finished,
   recordCognitoCommands,
   roleRows,
+  storedRequest,
   textIn,
 } from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
@@ -96,6 +97,10 @@ describe('password reset without deleting the user', () => {
       'AdminCreateUserCommand',
     ]);
     expect(attributesOf(before).sub).toBeDefined();
+    // The current password is replaced by a temporary one nobody receives, for this user.
+    expect(
+      sent.find((command) => command.command === 'AdminSetUserPasswordCommand')?.input,
+    ).toMatchObject({ UserPoolId: bot.deployment.userPoolId, Username: 'carl', Permanent: false });
   });
 
   it('lets people ask for their own reset, and an admin approves it', async () => {
@@ -110,6 +115,7 @@ describe('password reset without deleting the user', () => {
     expect(textIn((await answerTo(bot.slack, ownClick)).args)).toContain(
       'someone else has to decide it',
     );
+    expect((await storedRequest(bot, filed.id)).approvals).toEqual([]);
     await bot.driver.clickButton('U0ADA', filed.card, 'Approve');
     expect((await finished(bot, filed)).status).toBe('succeeded');
   });

@@ -8,6 +8,7 @@ import {
   finished,
   openedDialog,
   recordCognitoCommands,
+  storedRequest,
   textIn,
   threadReplies,
 } from '../support/onboarding-flow';
@@ -38,6 +39,7 @@ describe('disable, enable and sign out, each through an approval', () => {
     expect((await cognitoUser(bot.deployment, 'bob'))?.Enabled).toBe(true);
     const managerClick = await bot.driver.clickButton('U0MAX', filed.card, 'Approve');
     expect(textIn((await answerTo(bot.slack, managerClick)).args)).toContain('needs a VAMS admin');
+    expect((await storedRequest(bot, filed.id)).approvals).toEqual([]);
     await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
     expect((await finished(bot, filed)).status).toBe('succeeded');
     expect((await cognitoUser(bot.deployment, 'bob'))?.Enabled).toBe(false);
