@@ -17,7 +17,11 @@ const manifest = z
     }),
     oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),
     settings: z.object({
-      interactivity: z.object({ is_enabled: z.boolean(), request_url: z.string() }),
+      interactivity: z.object({
+        is_enabled: z.boolean(),
+        request_url: z.string(),
+        message_menu_options_url: z.string().optional(),
+      }),
       socket_mode_enabled: z.boolean(),
     }),
   })
@@ -38,6 +42,12 @@ describe('manifest.yml', () => {
     }
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe(EVENTS_PATH);
+  });
+
+  it('sends the Roles picker’s option requests to that endpoint too (it is an external select)', () => {
+    const optionsUrl = manifest.settings.interactivity.message_menu_options_url;
+    expect(optionsUrl).toBeDefined();
+    expect(new URL(optionsUrl ?? '').pathname).toBe(EVENTS_PATH);
   });
 
   it('asks for the scopes the app uses, each with a comment saying why', () => {
