@@ -139,8 +139,8 @@ export function apiKeyListMessage(
     ),
   ];
   return {
-    text: `API keys of ${ownerUserId}: ${listWithin(
-      shown.map((key) => `${key.name} (${keyState(key, now)})`),
+    text: `API keys of ${escapeMrkdwn(ownerUserId)}: ${listWithin(
+      shown.map((key) => `${escapeMrkdwn(key.name)} (${keyState(key, now)})`),
       ', ',
       2000,
     )}`,

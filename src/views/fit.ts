@@ -18,12 +18,16 @@ export function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
+/** What a text costs inside a block: its length once JSON-serialized, quotes excluded. */
+export function serializedLength(text: string): number {
+  return JSON.stringify(text).length - 2;
+}
+
 /**
  * User-supplied text made safe for mrkdwn and cut so that it takes at most `limit` characters
  * once serialized: Slack's block size limit counts the JSON, where escaping makes text longer.
  */
 export function escapedWithin(raw: string, limit: number): string {
-  const serializedLength = (text: string) => JSON.stringify(text).length - 2;
   const whole = escapeMrkdwn(raw);
   if (serializedLength(whole) <= limit) return whole;
   let kept = '';

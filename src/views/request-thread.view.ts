@@ -67,7 +67,7 @@ export function requesterOutcomeDm(
 export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {
   const where = link ? ` <${link}|View the card>.` : '';
   return sectionMessage(
-    `Your ${kindInSentence(request.kind)} request *${request.id}* for \`${escapeMrkdwn(request.subject)}\` is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
+    `Your ${kindInSentence(request.kind)} request *${request.id}* for ${code(request.subject)} is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
   );
 }
 

@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { REASON_IDS, reasonInput } from './reason.view';
 
 /** Slack ids of the onboarding modal, in one place for the handler, the view and tests. */
 export const USER_CREATE_IDS = {
@@ -7,7 +8,7 @@ export const USER_CREATE_IDS = {
   email: { block: 'email', action: 'value' },
   phone: { block: 'phone', action: 'value' },
   roles: { block: 'roles', action: 'roles' },
-  reason: { block: 'reason', action: 'value' },
+  reason: REASON_IDS.reason,
 } as const;
 
 const ids = USER_CREATE_IDS;
@@ -51,17 +52,7 @@ export function userCreateModal(): ModalView {
         placeholder: { type: 'plain_text', text: 'Choose roles' },
       },
     },
-    {
-      type: 'input',
-      block_id: ids.reason.block,
-      label: { type: 'plain_text', text: 'Reason' },
-      element: {
-        type: 'plain_text_input',
-        action_id: ids.reason.action,
-        multiline: true,
-        max_length: 1000,
-      },
-    },
+    reasonInput(),
   ];
   return {
     type: 'modal',

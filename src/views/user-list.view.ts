@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import type { CognitoUserRow } from '../gateways/cognito-users.gateway';
+import { type CognitoUserRow, USER_LIST_PAGE_SIZE } from '../gateways/cognito-users.gateway';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits';
 import { actionsBlock, type ButtonSpec } from './buttons';
-import { clip, escapedWithin } from './fit';
+import { clip, escapedWithin, serializedLength } from './fit';
 import type { MessageBody } from './message';
-import { escapeMrkdwn } from './mrkdwn';
+import { code, escapeMrkdwn } from './mrkdwn';
 
 export interface UserListPage {
   prefix: string | undefined;
@@ -17,7 +17,7 @@ export interface UserListPage {
 }
 
 /** Cognito's ListUsers page size, and so the most users one message must hold. */
-export const USERS_PER_MESSAGE = 60;
+export const USERS_PER_MESSAGE = USER_LIST_PAGE_SIZE;
 
 // Headers, context, buttons and section wrappers take well under this; the rest is shared out
 // evenly, so a full page stays under Slack's serialized block size whatever the users hold.
@@ -34,10 +34,6 @@ const COLUMNS = 'User ID · email · phone · status · enabled · created · la
 
 export function utcMinute(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 16).replace('T', ' ') : '–';
-}
-
-function serializedLength(text: string): number {
-  return JSON.stringify(text).length - 2;
 }
 
 function line(user: CognitoUserRow, width: number): string {
@@ -82,7 +78,7 @@ function emptyText(view: UserListPage): string {
   if (view.page > 1) return 'No more users.';
   return view.prefix === undefined
     ? 'The user pool has no users.'
-    : `No Cognito user's User ID or email starts with \`${escapedWithin(view.prefix, 100)}\`.`;
+    : `No Cognito user's User ID or email starts with ${code(clip(view.prefix, 100))}.`;
 }
 
 /** `/vams user list`: one page of users, one compact line each, with Previous / Next. */

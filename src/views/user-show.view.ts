@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { CognitoUserDetail } from '../gateways/cognito-users.gateway';
 import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { zonedInstant } from '../vams/api-key-format';
+import { keyState } from './api-key.view';
 import { checkMessage } from './block-kit-limits';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, escapedWithin, listWithin } from './fit';
@@ -56,7 +57,8 @@ function keyLine(key: ApiKeyMetadata, now: Date, room: Room): string {
   else if (key.expiresAt)
     expires = `expiry ${code(clip(key.expiresAt, 30))} (VAMS reads it as never)`;
   const created = zonedInstant(key.createdAt);
-  const state = key.active && !expired ? 'active' : expired ? 'expired' : '*inactive*';
+  const current = keyState(key, now);
+  const state = current === 'inactive' ? '*inactive*' : current;
   return [
     `${code(clip(key.name, room.keyName))} (${code(key.apiKeyId.slice(0, 40))})`,
     room.keyDescription > 0 && key.description

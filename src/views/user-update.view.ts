@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { code } from './mrkdwn';
+import { REASON_IDS, reasonInput } from './reason.view';
 
 /** Slack ids of the `/vams user update` modal, for the handler, the view and tests. */
 export const USER_UPDATE_IDS = {
@@ -7,7 +8,7 @@ export const USER_UPDATE_IDS = {
   email: { block: 'email', action: 'value' },
   phone: { block: 'phone', action: 'value' },
   removePhone: { block: 'remove_phone', action: 'value' },
-  reason: { block: 'reason', action: 'value' },
+  reason: REASON_IDS.reason,
   /** The `Update` button of `/vams user show`. */
   showButton: 'user-show-update',
 } as const;
@@ -97,17 +98,7 @@ export function userUpdateModal(model: UserUpdateModel): ModalView {
       },
     });
   }
-  blocks.push({
-    type: 'input',
-    block_id: ids.reason.block,
-    label: { type: 'plain_text', text: 'Reason' },
-    element: {
-      type: 'plain_text_input',
-      action_id: ids.reason.action,
-      multiline: true,
-      max_length: 1000,
-    },
-  });
+  blocks.push(reasonInput());
   return {
     type: 'modal',
     callback_id: ids.callbackId,
