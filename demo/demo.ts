@@ -35,12 +35,15 @@ function boxed(heading: string, lines: string[]): void {
   print(`  ${heading}`, ...lines.map((line) => `    │ ${line}`), '');
 }
 
+// A VAMS API key value, as VAMS-COMPAT.md defines it.
+const KEY_VALUE = 'vams_[A-Za-z0-9_-]{64}';
+
 // The transcript shows that a password arrived, never the password itself.
 function masked(lines: string[]): string[] {
   return lines.map((line) =>
     line
       .replace(/(temporary password is )`[^`]+`/, '$1`••••••••••••••••`')
-      .replace(/vams_[A-Za-z0-9_-]{64}/g, 'vams_••••••••••••••••'),
+      .replace(new RegExp(KEY_VALUE, 'g'), 'vams_••••••••••••••••'),
   );
 }
 
@@ -339,7 +342,7 @@ async function keyTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn
   await approveAndShow(driver, slack, ada, card, pat);
   const value = slack.calls
     .slice(mark)
-    .map((call) => JSON.stringify(call.args).match(/vams_[A-Za-z0-9_-]{64}/)?.[0])
+    .map((call) => JSON.stringify(call.args).match(new RegExp(KEY_VALUE))?.[0])
     .find((found) => found !== undefined);
   if (!value) throw new Error('the key did not arrive by DM');
   const verdict = await vamsAuthorizes(
@@ -364,7 +367,7 @@ function checkNoSecretLeaked(slack: SlackStandIn, logLines: string[]): number {
   const isDm = (call: RecordedCall) =>
     call.method === 'chat.postMessage' &&
     people.some((person) => slack.dmChannelOf(person.id) === call.args.channel);
-  const secretPatterns = [/temporary password is `([^`]+)`/g, /(vams_[A-Za-z0-9_-]{64})/g];
+  const secretPatterns = [/temporary password is `([^`]+)`/g, new RegExp(`(${KEY_VALUE})`, 'g')];
   const secrets = slack.calls
     .filter(isDm)
     .flatMap((call) =>

@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { freePort } from '../../src/backend/local-services';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
 import { RequestStore } from '../../src/stores/request.store';
 import type { AccessRequest } from '../../src/workflow/request';
+import { attributesOf, cognitoUser, roleRows } from '../support/onboarding-flow';
 import { SlackDriver } from '../support/slack-driver';
 import { SlackStandIn } from '../support/slack-standin';
 import { APPROVAL_CHANNEL, startTestBot } from '../support/test-bot';
@@ -30,26 +29,8 @@ async function until<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function roleRows(
-  deployment: TestDeployment,
-  userId: string,
-): Promise<Record<string, unknown>[]> {
-  const page = await deployment.clients.documents.send(
-    new QueryCommand({
-      TableName: deployment.tables.userRoles,
-      KeyConditionExpression: 'userId = :user',
-      ExpressionAttributeValues: { ':user': userId },
-      ConsistentRead: true,
-    }),
-  );
-  return page.Items ?? [];
-}
-
 async function cognitoSub(deployment: TestDeployment, userId: string): Promise<string | undefined> {
-  const user = await deployment.clients.cognito.send(
-    new AdminGetUserCommand({ UserPoolId: deployment.userPoolId, Username: userId }),
-  );
-  return user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value;
+  return attributesOf(await cognitoUser(deployment, userId)).sub;
 }
 
 async function startBotProcess(deployment: TestDeployment, slack: SlackStandIn) {

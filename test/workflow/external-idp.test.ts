@@ -16,6 +16,12 @@ describe('external identity provider (COGNITO_USER_POOL_ID unset)', () => {
     expect(bot.slack.callsTo('views.open')).toHaveLength(0);
   });
 
+  it('answers /vams user update that users live in the identity provider, and opens nothing', async () => {
+    const result = await bot.driver.command('U0ADA', 'user update bob');
+    expect(result.ack).toMatchObject({ response_type: 'ephemeral', text: EXTERNAL_IDP_TEXT });
+    expect(bot.slack.callsTo('views.open')).toHaveLength(0);
+  });
+
   it.each(['user list', 'user list car', 'user show bob'])(
     'answers /vams %s that users live in the identity provider',
     async (text) => {

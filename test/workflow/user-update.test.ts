@@ -3,7 +3,6 @@ import {
   AdminUpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { WebClient } from '@slack/web-api';
-import { EXTERNAL_IDP_TEXT } from '../../src/commands/dialogs';
 import { USER_UPDATE_IDS } from '../../src/views/user-update.view';
 import { EMAIL_PROBLEM, PHONE_PROBLEM } from '../../src/workflow/onboarding-form';
 import { eventually } from '../support/eventually';
@@ -434,21 +433,5 @@ describe('/vams user update: only what changed is sent, marked verified', () => 
   it('is listed in /vams help', async () => {
     const result = await bot.driver.command('U0ADA', 'help');
     expect(textIn(result.ack)).toContain('/vams user update <userId>');
-  });
-});
-
-describe('/vams user update with an external identity provider', () => {
-  let bot: TestBot;
-  beforeAll(async () => {
-    bot = await startTestBot({ env: { COGNITO_USER_POOL_ID: '' } });
-    await bot.deployment.addVamsUser('ada@example.com', ['admin']);
-    bot.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
-  });
-  afterAll(() => bot.stop());
-
-  it('answers that users live in the identity provider, and opens nothing', async () => {
-    const result = await bot.driver.command('U0ADA', 'user update bob');
-    expect(result.ack).toMatchObject({ response_type: 'ephemeral', text: EXTERNAL_IDP_TEXT });
-    expect(bot.slack.callsTo('views.open')).toHaveLength(0);
   });
 });
