@@ -270,6 +270,7 @@ export async function startApp(
       dms,
       logger,
     };
+    const updateFeature = { ...accessFeature, directory: adapters.directory };
     const directoryFeature = {
       identify,
       policy: config,
@@ -335,7 +336,7 @@ export async function startApp(
         ...userAccessCommands(accessFeature),
         ...userDirectoryCommands(directoryFeature),
         resetPasswordCommand(accessFeature),
-        userUpdateCommand(accessFeature),
+        userUpdateCommand(updateFeature),
         offboardCommand(offboardFeature),
         ...apiKeyCommands(keyFeature),
         requestsCommand(requestsFeature),
@@ -346,7 +347,7 @@ export async function startApp(
     registerUserAccessFeature(slack.app, accessFeature);
     registerUserDirectoryFeature(slack.app, directoryFeature);
     registerPasswordFeature(slack.app, accessFeature);
-    registerUserUpdateFeature(slack.app, accessFeature);
+    registerUserUpdateFeature(slack.app, updateFeature);
     registerOffboardFeature(slack.app, offboardFeature);
     registerApiKeyFeature(slack.app, keyFeature);
     registerRequestsFeature(slack.app, requestsFeature);

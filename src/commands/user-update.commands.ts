@@ -3,6 +3,7 @@ import type { ModalView } from '@slack/types';
 import type { Identity } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
 import type { CognitoAdmin, CognitoUserSummary } from '../gateways/cognito-admin.gateway';
+import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
 import { initialValue, parseViewState, selectedValues, textValue } from '../slack/view-state';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import { code } from '../views/mrkdwn';
@@ -30,7 +31,10 @@ import { submitRequest, tellNotFiled } from './submit-request';
 const USAGE = '/vams user update <userId>';
 const ids = USER_UPDATE_IDS;
 
-export type UserUpdateFeature = UserRequestFeature;
+export interface UserUpdateFeature extends UserRequestFeature {
+  /** For the pre-flight's search for other users with the new email. */
+  directory: Pick<CognitoUserDirectory, 'usernamesWithEmail'> | undefined;
+}
 
 function requesterProblem(identity: Identity, policy: RolePolicy): string | undefined {
   return adminRequesterProblem(identity, policy, 'Only VAMS admins can change users’ details.');
@@ -90,7 +94,7 @@ function shown(value: string | undefined): string {
 }
 
 async function preflight(
-  cognito: CognitoAdmin,
+  directory: Pick<CognitoUserDirectory, 'usernamesWithEmail'>,
   user: CognitoUserSummary,
   params: UserUpdateParams,
 ): Promise<PreflightResult[]> {
@@ -124,7 +128,7 @@ async function preflight(
     results.push({ check: 'phone', ok: true, detail: `Phone number stays ${shown(user.phone)}` });
   }
   if (params.email !== undefined) {
-    const others = (await cognito.usernamesWithEmail(params.email)).filter(
+    const others = (await directory.usernamesWithEmail([params.email])).filter(
       (username) => username !== user.username,
     );
     // Two users with one email leave Slack people with that email matched to neither.
@@ -145,8 +149,8 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
   app.view(ids.callbackId, async ({ ack, body, view }) => {
     const userId = view.private_metadata;
     const values = parseViewState(view.state.values);
-    const cognito = feature.cognito;
-    if (!cognito) {
+    const { cognito, directory } = feature;
+    if (!cognito || !directory) {
       await ack(noticeAck(USER_UPDATE_TITLE, EXTERNAL_IDP_TEXT));
       return;
     }
@@ -190,7 +194,7 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
     };
     let results: PreflightResult[];
     try {
-      results = await preflight(cognito, user, checked.params);
+      results = await preflight(directory, user, checked.params);
     } catch (error) {
       await tellNotFiled(feature.dms, feature.logger, draft, error);
       return;

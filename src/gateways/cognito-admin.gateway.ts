@@ -10,7 +10,6 @@ import {
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
-  ListUsersCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { retryThrottled } from '../aws/throttle';
@@ -134,21 +133,6 @@ export class CognitoAdmin {
         UserAttributeNames: ['phone_number'],
       }),
     );
-  }
-
-  /** Up to `limit` usernames whose `email` attribute is exactly `email`. */
-  async usernamesWithEmail(email: string, limit = 5): Promise<string[]> {
-    // A filter is a quoted string: a quote or backslash could change it, so such a value is not
-    // searched at all.
-    if (/["\\]/.test(email)) return [];
-    const page = await this.send(
-      new ListUsersCommand({
-        UserPoolId: this.userPoolId,
-        Filter: `email = "${email}"`,
-        Limit: limit,
-      }),
-    );
-    return (page.Users ?? []).flatMap((user) => (user.Username ? [user.Username] : []));
   }
 
   async setTemporaryPassword(userId: string, temporaryPassword: string): Promise<void> {
