@@ -191,6 +191,19 @@ describe('/vams user update: only what changed is sent, marked verified', () => 
     );
   });
 
+  it('warns approvers on the card when another Cognito user already has the new email', async () => {
+    await addUser(bot.deployment, 'iris', 'iris@example.com');
+    await addUser(bot.deployment, 'ivy-twin', 'shared@example.com');
+    const filed = await fileUpdate(bot, 'U0ADA', 'iris', { Email: 'shared@example.com' });
+    expect(textIn(cardMessage(bot.slack, filed).blocks)).toContain(
+      'Other Cognito users already have shared@example.com: ivy-twin',
+    );
+    await bot.driver.clickButton('U0ADA', filed.card, 'Cancel request');
+    await eventually(async () => {
+      if ((await storedRequest(bot, filed.id)).status !== 'cancelled') throw new Error('not yet');
+    });
+  });
+
   it('changes only the phone, typed with spaces and brackets, and marks it verified', async () => {
     sent.length = 0;
     const filed = await fileUpdate(bot, 'U0ADA', 'finn', { 'Phone number': '+1 (415) 555-0199' });
