@@ -26,6 +26,7 @@ const found = z.object({ user: z.object({ id: z.string() }) });
 const permalink = z.object({ permalink: z.string() });
 
 const CACHE_ENTRIES = 5000;
+const LOOKUP_SECONDS = 60;
 const PROGRESS_INTERVAL_MS = 1000;
 const SHORT_REQUEST_STEPS = 12;
 
@@ -178,18 +179,30 @@ export class SlackRequestNotifier implements RequestNotifier {
 
 /** Finds people by email and hands them secrets, by DM only. */
 export class SlackCourier implements PasswordCourier {
+  private readonly byEmail = new Map<string, { slackUserId: string | undefined; until: number }>();
+
   constructor(
     private readonly client: WebClient,
     private readonly dms: DirectMessages,
   ) {}
 
+  /** users.lookupByEmail (Tier 3), remembered for a minute: reminders and notices repeat it. */
   async slackUserForEmail(email: string): Promise<string | undefined> {
+    const cached = this.byEmail.get(email);
+    if (cached && cached.until > Date.now()) return cached.slackUserId;
+    let slackUserId: string | undefined;
     try {
-      return found.parse(await this.client.users.lookupByEmail({ email })).user.id;
+      slackUserId = found.parse(await this.client.users.lookupByEmail({ email })).user.id;
     } catch (error) {
-      if (slackErrorCode(error) === 'users_not_found') return undefined;
-      throw error;
+      if (slackErrorCode(error) !== 'users_not_found') throw error;
     }
+    setBounded(
+      this.byEmail,
+      email,
+      { slackUserId, until: Date.now() + LOOKUP_SECONDS * 1000 },
+      CACHE_ENTRIES,
+    );
+    return slackUserId;
   }
 
   async sendTemporaryPassword(delivery: TemporaryPasswordDelivery): Promise<void> {
