@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // use ThrottlingException. Both mean "later", never "failed".
 const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException']);
 
-export function isThrottled(error: unknown): boolean {
+function isThrottled(error: unknown): boolean {
   return error instanceof Error && THROTTLED.has(error.name);
 }
 

@@ -21,7 +21,7 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-export class BackendError extends Error {
+class BackendError extends Error {
   readonly code = 'backend_unavailable';
 }
 

@@ -10,7 +10,7 @@ export interface LocalServices {
   stop(): Promise<void>;
 }
 
-export class LocalServicesError extends Error {
+class LocalServicesError extends Error {
   readonly code = 'local_services';
 }
 

@@ -19,7 +19,7 @@ import { isConditionFailure } from '../stores/conditional-write';
 import { roleTimestamp, userRoleTimestamp } from '../vams/vams-format';
 import { botTableDefinition, vamsTableDefinitions } from './table-definitions';
 
-export async function createTable(
+async function createTable(
   dynamo: DynamoDBClient,
   tableName: string,
   definition: Omit<CreateTableCommandInput, 'TableName'>,
@@ -47,7 +47,7 @@ export async function createVamsTables(
 }
 
 /** Short-lived items (dialog drafts, list pages) carry an epoch `ttl`; DynamoDB removes them. */
-export const BOT_TABLE_TTL_ATTRIBUTE = 'ttl';
+const BOT_TABLE_TTL_ATTRIBUTE = 'ttl';
 
 export async function createBotTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   await createTable(dynamo, tableName, botTableDefinition);

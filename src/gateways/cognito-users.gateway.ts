@@ -29,10 +29,6 @@ export const userListCursor = z.object({
 });
 export type UserListCursor = z.infer<typeof userListCursor>;
 
-export class UnsafePrefixError extends Error {
-  readonly code = 'unsafe_prefix';
-}
-
 /** One row of `/vams user list`. */
 export interface CognitoUserRow {
   username: string;
@@ -130,7 +126,8 @@ export class CognitoUserDirectory {
     prefix: string | undefined,
     from: UserListCursor,
   ): Promise<{ users: CognitoUserRow[]; next: UserListCursor | undefined }> {
-    if (prefix !== undefined && !isSafePrefix(prefix)) throw new UnsafePrefixError(prefix);
+    // Callers check first; this only stops a quote from ever reaching a filter.
+    if (prefix !== undefined && !isSafePrefix(prefix)) throw new Error('unsafe list prefix');
     if (prefix === undefined && from.phase !== 'all')
       throw new Error(`a ${from.phase} cursor needs a prefix`);
     const users: CognitoUserRow[] = [];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const linkItem = z.object({ vamsUserId: z.string() });
 
-export const linkKey = (slackUserId: string) => ({ pk: `LINK#${slackUserId}`, sk: 'LINK' });
+const linkKey = (slackUserId: string) => ({ pk: `LINK#${slackUserId}`, sk: 'LINK' });
 
 /** Explicit Slack → VAMS links, kept in the bot table. */
 export class LinkStore {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** VAMS's key values: `vams_` + 48 random bytes as unpadded base64url, 69 characters in all. */
-export const API_KEY_PREFIX = 'vams_';
+const API_KEY_PREFIX = 'vams_';
 const VALUE_BYTES = 48;
 
 export const API_KEY_NAME_MAX = 256;

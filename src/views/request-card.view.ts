@@ -101,7 +101,7 @@ function parameterFields(request: AccessRequest): string[] {
   }
 }
 
-export function statusLine(request: AccessRequest): string {
+function statusLine(request: AccessRequest): string {
   const decidedBy = request.decision ? `<@${request.decision.by.slackUserId}>` : 'someone';
   switch (request.status) {
     case 'pending':
@@ -141,7 +141,7 @@ function button(
   };
 }
 
-export function decisionButtons(request: AccessRequest): ActionsBlock {
+function decisionButtons(request: AccessRequest): ActionsBlock {
   return {
     type: 'actions',
     block_id: `decide:${request.id}`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Every change the bot makes is one of these, decided in Slack before it runs. */
-export const REQUEST_KINDS = [
+const REQUEST_KINDS = [
   'user.create',
   'user.disable',
   'user.enable',
@@ -14,20 +14,14 @@ export const REQUEST_KINDS = [
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
-export const OPEN_STATUSES = ['pending', 'approved', 'executing'] as const;
-export const TERMINAL_STATUSES = [
-  'succeeded',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-] as const;
+const OPEN_STATUSES = ['pending', 'approved', 'executing'] as const;
+const TERMINAL_STATUSES = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type RequestStatus = (typeof OPEN_STATUSES)[number] | (typeof TERMINAL_STATUSES)[number];
 
 const person = z.object({ slackUserId: z.string(), vamsUserId: z.string() });
 export type Person = z.infer<typeof person>;
 
-export const onboardingParams = z.object({
+const onboardingParams = z.object({
   userId: z.string(),
   email: z.string(),
   phone: z.string().optional(),
@@ -37,17 +31,17 @@ export type OnboardingParams = z.infer<typeof onboardingParams>;
 
 /** Offboarding one person or up to 50 at once: one request, one approval, a checklist each. */
 export const MAX_OFFBOARD_USERS = 50;
-export const offboardParams = z.object({
+const offboardParams = z.object({
   userIds: z.array(z.string()).min(1).max(MAX_OFFBOARD_USERS),
   action: z.enum(['delete', 'disable']),
 });
 export type OffboardParams = z.infer<typeof offboardParams>;
 
 /** Requests about one existing Cognito user that need nothing but its User ID. */
-export const singleUserParams = z.object({ userId: z.string() });
+const singleUserParams = z.object({ userId: z.string() });
 
 /** Only what changes: VAMS's own update clears the phone when only the email is sent. */
-export const userUpdateParams = z
+const userUpdateParams = z
   .object({
     userId: z.string(),
     email: z.string().optional(),
@@ -68,7 +62,7 @@ export type UserUpdateParams = z.infer<typeof userUpdateParams>;
  * A new VAMS API key. Its id is chosen when the request is filed, so a step interrupted by a
  * crash can find what it wrote; its value exists only while the step runs.
  */
-export const apiKeyParams = z.object({
+const apiKeyParams = z.object({
   apiKeyId: z.string(),
   ownerUserId: z.string(),
   name: z.string(),
@@ -81,7 +75,7 @@ export const apiKeyParams = z.object({
 export type ApiKeyParams = z.infer<typeof apiKeyParams>;
 
 /** A replacement key with the old one's owner and description; the old one goes afterwards. */
-export const apiKeyRotationParams = apiKeyParams.extend({
+const apiKeyRotationParams = apiKeyParams.extend({
   replacesApiKeyId: z.string(),
   replacesName: z.string(),
 });
@@ -137,10 +131,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;
 
-export function isKind<K extends RequestKind>(
-  request: AccessRequest,
-  kind: K,
-): request is RequestOf<K> {
+function isKind<K extends RequestKind>(request: AccessRequest, kind: K): request is RequestOf<K> {
   return request.kind === kind;
 }
 
