@@ -2,6 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams/api-key-format';
 import type { ApiKeyDelivery } from '../workflow/api-keys';
+import { actionsBlock } from './buttons';
 import { clip, listWithin } from './fit';
 import { type MessageBody, sectionMessage } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
@@ -169,17 +170,9 @@ export function expiryReminderDm(key: ApiKeyMetadata, expiresAt: Date): MessageB
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: API_KEY_IDS.rotateButton,
-            text: { type: 'plain_text', text: 'Rotate' },
-            value: key.apiKeyId,
-          },
-        ],
-      },
+      actionsBlock(`rotate:${key.apiKeyId}`, [
+        { text: 'Rotate', actionId: API_KEY_IDS.rotateButton, value: key.apiKeyId },
+      ]),
     ],
   };
 }

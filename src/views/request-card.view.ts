@@ -1,5 +1,6 @@
-import type { ActionsBlock, Button, KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { AccessRequest, RequestKind } from '../workflow/request';
+import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
@@ -126,31 +127,18 @@ function statusLine(request: AccessRequest): string {
   }
 }
 
-function button(
-  text: string,
-  actionId: string,
-  value: string,
-  style?: 'primary' | 'danger',
-): Button {
-  return {
-    type: 'button',
-    text: { type: 'plain_text', text },
-    action_id: actionId,
-    value,
-    ...(style ? { style } : {}),
+/** The buttons that decide a request, wherever it is shown; `which` picks those that apply. */
+export function requestButtons(
+  request: AccessRequest,
+  which: readonly ('approve' | 'reject' | 'cancel' | 'retry')[],
+): ButtonSpec[] {
+  const all = {
+    approve: { text: 'Approve', actionId: REQUEST_IDS.approve, style: 'primary' as const },
+    reject: { text: 'Reject', actionId: REQUEST_IDS.reject, style: 'danger' as const },
+    cancel: { text: 'Cancel request', actionId: REQUEST_IDS.cancel },
+    retry: { text: 'Retry', actionId: REQUEST_IDS.retry, style: 'primary' as const },
   };
-}
-
-function decisionButtons(request: AccessRequest): ActionsBlock {
-  return {
-    type: 'actions',
-    block_id: `decide:${request.id}`,
-    elements: [
-      button('Approve', REQUEST_IDS.approve, request.id, 'primary'),
-      button('Reject', REQUEST_IDS.reject, request.id, 'danger'),
-      button('Cancel request', REQUEST_IDS.cancel, request.id),
-    ],
-  };
+  return which.map((name) => ({ ...all[name], value: request.id }));
 }
 
 /** The card in the approvals channel: what, who, why, checks, expiry, tally; buttons while pending. */
@@ -190,14 +178,13 @@ export function requestCard(request: AccessRequest): MessageBody {
       ],
     },
   ];
-  if (request.status === 'pending') blocks.push(decisionButtons(request));
+  if (request.status === 'pending') {
+    const decide = requestButtons(request, ['approve', 'reject', 'cancel']);
+    blocks.push(actionsBlock(`decide:${request.id}`, decide));
+  }
   // A request that failed while running can resume where it stopped.
   if (request.status === 'failed' && request.approvals.length >= request.requiredApprovals) {
-    blocks.push({
-      type: 'actions',
-      block_id: `retry:${request.id}`,
-      elements: [button('Retry', REQUEST_IDS.retry, request.id, 'primary')],
-    });
+    blocks.push(actionsBlock(`retry:${request.id}`, requestButtons(request, ['retry'])));
   }
   return {
     text: `${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../workflow/request';
+import { actionsBlock } from './buttons';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
-import { kindTitle, REQUEST_IDS, slackDate, tally } from './request-card.view';
+import { kindTitle, requestButtons, slackDate, tally } from './request-card.view';
 
 // Each listed request takes two blocks; Slack allows 50 in a message.
 const MAX_LISTED = 20;
@@ -16,40 +17,11 @@ function entry(request: AccessRequest, buttons: 'decide' | 'cancel' | 'none'): K
     { type: 'section', text: { type: 'mrkdwn', text: summary(request) } },
   ];
   if (buttons === 'decide') {
-    blocks.push({
-      type: 'actions',
-      block_id: `list-decide:${request.id}`,
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'Approve' },
-          style: 'primary',
-          action_id: REQUEST_IDS.approve,
-          value: request.id,
-        },
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'Reject' },
-          style: 'danger',
-          action_id: REQUEST_IDS.reject,
-          value: request.id,
-        },
-      ],
-    });
+    const decide = requestButtons(request, ['approve', 'reject']);
+    blocks.push(actionsBlock(`list-decide:${request.id}`, decide));
   }
   if (buttons === 'cancel') {
-    blocks.push({
-      type: 'actions',
-      block_id: `list-cancel:${request.id}`,
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'Cancel request' },
-          action_id: REQUEST_IDS.cancel,
-          value: request.id,
-        },
-      ],
-    });
+    blocks.push(actionsBlock(`list-cancel:${request.id}`, requestButtons(request, ['cancel'])));
   }
   return blocks;
 }
