@@ -6,7 +6,12 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { freePort, type LocalServices, startLocalServices } from '../src/backend/local-services';
+import {
+  freePort,
+  type LocalServices,
+  sdkEnvironment,
+  startLocalServices,
+} from '../src/backend/local-services';
 import { EVENTS_PATH, HEALTH_PATH } from '../src/slack/slack-runtime';
 import { SlackDriver } from '../test/support/slack-driver';
 import { SlackStandIn } from '../test/support/slack-standin';
@@ -118,13 +123,7 @@ function rssPeak(pid: number | undefined): { stop(): number } {
 }
 
 function awsEnvironment(services: LocalServices, deployment: TestDeployment) {
-  return {
-    ...deployment.env,
-    AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoEndpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  };
+  return { ...sdkEnvironment(services), ...deployment.env };
 }
 
 function slackEnvironment(slack: SlackStandIn, signingSecret: string) {
@@ -606,15 +605,8 @@ async function main(): Promise<void> {
   progress('starting DynamoDB Local and moto');
   const services = await startLocalServices();
   try {
-    // What test/support/global-setup.ts sets: the SDK finds the emulators by itself.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
+    // As in the tests: the SDK finds the emulators by itself.
+    Object.assign(process.env, sdkEnvironment(services));
     const load = await measureLoad(services, gc.collect);
     const startUp = await measureStartUp(services);
     const { userList, stopped: userListBot } = await measureUserList(services);

@@ -116,6 +116,22 @@ async function stopChild({ process: child }: Child): Promise<void> {
   });
 }
 
+/**
+ * The SDK's own variables that point every client in a process at these emulators: how tests,
+ * the benchmark and child bots reach them, as the bot reaches AWS in BACKEND=aws mode.
+ */
+export function sdkEnvironment(services: LocalServices): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    // The SDK's notice about future Node versions; the versions are pinned in package-lock.json.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
 export async function startLocalServices(): Promise<LocalServices> {
   checkPrerequisites();
   installExitHook();
