@@ -211,6 +211,7 @@ function workflowFor(
       'key.create': keyExecutor,
       'key.rotate': keyExecutor,
     },
+    userRoles,
     {
       ...config,
       leaseMs: tuning.leaseMs,
@@ -257,6 +258,8 @@ export async function startApp(
       workflow,
       roles: adapters.roles,
       cognito: adapters.cognito,
+      directory: adapters.directory,
+      slackUserForEmail: (email: string) => keys.courier.slackUserForEmail(email),
       views: slack.clients.views,
       dms,
       logger,

@@ -35,6 +35,10 @@ export interface Config {
   allowSelfApproval: boolean;
   requestTtlHours: number;
   offboardApprovals: number;
+  /** Distinct admins a privileged request needs (one that would give someone an admin role). */
+  privilegedApprovals: number;
+  /** Roles a manager may approve in onboarding; empty: every role that is not an admin role. */
+  managerGrantableRoles: string[];
   apiKeyDefaultDays: number;
   apiKeyMaxDays: number;
   tempPasswordDelivery: 'email' | 'slack-dm';
@@ -134,6 +138,8 @@ const environmentSchema = z.object({
   ALLOW_SELF_APPROVAL: flag(false),
   REQUEST_TTL_HOURS: wholeNumber(1, 24 * 30, 24),
   OFFBOARD_APPROVALS: wholeNumber(1, 10, 1),
+  PRIVILEGED_APPROVALS: wholeNumber(1, 5, 1),
+  MANAGER_GRANTABLE_ROLES: roleList(''),
   API_KEY_DEFAULT_DAYS: wholeNumber(1, 3650, 90),
   API_KEY_MAX_DAYS: wholeNumber(1, 3650, 365),
   TEMP_PASSWORD_DELIVERY: oneOf(['email', 'slack-dm'], 'email'),
@@ -205,6 +211,8 @@ function toConfig(env: Environment): Config {
     allowSelfApproval: env.ALLOW_SELF_APPROVAL,
     requestTtlHours: env.REQUEST_TTL_HOURS,
     offboardApprovals: env.OFFBOARD_APPROVALS,
+    privilegedApprovals: env.PRIVILEGED_APPROVALS,
+    managerGrantableRoles: env.MANAGER_GRANTABLE_ROLES,
     apiKeyDefaultDays: env.API_KEY_DEFAULT_DAYS,
     apiKeyMaxDays: env.API_KEY_MAX_DAYS,
     tempPasswordDelivery: env.TEMP_PASSWORD_DELIVERY,

@@ -1,9 +1,13 @@
 import { type AccessRequest, type RequestKind, subjectsOf } from '../workflow/request';
-import { type Identity, type RefusalReason, sameVamsUser } from './identity';
+import type { Identity, RefusalReason } from './identity';
 import { type RolePolicy, standingOf } from './roles';
 
 export interface ApprovalPolicy extends RolePolicy {
   allowSelfApproval: boolean;
+  /** Distinct admins a privileged request needs (PRIVILEGED_APPROVALS). */
+  privilegedApprovals: number;
+  /** Roles a manager may approve in onboarding (MANAGER_GRANTABLE_ROLES); empty: non-admin ones. */
+  managerGrantableRoles: readonly string[];
 }
 
 /** Kinds a manager may decide; every other kind needs an admin. */
@@ -13,6 +17,8 @@ export type DecisionRefusal =
   | { code: 'not-mapped'; identityReason: RefusalReason; email: string | undefined }
   | { code: 'not-an-approver' }
   | { code: 'managers-cannot-approve-kind' }
+  | { code: 'privileged-needs-admin'; roles: string[] }
+  | { code: 'manager-cannot-grant'; roles: string[] }
   | { code: 'own-request' }
   | { code: 'about-you' }
   | { code: 'already-approved' }
@@ -26,6 +32,13 @@ export type Decision =
   | { allowed: true; vamsUserId: string }
   | { allowed: false; refusal: DecisionRefusal };
 
+/** Someone who decides, with the roles they hold now. */
+export interface Approver {
+  slackUserId: string;
+  vamsUserId: string;
+  roles: readonly string[];
+}
+
 export function mayApproveKind(
   roles: readonly string[],
   kind: RequestKind,
@@ -35,29 +48,88 @@ export function mayApproveKind(
   return standing.isAdmin || (standing.isManager && MANAGER_KINDS.includes(kind));
 }
 
-/** Who may decide this kind at all: an approver, not the requester, not the person it is about. */
-function personalRefusal(
+/**
+ * The VAMS user whose live roles make a request privileged: an API key acts with every role its
+ * owner holds, so a key for an admin is an admin credential.
+ */
+export function privilegeHolder(request: AccessRequest): string | undefined {
+  switch (request.kind) {
+    case 'key.create':
+    case 'key.rotate':
+      return request.params.ownerUserId;
+    default:
+      return undefined;
+  }
+}
+
+/** The admin roles a request would give someone: onboarding's roles, or a key owner's roles. */
+export function privilegedRoles(
   request: AccessRequest,
-  clicker: Extract<Identity, { mapped: true }>,
+  policy: RolePolicy,
+  holderRoles: readonly string[],
+): string[] {
+  const given =
+    request.kind === 'user.create'
+      ? request.params.roles
+      : privilegeHolder(request) !== undefined
+        ? holderRoles
+        : [];
+  return [...new Set(given.filter((role) => policy.adminRoles.includes(role)))];
+}
+
+/** Distinct approvals a request needs: its kind's number, and at least PRIVILEGED_APPROVALS. */
+export function quorumOf(
+  kindApprovals: number,
+  privileged: readonly string[],
+  policy: Pick<ApprovalPolicy, 'privilegedApprovals'>,
+): number {
+  return privileged.length > 0
+    ? Math.max(kindApprovals, policy.privilegedApprovals)
+    : kindApprovals;
+}
+
+function managerMayGrant(role: string, policy: ApprovalPolicy): boolean {
+  if (policy.adminRoles.includes(role)) return false;
+  return policy.managerGrantableRoles.length === 0 || policy.managerGrantableRoles.includes(role);
+}
+
+/**
+ * Whether this person may approve this request, whatever its state: an approver for the kind
+ * (admins only when privileged; managers only for roles they may grant), not the requester,
+ * not someone it is about. VAMS user IDs are compared exactly, as VAMS does.
+ */
+export function approverRefusal(
+  request: AccessRequest,
+  approver: Approver,
   policy: ApprovalPolicy,
 ): DecisionRefusal | undefined {
-  if (!mayApproveKind(clicker.roles, request.kind, policy)) {
-    const standing = standingOf(clicker.roles, policy);
+  const standing = standingOf(approver.roles, policy);
+  if (!mayApproveKind(approver.roles, request.kind, policy)) {
     return { code: standing.isManager ? 'managers-cannot-approve-kind' : 'not-an-approver' };
   }
+  const privileged = request.privileged ?? [];
+  if (privileged.length > 0 && !standing.isAdmin) {
+    return { code: 'privileged-needs-admin', roles: privileged };
+  }
+  if (!standing.isAdmin && request.kind === 'user.create') {
+    const beyond = request.params.roles.filter((role) => !managerMayGrant(role, policy));
+    if (beyond.length > 0) return { code: 'manager-cannot-grant', roles: beyond };
+  }
   const self =
-    request.requester.slackUserId === clicker.slackUserId ||
-    request.requester.vamsUserId === clicker.vamsUserId;
+    request.requester.slackUserId === approver.slackUserId ||
+    request.requester.vamsUserId === approver.vamsUserId;
   if (self && !policy.allowSelfApproval) return { code: 'own-request' };
-  if (subjectsOf(request).some((subject) => sameVamsUser(subject, clicker.vamsUserId)))
-    return { code: 'about-you' };
+  const aboutThem =
+    subjectsOf(request).includes(approver.vamsUserId) ||
+    (request.subjectSlackUserIds ?? []).includes(approver.slackUserId);
+  if (aboutThem) return { code: 'about-you' };
   return undefined;
 }
 
 /**
- * PRODUCT.md section 3, at click time: mapped, an approver for this kind (roles read live), not
- * the requester unless self-approval is allowed, not the person the request is about, not twice,
- * and only while the request is pending and unexpired. Rejecting follows the same rules.
+ * PRODUCT.md section 3, at click time: mapped, an approver for this request (roles read live),
+ * not the requester unless self-approval is allowed, not the person the request is about, not
+ * twice, and only while the request is pending and unexpired. Rejecting follows the same rules.
  */
 export function decideOn(
   request: AccessRequest,
@@ -73,7 +145,7 @@ export function decideOn(
   // Decided before its card is up, a request would run where nobody can follow it.
   if (!request.card) return refuse({ code: 'not-posted-yet' });
   if (Date.parse(request.expiresAt) <= now.getTime()) return refuse({ code: 'expired' });
-  const personal = personalRefusal(request, clicker, policy);
+  const personal = approverRefusal(request, clicker, policy);
   if (personal) return refuse(personal);
   const approvedBefore = request.approvals.some(
     (approval) =>
@@ -99,6 +171,6 @@ export function decideRetry(
   const ran = request.approvals.length >= request.requiredApprovals;
   if (request.status !== 'failed' || !ran)
     return refuse({ code: 'not-retryable', status: request.status });
-  const personal = personalRefusal(request, clicker, policy);
+  const personal = approverRefusal(request, clicker, policy);
   return personal ? refuse(personal) : { allowed: true, vamsUserId: clicker.vamsUserId };
 }

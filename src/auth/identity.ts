@@ -71,6 +71,10 @@ function refusalOf(
   return undefined;
 }
 
+function defined<T>(values: readonly (T | undefined)[]): T[] {
+  return values.filter((value): value is T => value !== undefined);
+}
+
 interface Mapping {
   vamsUserId: string;
   source: MappingSource;
@@ -86,10 +90,19 @@ async function mappingOf(
   if (linked) return { vamsUserId: linked, source: 'link' };
   if (!person.email || !person.emailConfirmed) return 'no-confirmed-email';
   const candidates = emailCandidates(person.email);
-  const withRoles = await ports.vamsUserWithRoles(candidates);
-  if (withRoles)
-    return { vamsUserId: withRoles.userId, source: 'email-is-user-id', roles: withRoles.roles };
-  const asUsername = await ports.cognitoUsername(candidates);
+  // VAMS user IDs are case-sensitive: when the email as given and lower-cased are two VAMS
+  // users, either could be someone else, so neither is guessed.
+  const withRoles = defined(
+    await Promise.all(candidates.map((candidate) => ports.vamsUserWithRoles([candidate]))),
+  );
+  if (withRoles.length > 1) return 'ambiguous-email';
+  const [owner] = withRoles;
+  if (owner) return { vamsUserId: owner.userId, source: 'email-is-user-id', roles: owner.roles };
+  const usernames = new Set(
+    defined(await Promise.all(candidates.map((candidate) => ports.cognitoUsername([candidate])))),
+  );
+  if (usernames.size > 1) return 'ambiguous-email';
+  const [asUsername] = usernames;
   if (asUsername) return { vamsUserId: asUsername, source: 'email-is-user-id' };
   const byEmail = await ports.cognitoUsernamesWithEmail(candidates);
   const [only, ...others] = byEmail;
@@ -129,7 +142,10 @@ export async function resolveIdentity(
   };
 }
 
-/** VAMS user IDs are compared as people type them: without regard to case. */
+/**
+ * VAMS compares user IDs exactly (Cognito usernames, role rows, key owners), so ownership and
+ * "is this about you" do too: `Pete@Example.com` and `pete@example.com` are two people.
+ */
 export function sameVamsUser(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return a === b;
 }

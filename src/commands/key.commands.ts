@@ -382,7 +382,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     }
     await ack();
     const ownerUserId = owner || identity.vamsUserId;
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+    await submitRequest(feature, view, {
       kind: 'key.create',
       params: {
         apiKeyId: randomUUID(),
@@ -441,7 +441,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       );
       return;
     }
-    await submitRequest(feature.workflow, feature.dms, feature.logger, draft);
+    await submitRequest(feature, view, draft);
   });
 
   app.action<BlockAction<ButtonAction>>(API_KEY_IDS.rotateButton, async ({ ack, body, action }) => {

@@ -233,7 +233,7 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
     await ack();
     await feature.drafts.discard(view.private_metadata);
     const { userIds } = draft;
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+    await submitRequest(feature, view, {
       kind: 'user.offboard',
       params: { userIds, action: chosen },
       reason,

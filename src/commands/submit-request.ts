@@ -23,15 +23,23 @@ export async function tellNotFiled(
     );
 }
 
-/** Files a request after its dialog closed; if filing fails, the requester hears it by DM. */
+interface Filing {
+  workflow: Workflow;
+  dms: DirectMessages;
+  logger: AppLogger;
+}
+
+/**
+ * Files a request after its dialog closed; if filing fails, the requester hears it by DM. The
+ * dialog's view id keys the filing: the same submission delivered again files nothing more.
+ */
 export async function submitRequest(
-  workflow: Workflow,
-  dms: DirectMessages,
-  logger: AppLogger,
+  { workflow, dms, logger }: Filing,
+  dialog: { id: string },
   draft: Draft,
 ): Promise<void> {
   try {
-    await workflow.submit(draft);
+    await workflow.submit(draft, dialog.id);
   } catch (error) {
     await tellNotFiled(dms, logger, draft, error);
   }

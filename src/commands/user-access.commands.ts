@@ -161,7 +161,7 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       return;
     }
     await ack();
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+    await submitRequest(feature, view, {
       kind,
       params: { userId },
       reason,

@@ -88,7 +88,7 @@ export function registerPasswordFeature(app: App, feature: PasswordFeature): voi
       return;
     }
     await ack();
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+    await submitRequest(feature, view, {
       kind: 'user.reset-password',
       params: { userId },
       reason,

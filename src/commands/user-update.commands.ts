@@ -199,7 +199,7 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
       await tellNotFiled(feature.dms, feature.logger, draft, error);
       return;
     }
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
+    await submitRequest(feature, view, {
       ...draft,
       preflight: results,
     });

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../auth/identity';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
+import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, selectedValues, textValue } from '../slack/view-state';
@@ -9,12 +10,12 @@ import type { VamsRoleCatalog } from '../stores/vams-roles.store';
 import { explainRefusal } from '../views/reasons';
 import { USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';
 import { validateOnboarding } from '../workflow/onboarding-form';
-import type { PreflightResult } from '../workflow/request';
+import type { OnboardingParams, PreflightResult } from '../workflow/request';
 import type { Workflow } from '../workflow/workflow';
 import { EXTERNAL_IDP_TEXT, fieldErrorsAck, noticeAck, openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';
 import type { SubCommand } from './sub-command';
-import { submitRequest } from './submit-request';
+import { submitRequest, tellNotFiled } from './submit-request';
 
 export interface UserFeature {
   identify: Identify;
@@ -22,6 +23,9 @@ export interface UserFeature {
   roles: VamsRoleCatalog;
   /** Undefined when users live in an external identity provider. */
   cognito: CognitoAdmin | undefined;
+  directory: Pick<CognitoUserDirectory, 'usernamesWithEmail'> | undefined;
+  /** The Slack member with this email, if any (users.lookupByEmail). */
+  slackUserForEmail(email: string): Promise<string | undefined>;
   views: WebClient;
   dms: DirectMessages;
   logger: AppLogger;
@@ -88,6 +92,76 @@ async function preflight(
   };
 }
 
+/**
+ * Warnings for the approvers (not refusals): whose email the new user gets, whether a Cognito
+ * user already has it, and whether the requester holds the roles they ask to give. A Slack
+ * member with that email becomes someone the request is about: they cannot approve it.
+ */
+async function onboardingWarnings(
+  feature: UserFeature,
+  requester: Extract<Identity, { mapped: true }>,
+  params: OnboardingParams,
+): Promise<{ results: PreflightResult[]; subjectSlackUserIds: string[] }> {
+  const { email } = params;
+  const [member, holders] = await Promise.all([
+    feature.slackUserForEmail(email).then(
+      (slackUserId) => ({ checked: true, slackUserId }),
+      () => ({ checked: false, slackUserId: undefined }),
+    ),
+    feature.directory ? feature.directory.usernamesWithEmail([email]) : Promise.resolve([]),
+  ]);
+  const own =
+    member.slackUserId === requester.slackUserId ||
+    requester.email?.toLowerCase() === email.toLowerCase();
+  const slackCheck: PreflightResult = own
+    ? {
+        check: 'email-not-requester',
+        ok: false,
+        detail: `The new user's email ${email} is the requester's own Slack email`,
+      }
+    : member.slackUserId
+      ? {
+          check: 'email-not-slack-member',
+          ok: false,
+          detail: `The new user's email ${email} belongs to Slack member ${member.slackUserId}, who therefore cannot approve this request`,
+        }
+      : member.checked
+        ? { check: 'email-not-slack-member', ok: true, detail: `No Slack member has ${email}` }
+        : {
+            check: 'email-not-slack-member',
+            ok: false,
+            detail: `Slack could not be asked whether a member has ${email}`,
+          };
+  const notHeld = params.roles.filter((role) => !requester.roles.includes(role));
+  const subjects = new Set<string>();
+  if (member.slackUserId) subjects.add(member.slackUserId);
+  if (own) subjects.add(requester.slackUserId);
+  return {
+    results: [
+      slackCheck,
+      holders.length > 0
+        ? {
+            check: 'email-unused',
+            ok: false,
+            detail: `Cognito users already have ${email}: ${holders.join(', ')}`,
+          }
+        : { check: 'email-unused', ok: true, detail: `No Cognito user has ${email}` },
+      notHeld.length > 0
+        ? {
+            check: 'requester-holds-roles',
+            ok: false,
+            detail: `The requester does not hold ${notHeld.join(', ')}, which they ask to give`,
+          }
+        : {
+            check: 'requester-holds-roles',
+            ok: true,
+            detail: 'The requester holds every role they ask to give',
+          },
+    ],
+    subjectSlackUserIds: [...subjects],
+  };
+}
+
 export function registerUserFeature(app: App, feature: UserFeature): void {
   app.options(ids.roles.action, async ({ ack, payload }) => {
     const matches = await feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2);
@@ -130,13 +204,24 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
       return;
     }
     await ack();
-    await submitRequest(feature.workflow, feature.dms, feature.logger, {
-      kind: 'user.create',
+    const draft = {
+      kind: 'user.create' as const,
       params: checked.params,
       reason: checked.reason,
       requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
       subject: checked.params.userId,
-      preflight: checks.results,
+    };
+    let warnings: Awaited<ReturnType<typeof onboardingWarnings>>;
+    try {
+      warnings = await onboardingWarnings(feature, identity, checked.params);
+    } catch (error) {
+      await tellNotFiled(feature.dms, feature.logger, draft, error);
+      return;
+    }
+    await submitRequest(feature, view, {
+      ...draft,
+      subjectSlackUserIds: warnings.subjectSlackUserIds,
+      preflight: [...checks.results, ...warnings.results],
     });
   });
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type AccessRequest, accessRequest, isOpen } from '../workflow/request';
@@ -14,6 +16,9 @@ const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQ' });
 // Only open requests carry the index attributes: the index is the short list of what is
 // pending, approved or executing, so sweeps and `/vams requests` never scan.
 const OPEN_INDEX_KEY = 'OPEN';
+// A dialog can be submitted once: a replayed submission finds its marker. Kept well past the
+// lifetime of a Slack view.
+const FILING_KEEP_SECONDS = 7 * 24 * 3600;
 
 export const auditEvent = z.object({
   requestId: z.string(),
@@ -31,6 +36,11 @@ function item(request: AccessRequest): Record<string, unknown> {
   return { ...requestKey(request.id), ...open, entity: 'request', ...request };
 }
 
+function isFilingTaken(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  return error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+}
+
 /** Requests and their append-only audit trail, in the bot table. */
 export class RequestStore {
   constructor(
@@ -38,14 +48,40 @@ export class RequestStore {
     private readonly tableName: string,
   ) {}
 
-  async create(request: AccessRequest): Promise<void> {
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: item(request),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /**
+   * Stores a new request. With a filing key (the dialog it came from), at most one request is
+   * ever filed under that key: a second filing returns false and writes nothing.
+   */
+  async create(request: AccessRequest, filingKey?: string): Promise<boolean> {
+    const put = {
+      TableName: this.tableName,
+      Item: item(request),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (filingKey === undefined) {
+      await this.documents.send(new PutCommand(put));
+      return true;
+    }
+    const marker = {
+      TableName: this.tableName,
+      Item: {
+        pk: `FILING#${filingKey}`,
+        sk: 'FILING',
+        entity: 'filing',
+        requestId: request.id,
+        ttl: Math.floor(Date.parse(request.createdAt) / 1000) + FILING_KEEP_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({ TransactItems: [{ Put: marker }, { Put: put }] }),
+      );
+      return true;
+    } catch (error) {
+      if (isFilingTaken(error)) return false;
+      throw error;
+    }
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { AccessRequest, RequestKind } from '../workflow/request';
+import { type AccessRequest, type RequestKind, subjectsOf } from '../workflow/request';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
@@ -102,6 +102,44 @@ function parameterFields(request: AccessRequest): string[] {
   }
 }
 
+const DROPPED_BECAUSE: Record<string, string> = {
+  'not-an-approver': 'they no longer hold an approver role',
+  'managers-cannot-approve-kind': 'they no longer hold an admin role',
+  'privileged-needs-admin': 'they no longer hold an admin role',
+  'manager-cannot-grant': 'they no longer hold an admin role',
+  'about-you': 'the request is about them',
+  'own-request': 'they asked for it',
+};
+
+/** What the approvers must know before they decide, beyond the pre-flight checks. */
+function cautions(request: AccessRequest): string[] {
+  const lines: string[] = [];
+  const privileged = request.privileged ?? [];
+  if (privileged.length > 0) {
+    lines.push(
+      `:rotating_light: *Privileged:* grants ${privileged.map(code).join(', ')} — only VAMS admins may approve, ${request.requiredApprovals} needed`,
+    );
+  }
+  // VAMS user IDs are case-sensitive: these are two different people who look alike.
+  const requester = request.requester.vamsUserId;
+  for (const subject of new Set(subjectsOf(request))) {
+    if (subject !== requester && subject.toLowerCase() === requester.toLowerCase()) {
+      lines.push(
+        `:warning: ${code(subject)} differs from the requester ${code(requester)} only in case: they are different VAMS users`,
+      );
+    }
+  }
+  if (request.status === 'pending') {
+    for (const approval of request.droppedApprovals ?? []) {
+      const because = DROPPED_BECAUSE[approval.code] ?? 'they may no longer approve it';
+      lines.push(
+        `:warning: The approval of <@${approval.slackUserId}> no longer counts: ${because}. Waiting for another approver.`,
+      );
+    }
+  }
+  return lines;
+}
+
 function statusLine(request: AccessRequest): string {
   const decidedBy = request.decision ? `<@${request.decision.by.slackUserId}>` : 'someone';
   switch (request.status) {
@@ -164,7 +202,13 @@ export function requestCard(request: AccessRequest): MessageBody {
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*Pre-flight*\n${preflight.join('\n') || '—'}`, 3000) },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: statusLine(request) } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip([...cautions(request), statusLine(request)].join('\n'), 3000),
+      },
+    },
     {
       type: 'context',
       elements: [

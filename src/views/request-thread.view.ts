@@ -101,6 +101,10 @@ export function explainDecisionRefusal(refusal: DecisionRefusal, request: Access
         : 'Only VAMS admins can decide this request; you hold no admin role.';
     case 'managers-cannot-approve-kind':
       return 'Managers may decide onboarding requests only; this one needs a VAMS admin.';
+    case 'privileged-needs-admin':
+      return `${request.id} is privileged: it grants ${refusal.roles.map(code).join(', ')}, so only VAMS admins can decide it.`;
+    case 'manager-cannot-grant':
+      return `Managers may not approve giving ${refusal.roles.map(code).join(', ')}; a VAMS admin has to decide ${request.id}.`;
     case 'own-request':
       return 'You asked for this request, so someone else has to decide it.';
     case 'about-you':

@@ -84,6 +84,9 @@ export type ApiKeyRotationParams = z.infer<typeof apiKeyRotationParams>;
 /** Every request says why: approvers read it. */
 export const REASON_REQUIRED = 'Say why; approvers read it.';
 
+const droppedApproval = person.extend({ at: z.string(), code: z.string() });
+export type DroppedApproval = z.infer<typeof droppedApproval>;
+
 const stepRecord = z.object({
   name: z.string(),
   status: z.enum(['started', 'done', 'failed']),
@@ -101,6 +104,15 @@ const requestFields = {
   requester: person,
   /** The VAMS user the request is about: they may not approve it. */
   subject: z.string(),
+  /** Slack members the request is also about (the new user's email is theirs): no approving. */
+  subjectSlackUserIds: z.array(z.string()).optional(),
+  /**
+   * The admin roles this request would give someone, as last evaluated (at filing, at each
+   * click, before running): non-empty makes it privileged, for admins only.
+   */
+  privileged: z.array(z.string()).optional(),
+  /** Approvals that stopped counting: their approver could no longer approve when it was to run. */
+  droppedApprovals: z.array(droppedApproval).optional(),
   status: z.enum([...OPEN_STATUSES, ...TERMINAL_STATUSES]),
   /** Distinct approvers, with the VAMS roles they held when they clicked. */
   approvals: z.array(person.extend({ roles: z.array(z.string()), at: z.string() })),

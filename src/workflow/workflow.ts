@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import {
   type ApprovalPolicy,
+  approverRefusal,
   type DecisionRefusal,
   decideOn,
   decideRetry,
+  privilegedRoles,
+  privilegeHolder,
+  quorumOf,
 } from '../auth/approval-policy';
 import type { Identity } from '../auth/identity';
 import type { AppLogger } from '../logging';
 import type { AuditEvent } from '../stores/request.store';
 import {
   type AccessRequest,
+  type DroppedApproval,
   newRequestId,
   type Person,
   type PreflightResult,
@@ -20,7 +25,8 @@ import {
 } from './request';
 
 export interface RequestRepository {
-  create(request: AccessRequest): Promise<void>;
+  /** False when a request was already filed under `filingKey`: nothing is written then. */
+  create(request: AccessRequest, filingKey?: string): Promise<boolean>;
   get(id: string): Promise<AccessRequest | undefined>;
   replace(next: AccessRequest): Promise<boolean>;
   open(): Promise<AccessRequest[]>;
@@ -93,8 +99,16 @@ export type Draft = KindWithParams & {
   reason: string;
   requester: Person;
   subject: string;
+  subjectSlackUserIds?: string[];
   preflight: PreflightResult[];
 };
+
+/** Where approvers' roles are read, live, when their approvals are counted. */
+export interface ApproverRoles {
+  rolesOf(vamsUserId: string): Promise<string[]>;
+}
+
+type Approval = AccessRequest['approvals'][number];
 
 export interface WorkflowSettings extends ApprovalPolicy {
   requestTtlHours: number;
@@ -121,6 +135,7 @@ export class Workflow {
     private readonly repository: RequestRepository,
     private readonly notifier: RequestNotifier,
     private readonly executors: Record<RequestKind, KindExecutor>,
+    private readonly roles: ApproverRoles,
     private readonly settings: WorkflowSettings,
     private readonly logger: AppLogger,
     private readonly clock: () => Date = () => new Date(),
@@ -145,9 +160,13 @@ export class Workflow {
     });
   }
 
-  async submit(draft: Draft): Promise<AccessRequest> {
+  /**
+   * Files a request and posts its card. With a filing key (the dialog's view id), a replayed
+   * submission files nothing and returns undefined.
+   */
+  async submit(draft: Draft, filingKey?: string): Promise<AccessRequest | undefined> {
     const now = this.clock();
-    const created: AccessRequest = {
+    const created = await this.evaluated({
       id: newRequestId((size) => randomBytes(size)),
       ...draft,
       status: 'pending',
@@ -157,8 +176,14 @@ export class Workflow {
       expiresAt: new Date(now.getTime() + this.settings.requestTtlHours * 3_600_000).toISOString(),
       steps: [],
       version: 1,
-    };
-    await this.repository.create(created);
+    });
+    if (!(await this.repository.create(created, filingKey))) {
+      this.logger.warn(
+        { kind: draft.kind, slackUserId: draft.requester.slackUserId },
+        'a dialog that already filed a request was submitted again; nothing filed',
+      );
+      return undefined;
+    }
     await this.audit(created, 'requested', draft.requester.vamsUserId, { kind: draft.kind });
     this.log(created).info(
       { kind: created.kind, requester: draft.requester.vamsUserId },
@@ -214,6 +239,63 @@ export class Workflow {
     return this.repository.open();
   }
 
+  /**
+   * The request with its privilege and quorum as they stand now: a key acts with its owner's
+   * roles, read live, so a key request becomes privileged when its owner becomes an admin.
+   */
+  private async evaluated(request: AccessRequest): Promise<AccessRequest> {
+    const holder = privilegeHolder(request);
+    const holderRoles = holder ? await this.roles.rolesOf(holder) : [];
+    const privileged = privilegedRoles(request, this.settings, holderRoles);
+    const next: AccessRequest = {
+      ...request,
+      requiredApprovals: quorumOf(
+        this.settings.requiredApprovals(request.kind),
+        privileged,
+        this.settings,
+      ),
+    };
+    if (privileged.length > 0) next.privileged = privileged;
+    else delete next.privileged;
+    return next;
+  }
+
+  /** Splits approvals into those whose approver, with roles read now, may still approve. */
+  private async currentApprovals(
+    request: AccessRequest,
+    approvals: readonly Approval[],
+  ): Promise<{ kept: Approval[]; dropped: DroppedApproval[] }> {
+    const refusals = await Promise.all(
+      approvals.map(async (approval) => {
+        const roles = await this.roles.rolesOf(approval.vamsUserId);
+        return approverRefusal(request, { ...approval, roles }, this.settings);
+      }),
+    );
+    const kept: Approval[] = [];
+    const dropped: DroppedApproval[] = [];
+    approvals.forEach((approval, index) => {
+      const refusal = refusals[index];
+      if (refusal === undefined) kept.push(approval);
+      else
+        dropped.push({
+          slackUserId: approval.slackUserId,
+          vamsUserId: approval.vamsUserId,
+          at: this.clock().toISOString(),
+          code: refusal.code,
+        });
+    });
+    return { kept, dropped };
+  }
+
+  private async auditDropped(request: AccessRequest, dropped: readonly DroppedApproval[]) {
+    for (const approval of dropped) {
+      await this.audit(request, 'approval-dropped', approval.vamsUserId, {
+        slackUserId: approval.slackUserId,
+        reason: approval.code,
+      });
+    }
+  }
+
   refusalFor(request: AccessRequest, clicker: Identity): DecisionRefusal | undefined {
     const decision = decideOn(request, clicker, this.settings, this.clock());
     return decision.allowed ? undefined : decision.refusal;
@@ -249,28 +331,38 @@ export class Workflow {
    */
   async approve(id: string, clicker: Identity): Promise<ClickResult> {
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt += 1) {
-      const request = await this.repository.get(id);
-      if (!request) return { outcome: 'not-found' };
+      const stored = await this.repository.get(id);
+      if (!stored) return { outcome: 'not-found' };
+      const request = stored.status === 'pending' ? await this.evaluated(stored) : stored;
       const decision = decideOn(request, clicker, this.settings, this.clock());
       if (!decision.allowed) return this.refuse(request, clicker, 'approve', decision.refusal);
       const roles = clicker.mapped ? clicker.roles : [];
-      const approvals = [
-        ...request.approvals,
-        {
-          slackUserId: clicker.slackUserId,
-          vamsUserId: decision.vamsUserId,
-          roles,
-          at: this.clock().toISOString(),
-        },
-      ];
+      const mine: Approval = {
+        slackUserId: clicker.slackUserId,
+        vamsUserId: decision.vamsUserId,
+        roles,
+        at: this.clock().toISOString(),
+      };
+      let approvals = [...request.approvals, mine];
+      let dropped: DroppedApproval[] = [];
+      // About to run: every earlier approval must still come from someone who may approve now.
+      if (approvals.length >= request.requiredApprovals) {
+        const current = await this.currentApprovals(request, request.approvals);
+        approvals = [...current.kept, mine];
+        dropped = current.dropped;
+      }
       const quorum = approvals.length >= request.requiredApprovals;
       const next: AccessRequest = {
         ...request,
         approvals,
         status: quorum ? 'approved' : 'pending',
+        ...(dropped.length > 0
+          ? { droppedApprovals: [...(request.droppedApprovals ?? []), ...dropped] }
+          : {}),
         version: request.version + 1,
       };
       if (!(await this.repository.replace(next))) continue;
+      await this.auditDropped(next, dropped);
       await this.audit(next, 'approved', decision.vamsUserId, {
         slackUserId: clicker.slackUserId,
         tally: `${approvals.length}/${request.requiredApprovals}`,
@@ -451,10 +543,38 @@ export class Workflow {
     if (this.running.has(id)) return;
     this.running.add(id);
     try {
-      await this.executeClaimed(id);
+      if (await this.stillApproved(id)) await this.executeClaimed(id);
     } finally {
       this.running.delete(id);
     }
+  }
+
+  /**
+   * Right before a request first runs, its approvals are counted again with roles read now
+   * (and its privilege with them): an approver who lost the right meanwhile no longer counts,
+   * and the request goes back to waiting for another approver.
+   */
+  private async stillApproved(id: string): Promise<boolean> {
+    const stored = await this.repository.get(id);
+    if (stored?.status !== 'approved' || stored.steps.length > 0) return true;
+    const request = await this.evaluated(stored);
+    const { kept, dropped } = await this.currentApprovals(request, request.approvals);
+    if (kept.length >= request.requiredApprovals) return true;
+    const next: AccessRequest = {
+      ...request,
+      status: 'pending',
+      approvals: kept,
+      droppedApprovals: [...(request.droppedApprovals ?? []), ...dropped],
+      version: request.version + 1,
+    };
+    if (!(await this.repository.replace(next))) return false;
+    await this.auditDropped(next, dropped);
+    this.log(next).warn(
+      { dropped: dropped.map((approval) => approval.vamsUserId) },
+      'approvals no longer count; waiting for another approver',
+    );
+    await this.notifier.cardChanged(next);
+    return false;
   }
 
   private async executeClaimed(id: string): Promise<void> {

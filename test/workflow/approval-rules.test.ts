@@ -237,7 +237,13 @@ describe('a quorum of two approvers', () => {
 });
 
 describe('the approval policy for managers', () => {
-  const policy = { adminRoles: ['admin'], managerRoles: ['manager'], allowSelfApproval: false };
+  const policy = {
+    adminRoles: ['admin'],
+    managerRoles: ['manager'],
+    allowSelfApproval: false,
+    privilegedApprovals: 1,
+    managerGrantableRoles: [],
+  };
   const now = new Date('2026-05-01T12:00:00Z');
   const request: AccessRequest = {
     id: 'RPOLICY01',
