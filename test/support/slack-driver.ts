@@ -293,6 +293,7 @@ export class SlackDriver {
   private readonly eventsUrl: string;
   private readonly signingSecret: string;
   private readonly slack: SlackStandIn;
+  private lastPayloadBody: string | undefined;
 
   constructor(options: { eventsUrl: string; signingSecret: string; slack: SlackStandIn }) {
     this.eventsUrl = options.eventsUrl;
@@ -527,8 +528,16 @@ export class SlackDriver {
     return { status: response.status, text: await response.text() };
   }
 
+  /** Sends the last interaction payload again, signed anew: a replay, or Slack delivering twice. */
+  async replayLastPayload(): Promise<InteractionResult> {
+    if (this.lastPayloadBody === undefined) throw new Error('no payload was sent yet');
+    const response = await this.sendSigned(this.lastPayloadBody);
+    return { status: response.status, ack: parseAck(response.text) };
+  }
+
   private async sendPayload(payload: UnknownRecord): Promise<InteractionResult> {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    this.lastPayloadBody = body;
     const response = await this.sendSigned(body);
     return { status: response.status, ack: parseAck(response.text) };
   }
