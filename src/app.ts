@@ -23,6 +23,7 @@ import {
   userListCursor,
 } from './gateways/cognito-users.gateway';
 import { type AppLogger, createLogger } from './logging';
+import { registerListenerGuard } from './slack/listener-guard';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
@@ -330,6 +331,8 @@ export async function startApp(
         },
         tuning.clock(),
       );
+    // First, so that it wraps every other middleware and listener.
+    registerListenerGuard(slack.app, dms, logger);
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
     registerVamsCommand(
       slack.app,
@@ -422,8 +425,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutDown('SIGINT'));
   process.on('SIGTERM', () => shutDown('SIGTERM'));
+  // Listener errors stop at the listener guard and HTTP requests at the server's own guard, so
+  // neither reaches these. A promise nobody awaited failed: logged, and the process goes on (by
+  // default Node would exit, and with it every request in flight). A synchronous exception
+  // nobody caught leaves state unknown: exit, and let executions resume from their records.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+  });
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
+    logger.flush();
     process.exit(1);
   });
 }

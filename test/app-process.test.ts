@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../src/backend/local-services';
+import { EVENTS_PATH } from '../src/slack/slack-runtime';
 import { descendantsOf, isAlive } from './support/processes';
+import { SlackDriver } from './support/slack-driver';
 import { SlackStandIn } from './support/slack-standin';
 import {
   createTestDeployment,
@@ -145,6 +147,98 @@ describe('the bot as a process', () => {
     expect(family.filter(isAlive)).toEqual([]);
     expect(result.code).toBe(0);
   }, 40_000);
+
+  it('answers whatever it does not serve with a bare status and goes on serving', async () => {
+    const port = await freePort();
+    const signingSecret = 'process-test-secret';
+    const bot = run('node_modules/.bin/tsx', ['src/app.ts'], {
+      ...awsEnvironment(deployment),
+      SLACK_BOT_TOKEN: 'xoxb-local-standin',
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      APPROVAL_CHANNEL_ID: 'C0APPROVALS',
+      PORT: String(port),
+    });
+    const finished = finish(bot);
+    const base = `http://127.0.0.1:${port}`;
+    const driver = new SlackDriver({ eventsUrl: `${base}${EVENTS_PATH}`, signingSecret, slack });
+    try {
+      await waitForHealth(`${base}/healthz`, bot, 10_000);
+      const unsigned = async (method: string, path: string, body?: string) => {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          ...(body === undefined
+            ? {}
+            : { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        return {
+          status: response.status,
+          allow: response.headers.get('allow'),
+          text: await response.text(),
+        };
+      };
+      const bigBody = `payload=${'a'.repeat(2 * 1024 * 1024)}`;
+      const cases: [
+        string,
+        () => Promise<{ status: number; allow?: string | null; text: string }>,
+        number,
+        string?,
+      ][] = [
+        ['GET /slack/events', () => unsigned('GET', EVENTS_PATH), 405, 'POST'],
+        ['PUT /slack/events', () => unsigned('PUT', EVENTS_PATH, 'x=1'), 405, 'POST'],
+        ['HEAD /slack/events', () => unsigned('HEAD', EVENTS_PATH), 405, 'POST'],
+        ['OPTIONS /slack/events', () => unsigned('OPTIONS', EVENTS_PATH), 405, 'POST'],
+        [
+          'GET /slack/events?ssl_check=1',
+          () => unsigned('GET', `${EVENTS_PATH}?ssl_check=1`),
+          405,
+          'POST',
+        ],
+        ['POST /healthz', () => unsigned('POST', '/healthz', 'x=1'), 405, 'GET, HEAD'],
+        ['GET /', () => unsigned('GET', '/'), 404],
+        ['GET /favicon.ico', () => unsigned('GET', '/favicon.ico'), 404],
+        ['POST /slack/events, no body', () => unsigned('POST', EVENTS_PATH), 401],
+        ['POST /slack/events, 2 MB unsigned', () => unsigned('POST', EVENTS_PATH, bigBody), 401],
+        ['POST /slack/events, 2 MB signed', () => driver.sendSigned(bigBody), 400],
+        ['signed, invalid form encoding', () => driver.sendSigned('payload=%E0%A4%A'), 400],
+        ['signed payload=null', () => driver.sendSigned('payload=null'), 400],
+        [
+          'signed JSON null',
+          () => driver.sendSigned('null', { contentType: 'application/json' }),
+          400,
+        ],
+        ['signed, no command and no payload', () => driver.sendSigned('text=help'), 400],
+        [
+          'signed payload of an unknown type',
+          () => driver.sendSigned(`payload=${encodeURIComponent('{"type":"no_such_type"}')}`),
+          200,
+        ],
+      ];
+      const seen: string[] = [];
+      for (const [label, send, , allow] of cases) {
+        const answer = await send();
+        expect(bot.exitCode).toBeNull();
+        seen.push(
+          `${label}: ${answer.status}${allow ? ` (Allow: ${answer.allow})` : ''} ${answer.text}`,
+        );
+      }
+      expect(seen).toEqual(
+        cases.map(
+          ([label, , status, allow]) => `${label}: ${status}${allow ? ` (Allow: ${allow})` : ''} `,
+        ),
+      );
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      const help = await driver.command('U0ANYONE', 'help');
+      expect(help.status).toBe(200);
+      expect(JSON.stringify(help.ack)).toContain('/vams whoami');
+      expect(bot.exitCode).toBeNull();
+    } finally {
+      bot.kill('SIGTERM');
+      await finished;
+    }
+  }, 60_000);
 });
 
 function awsEnvironment(deployment: TestDeployment): Record<string, string> {

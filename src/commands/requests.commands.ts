@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../auth/identity';
@@ -62,27 +61,6 @@ async function answer(
   );
 }
 
-/** A click that fails inside still gets an answer, with a reference for the logs. */
-async function guarded(
-  respond: RespondFn,
-  logger: AppLogger,
-  work: () => Promise<void>,
-): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    const incident = randomUUID().slice(0, 8);
-    logger.error({ err: error, incident }, 'a click failed');
-    await answer(
-      respond,
-      say(
-        `That did not go through because of an internal error (reference ${incident}). Try again, or give an admin that reference.`,
-      ),
-      logger,
-    );
-  }
-}
-
 export function requestsCommand(feature: RequestsFeature): SubCommand {
   return {
     name: 'requests',
@@ -115,10 +93,8 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
   for (const [actionId, name, act] of immediate) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      await guarded(respond, logger, async () => {
-        const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
-        await answer(respond, clickAnswer(await act(action.value ?? '', identity), name), logger);
-      });
+      const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
+      await answer(respond, clickAnswer(await act(action.value ?? '', identity), name), logger);
     });
   }
 
@@ -127,29 +103,27 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
     REQUEST_IDS.reject,
     async ({ ack, body, action, respond }) => {
       await ack();
-      await guarded(respond, logger, async () => {
-        // Both reads at once: the dialog must open within the click's 3 s trigger.
-        const [identity, request] = await Promise.all([
-          identify(body.user.id, body.user.team_id ?? body.team?.id),
-          workflow.get(action.value ?? ''),
-        ]);
-        if (!request) {
-          await answer(respond, clickAnswer({ outcome: 'not-found' }, 'reject'), logger);
-          return;
-        }
-        const refusal = workflow.refusalFor(request, identity);
-        if (refusal) {
-          await answer(
-            respond,
-            clickAnswer(await workflow.reject(request.id, identity, undefined), 'reject'),
-            logger,
-          );
-          return;
-        }
-        await feature.views.views.open({
-          trigger_id: body.trigger_id,
-          view: checkedView(rejectModal(request)),
-        });
+      // Both reads at once: the dialog must open within the click's 3 s trigger.
+      const [identity, request] = await Promise.all([
+        identify(body.user.id, body.user.team_id ?? body.team?.id),
+        workflow.get(action.value ?? ''),
+      ]);
+      if (!request) {
+        await answer(respond, clickAnswer({ outcome: 'not-found' }, 'reject'), logger);
+        return;
+      }
+      const refusal = workflow.refusalFor(request, identity);
+      if (refusal) {
+        await answer(
+          respond,
+          clickAnswer(await workflow.reject(request.id, identity, undefined), 'reject'),
+          logger,
+        );
+        return;
+      }
+      await feature.views.views.open({
+        trigger_id: body.trigger_id,
+        view: checkedView(rejectModal(request)),
       });
     },
   );

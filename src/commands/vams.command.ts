@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { AppLogger } from '../logging';
+import { clip } from '../views/fit';
 import { helpMessage, usageErrorMessage } from '../views/help.view';
 import type { MessageBody } from '../views/message';
 import { code } from '../views/mrkdwn';
@@ -8,6 +9,9 @@ import { checkedMessage } from '../views/outgoing';
 import type { Invocation, SubCommand } from './sub-command';
 
 export const SLASH_COMMAND = '/vams';
+// What is echoed of words the bot does not know: enough to spot a typo, and whatever was typed
+// (up to Slack's 4,000 characters) stays within a section's 3,000.
+const ECHO_LIMIT = 80;
 
 /** Slack escapes `&`, `<` and `>` in a command's text; people typed the characters. */
 export function fromSlackText(text: string): string {
@@ -40,7 +44,7 @@ export function unknownCommandMessage(
   const family = commands.filter(
     (command) => first && command.name.startsWith(`${first.toLowerCase()} `),
   );
-  const problem = `Unknown command ${code(words.join(' '))}.`;
+  const problem = `Unknown command ${code(clip(words.join(' '), ECHO_LIMIT))}.`;
   if (family.length === 0) {
     const text = `${problem} \`/vams help\` lists the commands.`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

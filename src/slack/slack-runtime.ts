@@ -1,9 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  defaultBodyLimit,
+  HTTPReceiver,
+  isValidSlackRequest,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { type AppLogger, slackLoggerFor } from '../logging';
+import { eventBodyKind, readBody, routeOf } from './event-requests';
 
 export const EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
@@ -83,6 +91,19 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** A status and nothing to read: what every request the bot does not serve gets. */
+function answerBare(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.writeHead(status, { 'content-length': '0', ...headers }).end();
+}
+
 const healthRoute = {
   path: HEALTH_PATH,
   method: ['GET'],
@@ -132,7 +153,6 @@ export async function createSlackRuntime(config: Config, logger: AppLogger): Pro
   const receiver = new HTTPReceiver({
     signingSecret: config.slack.signingSecret ?? '',
     endpoints: EVENTS_PATH,
-    customRoutes: [healthRoute],
     logger: boltLogger,
     processBeforeResponse: false,
   });
@@ -143,16 +163,58 @@ export async function createSlackRuntime(config: Config, logger: AppLogger): Pro
     clients,
     homeTeamId,
     start: async () => {
-      server = createServer((request, response) => {
-        const signed = request.method === 'POST' && request.url?.startsWith(EVENTS_PATH);
-        if (
-          signed &&
-          !isWithinSignatureWindow(header(request, 'x-slack-request-timestamp'), Date.now())
-        ) {
-          response.writeHead(401).end();
+      const signingSecret = config.slack.signingSecret ?? '';
+      // Bolt's request listener throws for what it does not serve and assumes the body is an
+      // object: the route and the body are checked here first, and nothing it throws escapes.
+      const serveEvents = async (request: IncomingMessage, response: ServerResponse) => {
+        const timestamp = header(request, 'x-slack-request-timestamp');
+        if (!isWithinSignatureWindow(timestamp, Date.now())) {
+          answerBare(response, 401);
           return;
         }
-        receiver.requestListener(request, response);
+        const rawBody = await readBody(request, defaultBodyLimit);
+        if (!rawBody) {
+          answerBare(response, 413, { connection: 'close' });
+          return;
+        }
+        const text = rawBody.toString('utf8');
+        const signed = isValidSlackRequest({
+          signingSecret,
+          body: text,
+          headers: {
+            'x-slack-signature': header(request, 'x-slack-signature') ?? '',
+            'x-slack-request-timestamp': Number(timestamp),
+          },
+        });
+        if (!signed) {
+          answerBare(response, 401);
+          return;
+        }
+        const kind = eventBodyKind(header(request, 'content-type'), text);
+        if (kind !== 'serve') {
+          if (kind === 'unserved')
+            logger.warn('acknowledged an interaction the bot does not serve');
+          answerBare(response, kind === 'unserved' ? 200 : 400);
+          return;
+        }
+        // Bolt reads a body already read from `rawBody`, and verifies the signature again.
+        receiver.requestListener(Object.assign(request, { rawBody }), response);
+      };
+      const serve = async (request: IncomingMessage, response: ServerResponse) => {
+        const route = routeOf(request.method, request.url);
+        if (route.kind === 'health') {
+          healthRoute.handler(request, response);
+        } else if (route.kind === 'events') {
+          await serveEvents(request, response);
+        } else {
+          answerBare(response, route.status, route.status === 405 ? { allow: route.allow } : {});
+        }
+      };
+      server = createServer((request, response) => {
+        serve(request, response).catch((error: unknown) => {
+          logger.error({ err: error, method: request.method }, 'an HTTP request failed');
+          answerBare(response, 500);
+        });
       });
       const listening = server;
       await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, App } from '@slack/bolt';
+import { z } from 'zod';
+import type { AppLogger } from '../logging';
+import { checkedView } from '../views/outgoing';
+import { noticeModal } from '../views/user-create.view';
+import type { DirectMessages } from './slack-notifier';
+
+const FAILURE_TITLE = 'Could not finish';
+
+export function failureText(incident: string): string {
+  return `That did not go through because of an internal error (reference ${incident}). Try again, or give an admin that reference.`;
+}
+
+const person = z.object({
+  type: z.string().optional(),
+  user: z.object({ id: z.string() }).optional(),
+  user_id: z.string().optional(),
+});
+
+type GuardedArgs = AnyMiddlewareArgs & AllMiddlewareArgs;
+
+/**
+ * Acknowledges what failed if nothing did yet (a second ack throws, which means it was done).
+ * True when the ack itself told the person: a dialog turned into a notice.
+ */
+async function acknowledge(args: GuardedArgs, text: string): Promise<boolean> {
+  try {
+    if ('view' in args) {
+      if (args.body.type !== 'view_submission') {
+        await args.ack();
+        return false;
+      }
+      await args.ack({
+        response_action: 'update',
+        view: checkedView(noticeModal(FAILURE_TITLE, text)),
+      });
+      return true;
+    }
+    // An empty list: saying it in an option would let the person pick the message.
+    if ('options' in args) await args.ack({ options: [] });
+    else if ('ack' in args && args.ack) await args.ack();
+  } catch {
+    // Acknowledged already by the listener.
+  }
+  return false;
+}
+
+/** Tells the person after the ack: where they acted (response_url) or else by DM. */
+async function tell(
+  args: GuardedArgs,
+  dms: DirectMessages,
+  slackUserId: string | undefined,
+  text: string,
+): Promise<void> {
+  if ('respond' in args && args.respond) {
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+  } else if (slackUserId) {
+    await dms.send(slackUserId, { text, blocks: [] });
+  }
+}
+
+/**
+ * The one guard around every listener: whatever throws in a command, click, dialog or picker is
+ * logged with an incident reference, acknowledged so Slack shows no error, and the person gets
+ * the reference; the process goes on.
+ */
+export function registerListenerGuard(app: App, dms: DirectMessages, logger: AppLogger): void {
+  app.use(async (args: GuardedArgs) => {
+    try {
+      await args.next();
+    } catch (error) {
+      const incident = randomUUID().slice(0, 8);
+      const parsed = person.safeParse(args.body);
+      const who = parsed.success ? parsed.data : {};
+      const slackUserId = who.user?.id ?? who.user_id;
+      const log = logger.child({ incident, slackUserId, payload: who.type ?? 'command' });
+      log.error({ err: error }, 'a Slack listener failed');
+      const text = failureText(incident);
+      try {
+        const told = await acknowledge(args, text);
+        // Typing in a picker asks again at every key: a message each time would be noise.
+        if (!told && !('options' in args)) await tell(args, dms, slackUserId, text);
+      } catch (tellError) {
+        log.error({ err: tellError }, 'could not tell the person about the failure');
+      }
+    }
+  });
+}
