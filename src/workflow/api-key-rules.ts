@@ -10,14 +10,14 @@ import { REASON_REQUIRED } from './request';
 
 export interface KeyOwnerPorts {
   rolesOf(userId: string): Promise<string[]>;
-  /** The names among these roles that exist and have `mfaRequired` false. */
+  /** The names among these roles that exist and have `mfaRequired` false or no such attribute. */
   usableWithApiKeys(roleNames: readonly string[]): Promise<string[]>;
 }
 
 /**
  * Why `ownerUserId` cannot have a working key, or undefined. VAMS's authorizer lets a key in
- * when its owner has any role row, but key sessions only get roles with `mfaRequired=false` that
- * still exist: without one, every call would be refused (403).
+ * when its owner has any role row, but key sessions only get roles that still exist and do not
+ * require MFA (`mfaRequired` false or absent): without one, every call would be refused (403).
  */
 export async function keyOwnerProblem(
   ports: KeyOwnerPorts,

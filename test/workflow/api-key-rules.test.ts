@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../src/logging';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
+import { VamsRoleCatalog } from '../../src/stores/vams-roles.store';
 import {
   apiKeyExpiry,
   apiKeyHash,
@@ -138,6 +140,29 @@ describe('the delivery step, against DynamoDB Local', () => {
     store = new VamsApiKeyStore(deployment.clients.documents, deployment.tables.apiKeys);
   });
   afterAll(() => deployment.destroy());
+
+  it('reads roles usable by API keys as VAMS does: mfaRequired false or absent, nothing else', async () => {
+    const flags: Record<string, Record<string, unknown>> = {
+      absent: {},
+      'false-bool': { mfaRequired: false },
+      'true-bool': { mfaRequired: true },
+      'null-value': { mfaRequired: null },
+      'false-string': { mfaRequired: 'false' },
+    };
+    for (const [roleName, flag] of Object.entries(flags)) {
+      await deployment.clients.documents.send(
+        new PutCommand({
+          TableName: deployment.tables.roles,
+          Item: { roleName, id: randomUUID(), description: roleName, ...flag },
+        }),
+      );
+    }
+    const catalog = new VamsRoleCatalog(deployment.clients.documents, deployment.tables.roles);
+    expect(await catalog.usableWithApiKeys([...Object.keys(flags), 'missing'])).toEqual([
+      'absent',
+      'false-bool',
+    ]);
+  });
 
   function keyRequest(): AccessRequest {
     return {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
@@ -197,6 +197,29 @@ describe('API keys', () => {
     await eventually(() => {
       if (!dialogText(bot, asAdmin).includes('require MFA')) throw new Error('not refused yet');
     });
+  });
+
+  it('an owner whose role has no mfaRequired attribute gets a working key, as VAMS allows', async () => {
+    // A role as older VAMS deployments or hand-made rows hold it: the attribute is missing, and
+    // VAMS's own filter (`attribute_not_exists(mfaRequired) OR mfaRequired = false`) keeps it.
+    await bot.deployment.clients.documents.send(
+      new PutCommand({
+        TableName: bot.deployment.tables.roles,
+        Item: {
+          roleName: 'legacy',
+          id: '7f9c1c2e-3d4b-4f6a-8e1d-2b3c4d5e6f70',
+          description: 'legacy role',
+          createdOn: '2025-01-01T00:00:00',
+        },
+      }),
+    );
+    await bot.deployment.addVamsUser('dora@example.com', ['legacy']);
+    bot.slack.addUser({ id: 'U0DORA', email: 'dora@example.com', emailConfirmed: true });
+    const filed = await fileThroughDialog(bot, 'U0DORA', 'key request', keyFields('dora-legacy'));
+    expect((await approve(bot, filed)).status).toBe('succeeded');
+    const [value] = keyValuesIn(dmsTo(bot.slack, 'U0DORA'));
+    if (!value) throw new Error('no key in the DM');
+    expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'dora@example.com' });
   });
 
   it('names each field’s problem: duplicate name, empty description, expiry in the past or too far', async () => {
