@@ -1,8 +1,11 @@
 import {
   API_KEY_DESCRIPTION_MAX,
+  API_KEY_NAME,
   API_KEY_NAME_MAX,
   apiKeyExpiry,
+  disallowedNameCharacters,
   endOfDayUtc,
+  nameCharactersOnly,
   RESERVED_KEY_OWNER,
 } from '../vams/api-key-format';
 import { VAMS_USER_ID } from '../vams/vams-format';
@@ -71,6 +74,7 @@ export function checkKeyForm(input: KeyFormInput, now: Date, limits: KeyLimits):
   if (!name) errors.name = 'Give the key a name.';
   else if (name.length > API_KEY_NAME_MAX)
     errors.name = `At most ${API_KEY_NAME_MAX} characters (this is ${name.length}).`;
+  else if (!API_KEY_NAME.test(name)) errors.name = keyNameProblem(name);
   if (!description) errors.description = 'Say what the key is for; VAMS requires a description.';
   else if (description.length > API_KEY_DESCRIPTION_MAX)
     errors.description = `At most ${API_KEY_DESCRIPTION_MAX} characters (this is ${description.length}).`;
@@ -95,8 +99,35 @@ export function checkKeyForm(input: KeyFormInput, now: Date, limits: KeyLimits):
   };
 }
 
-/** A rotated key's name: names are unique and immutable, so the new key says what it replaced. */
+const SHOWN_CHARACTERS = 10;
+
+/** What is wrong with a name VAMS's rule refuses, naming the characters it does not allow. */
+export function keyNameProblem(name: string): string {
+  const shown = disallowedNameCharacters(name)
+    .slice(0, SHOWN_CHARACTERS)
+    .map((character) =>
+      // Invisible and control characters are named by code point: quoted, they would look empty.
+      /[\p{L}\p{N}\p{P}\p{S}]/u.test(character)
+        ? `"${character}"`
+        : `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+    )
+    .join(' ');
+  return `VAMS allows only letters (a–z, A–Z), digits, spaces, hyphens (-), dots (.) and underscores (_) in a key's name; not allowed here: ${shown}.`;
+}
+
+// An earlier rotation's date, in this format or the one used before (`… (rotated …)`): dropped,
+// so that a key rotated again and again keeps a short name.
+const EARLIER_ROTATION =
+  /(?: rotated \d{4}-\d{2}-\d{2}(?: [0-9a-f]+)?| \(rotated \d{4}-\d{2}-\d{2}(?: #\w+)?\))+$/;
+
+/**
+ * A rotated key's name: `<old name> rotated YYYY-MM-DD`, then ` 2`, ` 3`… for further attempts
+ * the same day. Names are unique and immutable, so the new key says what it replaced; the result
+ * passes VAMS's name rule and its 256 characters, whatever the old name was.
+ */
 export function rotatedName(oldName: string, now: Date, attempt: string): string {
-  const suffix = ` (rotated ${isoDate(now)}${attempt === '1' ? '' : ` #${attempt}`})`;
-  return `${oldName.slice(0, API_KEY_NAME_MAX - suffix.length)}${suffix}`;
+  const suffix = ` rotated ${isoDate(now)}${attempt === '1' ? '' : ` ${attempt}`}`;
+  const base =
+    nameCharactersOnly(oldName.replace(EARLIER_ROTATION, '')).replace(/\s+/g, ' ').trim() || 'key';
+  return `${base.slice(0, API_KEY_NAME_MAX - suffix.length).trimEnd()}${suffix}`;
 }

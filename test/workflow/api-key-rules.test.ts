@@ -106,11 +106,48 @@ describe('the key dialog’s rules', () => {
   });
 
   it('names a rotated key after the old one, within 256 characters', () => {
-    expect(rotatedName('ci', now, '1')).toBe('ci (rotated 2026-11-24)');
-    expect(rotatedName('ci', now, '2')).toBe('ci (rotated 2026-11-24 #2)');
+    expect(rotatedName('ci', now, '1')).toBe('ci rotated 2026-11-24');
+    expect(rotatedName('ci', now, '2')).toBe('ci rotated 2026-11-24 2');
     const long = rotatedName('x'.repeat(256), now, '1');
     expect(long).toHaveLength(256);
-    expect(long.endsWith(' (rotated 2026-11-24)')).toBe(true);
+    expect(long.endsWith(' rotated 2026-11-24')).toBe(true);
+  });
+
+  it('takes key names by VAMS’s rule, saying which characters are not allowed', () => {
+    expect(form({ name: 'ci-bot_uploads.v2 nightly' })).toMatchObject({ ok: true });
+    const refused = form({ name: 'ci (nightly)/#1' });
+    expect(refused).toMatchObject({ ok: false, errors: { name: expect.any(String) } });
+    const problem = refused.ok ? '' : (refused.errors.name ?? '');
+    expect(problem).toContain(
+      'letters (a–z, A–Z), digits, spaces, hyphens (-), dots (.) and underscores (_)',
+    );
+    expect(problem).toContain('"(" ")" "/" "#"');
+    expect(form({ name: 'zero\u200bwidth' })).toMatchObject({
+      ok: false,
+      errors: { name: expect.stringContaining('U+200B') },
+    });
+    expect(form({ name: 'bom\ufeff name' }).ok).toBe(false);
+  });
+
+  it('gives rotated keys names that VAMS’s rule accepts, whatever the old name', () => {
+    const vamsRule = /^[a-zA-Z0-9\-._\s]{1,256}$/;
+    for (const [old, attempt] of [
+      ['ci', '1'],
+      ['ci', '7'],
+      ['ci (rotated 2026-01-02)', '1'],
+      ['odd/name: (v2)', '3'],
+      ['ü'.repeat(300), '1'],
+      ['y'.repeat(256), '12'],
+      ['ci rotated 2026-01-02 rotated 2026-03-04 2', '1'],
+    ] as const) {
+      const name = rotatedName(old, now, attempt);
+      expect(name).toMatch(vamsRule);
+      expect(name.length).toBeLessThanOrEqual(256);
+    }
+    // An earlier rotation's date gives way to the new one instead of piling up.
+    expect(rotatedName('ci (rotated 2026-01-02)', now, '1')).toBe('ci rotated 2026-11-24');
+    expect(rotatedName('ci rotated 2026-01-02 3', now, '1')).toBe('ci rotated 2026-11-24');
+    expect(rotatedName('odd/name: (v2)', now, '1')).toBe('odd name v2 rotated 2026-11-24');
   });
 
   it('refuses owners VAMS would refuse or whose key would get 403 everywhere', async () => {

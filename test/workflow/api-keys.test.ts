@@ -244,6 +244,16 @@ describe('API keys', () => {
     expect(JSON.stringify(duplicate.ack)).toContain('already has a key with this name');
   });
 
+  it('refuses a key name VAMS’s rule refuses, under Name, saying which characters are allowed', async () => {
+    const viewId = await openedDialog(bot, 'U0CAROL', 'key request');
+    const answer = await bot.driver.submitView('U0CAROL', viewId, keyFields('carol (nightly)'));
+    expect(answer.ack).toMatchObject({ response_action: 'errors' });
+    const errors = (answer.ack as { errors?: Record<string, string> } | null)?.errors ?? {};
+    expect(Object.keys(errors)).toEqual(['name']);
+    expect(errors.name).toContain('digits, spaces, hyphens (-), dots (.) and underscores (_)');
+    expect(errors.name).toContain('"(" ")"');
+  });
+
   it('a key that cannot be delivered by DM stays inactive, and the thread says so', async () => {
     const filed = await fileThroughDialog(
       bot,
@@ -419,7 +429,7 @@ describe('API keys', () => {
       userId: 'carol@example.com',
       description: 'CI pipeline carol-rotating',
     });
-    expect(String(newItem.apiKeyName)).toMatch(/^carol-rotating \(rotated \d{4}-\d\d-\d\d\)$/);
+    expect(String(newItem.apiKeyName)).toMatch(/^carol-rotating rotated \d{4}-\d\d-\d\d$/);
   });
 
   it('an admin’s rotation of someone’s key delivers the new value to the owner, not the admin', async () => {
