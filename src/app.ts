@@ -139,6 +139,7 @@ function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessage
     ownerProblem: (ownerUserId) =>
       keyOwnerProblem(
         {
+          cognitoUserEnabled: async (userId) => (await cognito?.findUser(userId))?.enabled,
           rolesOf: (userId) => userRoles.rolesOf(userId),
           usableWithApiKeys: (names) => roles.usableWithApiKeys(names),
         },

@@ -12,15 +12,21 @@ import { VAMS_USER_ID } from '../vams/vams-format';
 import { REASON_REQUIRED } from './request';
 
 export interface KeyOwnerPorts {
+  /**
+   * Whether the owner's Cognito user is enabled; undefined when there is none (a CI identity
+   * with roles only, or users in an external identity provider).
+   */
+  cognitoUserEnabled(userId: string): Promise<boolean | undefined>;
   rolesOf(userId: string): Promise<string[]>;
   /** The names among these roles that exist and have `mfaRequired` false or no such attribute. */
   usableWithApiKeys(roleNames: readonly string[]): Promise<string[]>;
 }
 
 /**
- * Why `ownerUserId` cannot have a working key, or undefined. VAMS's authorizer lets a key in
- * when its owner has any role row, but key sessions only get roles that still exist and do not
- * require MFA (`mfaRequired` false or absent): without one, every call would be refused (403).
+ * Why `ownerUserId` may not have a key, or undefined. A disabled Cognito user gets none. VAMS's
+ * authorizer lets a key in when its owner has any role row, but key sessions only get roles that
+ * still exist and do not require MFA (`mfaRequired` false or absent): without one, every call
+ * would be refused (403).
  */
 export async function keyOwnerProblem(
   ports: KeyOwnerPorts,
@@ -28,7 +34,13 @@ export async function keyOwnerProblem(
 ): Promise<string | undefined> {
   if (!VAMS_USER_ID.test(ownerUserId) || ownerUserId === RESERVED_KEY_OWNER)
     return `VAMS does not allow API keys for the user ID "${ownerUserId}".`;
-  const held = await ports.rolesOf(ownerUserId);
+  const [enabled, held] = await Promise.all([
+    ports.cognitoUserEnabled(ownerUserId),
+    ports.rolesOf(ownerUserId),
+  ]);
+  // VAMS's authorizer never looks at the Cognito user: a disabled user's key would still work.
+  if (enabled === false)
+    return `Cognito user ${ownerUserId} is disabled. VAMS does not check that when it accepts an API key, so no key is issued or rotated for a disabled user. An admin has to enable the user first (\`/vams user enable ${ownerUserId}\`).`;
   if (held.length === 0)
     return `${ownerUserId} holds no VAMS role, and VAMS refuses API keys of users without one.`;
   const usable = await ports.usableWithApiKeys(held);

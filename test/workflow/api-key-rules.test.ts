@@ -156,7 +156,11 @@ describe('the key dialog’s rules', () => {
       'mfa-only': ['secure'],
       roleless: [],
     };
+    const enabled: Record<string, boolean> = { fine: true, 'mfa-only': true, dana: false };
+    roles.dana = ['viewer'];
+    roles['ci-bot'] = ['viewer'];
     const ports = {
+      cognitoUserEnabled: async (userId: string) => enabled[userId],
       rolesOf: async (userId: string) => roles[userId] ?? [],
       usableWithApiKeys: async (names: readonly string[]) =>
         names.filter((name) => name === 'viewer'),
@@ -166,6 +170,10 @@ describe('the key dialog’s rules', () => {
     expect(await keyOwnerProblem(ports, 'roleless')).toContain('holds no VAMS role');
     expect(await keyOwnerProblem(ports, 'global')).toContain('does not allow');
     expect(await keyOwnerProblem(ports, 'a b')).toContain('does not allow');
+    // VAMS's authorizer ignores the Cognito user, so a disabled one gets no key; an identity
+    // with roles and no Cognito user at all (a CI bot) is fine, as in VAMS.
+    expect(await keyOwnerProblem(ports, 'dana')).toContain('Cognito user dana is disabled');
+    expect(await keyOwnerProblem(ports, 'ci-bot')).toBeUndefined();
   });
 });
 
