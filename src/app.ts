@@ -195,9 +195,15 @@ function workflowFor(
           delivery,
         }),
       ),
-      'user.disable': userKind((admin) => userAccessExecutor('user.disable', admin)),
-      'user.enable': userKind((admin) => userAccessExecutor('user.enable', admin)),
-      'user.signout': userKind((admin) => userAccessExecutor('user.signout', admin)),
+      'user.disable': userKind((admin) =>
+        userAccessExecutor('user.disable', { cognito: admin, apiKeys }),
+      ),
+      'user.enable': userKind((admin) =>
+        userAccessExecutor('user.enable', { cognito: admin, apiKeys }),
+      ),
+      'user.signout': userKind((admin) =>
+        userAccessExecutor('user.signout', { cognito: admin, apiKeys }),
+      ),
       'user.reset-password': userKind((admin) =>
         passwordResetExecutor({ cognito: admin, courier, delivery }),
       ),
@@ -266,6 +272,7 @@ export async function startApp(
       identify,
       workflow,
       cognito: adapters.cognito,
+      apiKeys: adapters.apiKeys,
       policy: config,
       views: slack.clients.views,
       dms,
