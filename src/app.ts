@@ -26,6 +26,7 @@ import { type AppLogger, createLogger } from './logging';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
+import { registerSubmissionGuard } from './slack/submission-guard';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
 import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
@@ -336,6 +337,7 @@ export async function startApp(
         tuning.clock(),
       );
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
+    registerSubmissionGuard(slack.app);
     registerVamsCommand(
       slack.app,
       [
