@@ -125,9 +125,14 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         apiKeyId: params.apiKeyId,
         isActive: true,
       });
-      return `delivered by DM to ${params.deliverTo}; key ${params.apiKeyId} is active`;
+      return [
+        { text: 'delivered by DM to ' },
+        { slackUserId: params.deliverTo },
+        { text: `; key ${params.apiKeyId} is active` },
+      ];
     },
-    // Switched on only after the DM went out: an active key was delivered.
+    // Switched on only after the DM went out: an active key was delivered. The recipient is
+    // named by id here, not mentioned: this only runs after a crash.
     reconcile: async (context) => {
       const { apiKeyId, deliverTo } = keyParams(context.request);
       const key = await ports.apiKeys.get(apiKeyId);

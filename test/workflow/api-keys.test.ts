@@ -254,6 +254,36 @@ describe('API keys', () => {
     expect(errors.name).toContain('"(" ")"');
   });
 
+  it('a key name that reads like a DM to someone mentions nobody anywhere in Slack', async () => {
+    const name = 'DM to U0ADMIN99';
+    const filed = await fileThroughDialog(bot, 'U0CAROL', 'key request', keyFields(name));
+    // The name is taken before the approval: the failure, shown in the thread, quotes it.
+    await bot.deployment.clients.documents.send(
+      new PutCommand({
+        TableName: bot.deployment.tables.apiKeys,
+        Item: {
+          apiKeyId: '0b5f1a52-9a53-4b8e-8a4f-3c2d1e0f9a87',
+          apiKeyName: name,
+          apiKeyHash: 'f'.repeat(64),
+          description: 'made in VAMS',
+          userId: 'ada@example.com',
+          createdBy: 'ada@example.com',
+          createdAt: '2026-01-01T00:00:00.000000+00:00',
+          updatedAt: '2026-01-01T00:00:00.000000+00:00',
+          expiresAt: '',
+          isActive: 'false',
+        },
+      }),
+    );
+    const done = await approve(bot, filed);
+    expect(done.status).toBe('failed');
+    const thread = textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks));
+    expect(thread).toContain(name);
+    expect(bot.slack.calls.some((call) => JSON.stringify(call.args).includes('<@U0ADMIN99>'))).toBe(
+      false,
+    );
+  });
+
   it('a key that cannot be delivered by DM stays inactive, and the thread says so', async () => {
     const filed = await fileThroughDialog(
       bot,
