@@ -27,6 +27,7 @@ import { registerListenerGuard } from './slack/listener-guard';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
+import { registerSubmissionGuard } from './slack/submission-guard';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
 import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
@@ -140,6 +141,7 @@ function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessage
     ownerProblem: (ownerUserId) =>
       keyOwnerProblem(
         {
+          cognitoUserEnabled: async (userId) => (await cognito?.findUser(userId))?.enabled,
           rolesOf: (userId) => userRoles.rolesOf(userId),
           usableWithApiKeys: (names) => roles.usableWithApiKeys(names),
         },
@@ -195,9 +197,15 @@ function workflowFor(
           delivery,
         }),
       ),
-      'user.disable': userKind((admin) => userAccessExecutor('user.disable', admin)),
-      'user.enable': userKind((admin) => userAccessExecutor('user.enable', admin)),
-      'user.signout': userKind((admin) => userAccessExecutor('user.signout', admin)),
+      'user.disable': userKind((admin) =>
+        userAccessExecutor('user.disable', { cognito: admin, apiKeys }),
+      ),
+      'user.enable': userKind((admin) =>
+        userAccessExecutor('user.enable', { cognito: admin, apiKeys }),
+      ),
+      'user.signout': userKind((admin) =>
+        userAccessExecutor('user.signout', { cognito: admin, apiKeys }),
+      ),
       'user.reset-password': userKind((admin) =>
         passwordResetExecutor({ cognito: admin, courier, delivery }),
       ),
@@ -269,6 +277,7 @@ export async function startApp(
       identify,
       workflow,
       cognito: adapters.cognito,
+      apiKeys: adapters.apiKeys,
       policy: config,
       views: slack.clients.views,
       dms,
@@ -334,6 +343,7 @@ export async function startApp(
     // First, so that it wraps every other middleware and listener.
     registerListenerGuard(slack.app, dms, logger);
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
+    registerSubmissionGuard(slack.app);
     registerVamsCommand(
       slack.app,
       [

@@ -11,7 +11,12 @@ const manifest = z
     features: z.object({
       app_home: z.object({ messages_tab_enabled: z.boolean() }),
       slash_commands: z.array(
-        z.object({ command: z.string(), url: z.string(), usage_hint: z.string() }),
+        z.object({
+          command: z.string(),
+          url: z.string(),
+          description: z.string(),
+          usage_hint: z.string(),
+        }),
       ),
       shortcuts: z.array(z.object({ callback_id: z.string() })).optional(),
     }),
@@ -71,6 +76,25 @@ describe('manifest.yml', () => {
       bot = await startTestBot();
     });
     afterAll(() => bot.stop());
+
+    it('promises in its description and usage hint only sub-commands that /vams help lists', async () => {
+      const help = JSON.stringify((await bot.driver.command('U0ANY', 'help')).ack);
+      for (const entry of manifest.features.slash_commands) {
+        // "help | whoami | user create|list|… | key …": each word names a sub-command.
+        for (const part of entry.usage_hint.split(' | ')) {
+          const [group, subs] = part.replace(/ …$/, '').split(' ');
+          const named = subs ? subs.split('|').map((sub) => `${group} ${sub}`) : [group];
+          for (const command of named) expect(help).toContain(`/vams ${command}`);
+        }
+        // "Manage VAMS access (help, whoami, users, keys, requests)": plural for the groups.
+        const listed = /\(([^)]*)\)/.exec(entry.description)?.[1]?.split(', ') ?? [];
+        expect(listed.length).toBeGreaterThan(0);
+        for (const word of listed) {
+          const candidates = [`/vams ${word}`, `/vams ${word.replace(/s$/, '')} `];
+          expect(candidates.some((candidate) => help.includes(candidate))).toBe(true);
+        }
+      }
+    });
 
     it('acknowledges every slash command the manifest declares', async () => {
       for (const entry of manifest.features.slash_commands) {

@@ -10,6 +10,7 @@ import { VAMS_USER_ID } from '../vams/vams-format';
 import { listWithin } from '../views/fit';
 import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
+import { REASON_IDS } from '../views/reason.view';
 import { lastAdminProblem } from '../workflow/offboarding';
 import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../workflow/request';
 import {
@@ -26,7 +27,7 @@ import { submitRequest } from './submit-request';
 export const OFFBOARD_IDS = {
   callbackId: 'user-offboard',
   action: { block: 'action', action: 'value' },
-  reason: { block: 'reason', action: 'value' },
+  reason: REASON_IDS.reason,
 } as const;
 
 const USAGE = '/vams user offboard <userId> [<userId> …]';
@@ -80,7 +81,7 @@ function offboardModal(
       type: 'plain_text_input',
       action_id: OFFBOARD_IDS.reason.action,
       multiline: true,
-      max_length: 1000,
+      max_length: OFFBOARD_IDS.reason.maxLength,
     },
   });
   return {

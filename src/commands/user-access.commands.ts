@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
 import { parseViewState, textValue } from '../slack/view-state';
+import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
-import { REASON_REQUIRED } from '../workflow/request';
+import { type PreflightResult, REASON_REQUIRED } from '../workflow/request';
 import {
   adminRequesterProblem,
   noticeAck,
@@ -16,7 +17,10 @@ import {
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
 
-export type UserAccessFeature = UserRequestFeature;
+export interface UserAccessFeature extends UserRequestFeature {
+  /** Read to tell the approver how many keys a disable takes away. */
+  apiKeys: Pick<VamsApiKeyStore, 'keysOf'>;
+}
 
 export type AccessKind = 'user.disable' | 'user.enable' | 'user.signout';
 const ACCESS_KINDS: readonly AccessKind[] = ['user.disable', 'user.enable', 'user.signout'];
@@ -29,7 +33,7 @@ const ACCESS: Record<
     word: 'disable',
     title: 'Disable a user',
     verb: 'Disable',
-    note: 'They can no longer sign in; access tokens already issued stay valid until they expire (up to an hour).',
+    note: 'They can no longer sign in, and every active API key of theirs is deactivated (VAMS accepts a disabled user’s keys otherwise). Access tokens already issued stay valid until they expire (up to an hour).',
     summary: 'disable a Cognito user (needs an approval)',
     self: 'You cannot disable yourself; ask another admin.',
   },
@@ -37,7 +41,7 @@ const ACCESS: Record<
     word: 'enable',
     title: 'Enable a user',
     verb: 'Enable',
-    note: 'They can sign in again with their current password.',
+    note: 'They can sign in again with their current password. API keys deactivated when they were disabled stay inactive.',
     summary: 'enable a disabled Cognito user (needs an approval)',
   },
   'user.signout': {
@@ -139,9 +143,10 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       return;
     }
     // Independent reads, at once: the dialog is answered within Slack's 3 s.
-    const [identity, user] = await Promise.all([
+    const [identity, user, keys] = await Promise.all([
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
       feature.cognito?.findUser(userId),
+      kind === 'user.disable' ? feature.apiKeys.keysOf(userId) : Promise.resolve([]),
     ]);
     const problem = requesterProblem(identity, feature.policy, kind, userId);
     if (problem || !identity.mapped) {
@@ -161,19 +166,31 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       return;
     }
     await ack();
+    const preflight: PreflightResult[] = [
+      {
+        check: 'user-exists',
+        ok: true,
+        detail: `Cognito user ${userId} exists (${user.enabled ? 'enabled' : 'disabled'}, ${user.status ?? 'unknown status'})`,
+      },
+    ];
+    if (kind === 'user.disable') {
+      const active = keys.filter((key) => key.active).length;
+      preflight.push({
+        check: 'api-keys',
+        ok: true,
+        detail:
+          active === 0
+            ? `${userId} has no active API keys`
+            : `${active} active API key${active === 1 ? '' : 's'} will be deactivated`,
+      });
+    }
     await submitRequest(feature, view, {
       kind,
       params: { userId },
       reason,
       requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
       subject: userId,
-      preflight: [
-        {
-          check: 'user-exists',
-          ok: true,
-          detail: `Cognito user ${userId} exists (${user.enabled ? 'enabled' : 'disabled'}, ${user.status ?? 'unknown status'})`,
-        },
-      ],
+      preflight,
     });
   });
 }

@@ -163,7 +163,14 @@ async function onboardingWarnings(
 }
 
 export function registerUserFeature(app: App, feature: UserFeature): void {
-  app.options(ids.roles.action, async ({ ack, payload }) => {
+  app.options(ids.roles.action, async ({ ack, payload, body }) => {
+    // The options request is a request of its own: only someone who may file an onboarding
+    // request learns the deployment's role names (guests and strangers get an empty list).
+    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    if (!identity.mapped) {
+      await ack({ options: [] });
+      return;
+    }
     const matches = await feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2);
     const options = matches
       .filter((role) => role.roleName.length <= OPTION_LIMIT)

@@ -57,12 +57,13 @@ export class VamsRoleCatalog {
   }
 
   /**
-   * The names among `roleNames` that exist and work in an API-key session: VAMS keeps only roles
-   * whose `mfaRequired` is the boolean false there.
+   * The names among `roleNames` that exist and work in an API-key session. VAMS keeps the roles
+   * matching `attribute_not_exists(mfaRequired) OR mfaRequired = false` there: a role written
+   * without the attribute counts, one with any other value (true, NULL, a string) does not.
    */
   async usableWithApiKeys(roleNames: readonly string[]): Promise<string[]> {
     return (await this.readNow(roleNames))
-      .filter((role) => role.mfaRequired === false)
+      .filter((role) => role.mfaRequired === undefined || role.mfaRequired === false)
       .map((role) => role.roleName)
       .sort();
   }

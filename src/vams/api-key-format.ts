@@ -5,6 +5,28 @@ const API_KEY_PREFIX = 'vams_';
 const VALUE_BYTES = 48;
 
 export const API_KEY_NAME_MAX = 256;
+/**
+ * VAMS's rule for a key's name, `^[a-zA-Z0-9\-._\s]{1,256}$` in Python. Its `\s` is spelled out:
+ * JavaScript's also matches U+FEFF, which VAMS refuses (the few control characters only Python
+ * counts as spaces are refused here too).
+ */
+const NAME_CHARACTER =
+  /[a-zA-Z0-9\-._\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+export const API_KEY_NAME = new RegExp(`^${NAME_CHARACTER.source}{1,${API_KEY_NAME_MAX}}$`);
+const NAME_CHARACTER_ONLY = new RegExp(`^${NAME_CHARACTER.source}$`);
+
+/** The distinct characters of `name` that VAMS does not allow in a key's name, in order. */
+export function disallowedNameCharacters(name: string): string[] {
+  return [...new Set([...name].filter((character) => !NAME_CHARACTER_ONLY.test(character)))];
+}
+
+/** `text` with every character VAMS does not allow in a key's name replaced by a space. */
+export function nameCharactersOnly(text: string): string {
+  return [...text]
+    .map((character) => (NAME_CHARACTER_ONLY.test(character) ? character : ' '))
+    .join('');
+}
+
 export const API_KEY_DESCRIPTION_MAX = 256;
 /** VAMS refuses keys for this owner. */
 export const RESERVED_KEY_OWNER = 'global';

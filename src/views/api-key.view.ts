@@ -13,8 +13,8 @@ export const API_KEY_IDS = {
   requestCallbackId: 'key-request',
   rotateCallbackId: 'key-rotate',
   rotateButton: 'key.rotate',
-  name: { block: 'name', action: 'value' },
-  description: { block: 'description', action: 'value' },
+  name: { block: 'name', action: 'value', maxLength: API_KEY_NAME_MAX },
+  description: { block: 'description', action: 'value', maxLength: API_KEY_DESCRIPTION_MAX },
   expires: { block: 'expires', action: 'date' },
   reason: REASON_IDS.reason,
 } as const;
@@ -47,7 +47,7 @@ export function apiKeyModal(options: {
         element: {
           type: 'plain_text_input',
           action_id: API_KEY_IDS.name.action,
-          max_length: API_KEY_NAME_MAX,
+          max_length: API_KEY_IDS.name.maxLength,
         },
       },
       {
@@ -58,7 +58,7 @@ export function apiKeyModal(options: {
           type: 'plain_text_input',
           action_id: API_KEY_IDS.description.action,
           multiline: true,
-          max_length: API_KEY_DESCRIPTION_MAX,
+          max_length: API_KEY_IDS.description.maxLength,
         },
       },
       {

@@ -3,7 +3,7 @@ import { code } from './mrkdwn';
 
 export const REASON_IDS = {
   userAccessCallbackId: 'user-access',
-  reason: { block: 'reason', action: 'value' },
+  reason: { block: 'reason', action: 'value', maxLength: 1000 },
 } as const;
 
 /** The `Reason` field every request dialog ends with. */
@@ -16,7 +16,7 @@ export function reasonInput(): InputBlock {
       type: 'plain_text_input',
       action_id: REASON_IDS.reason.action,
       multiline: true,
-      max_length: 1000,
+      max_length: REASON_IDS.reason.maxLength,
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { RefusalReason } from '../auth/identity';
 import { code } from './mrkdwn';
 
-const LINK_HINT = 'Ask an admin to link you: `/vams link @you <vamsUserId>`.';
+// Links live in the bot table and no command makes them, so the hint names none.
+const LINK_HINT = 'Ask an admin to link your Slack account to your VAMS user ID.';
 
 /** What a person reads when their Slack account does not map to a VAMS user. */
 export function explainRefusal(reason: RefusalReason, email: string | undefined): string {
@@ -19,7 +20,7 @@ export function explainRefusal(reason: RefusalReason, email: string | undefined)
     case 'no-confirmed-email':
       return `Your Slack profile has no confirmed email, so it cannot be matched to a VAMS user. ${LINK_HINT}`;
     case 'no-match':
-      return `Your Slack email ${code(email ?? '')} is neither a VAMS user ID nor the email of a Cognito user. Ask an admin to onboard you (\`/vams user create\`), or to link you: \`/vams link @you <vamsUserId>\`.`;
+      return `Your Slack email ${code(email ?? '')} is neither a VAMS user ID nor the email of a Cognito user. Ask an admin to onboard you (\`/vams user create\`), or to link your Slack account to your VAMS user ID.`;
     case 'ambiguous-email':
       return `More than one Cognito user has the email ${code(email ?? '')}, so vams-chatops will not guess which one you are. ${LINK_HINT}`;
   }

@@ -12,7 +12,7 @@ export const REQUEST_IDS = {
   cancel: 'request.cancel',
   retry: 'request.retry',
   rejectCallbackId: 'request-reject',
-  rejectComment: { block: 'comment', action: 'value' },
+  rejectComment: { block: 'comment', action: 'value', maxLength: 500 },
 } as const;
 
 const KIND_TITLES: Record<RequestKind, string> = {
@@ -262,7 +262,7 @@ export function rejectModal(request: AccessRequest): ModalView {
           type: 'plain_text_input',
           action_id: REQUEST_IDS.rejectComment.action,
           multiline: true,
-          max_length: 500,
+          max_length: REQUEST_IDS.rejectComment.maxLength,
         },
       },
     ],

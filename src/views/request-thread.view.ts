@@ -15,15 +15,32 @@ const MARKS: Record<StepState['state'], string> = {
   failed: ':x:',
 };
 
-// Step details name who got a DM by Slack id ("… DM to U0123…"); only those become mentions, so
-// an id-like role name or error text in a detail pings nobody.
-function mentionSlackUsers(text: string): string {
-  return text.replace(/\b(DM to )([UW](?=[A-Z]*\d)[A-Z0-9]{4,})\b/g, '$1<@$2>');
+const DETAIL_LIMIT = 300;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+// Mentions come only from the Slack ids a step recorded as such (who got a DM). Text is escaped
+// and never read for ids: a key name or an error saying "DM to U0…" pings nobody.
+function detailText(step: StepState): string {
+  if (!step.detailParts) return escapeMrkdwn(clip(step.detail ?? '', DETAIL_LIMIT));
+  let room = DETAIL_LIMIT;
+  const shown: string[] = [];
+  for (const part of step.detailParts) {
+    if (room <= 0) break;
+    if ('slackUserId' in part && SLACK_USER_ID.test(part.slackUserId)) {
+      shown.push(`<@${part.slackUserId}>`);
+      room -= part.slackUserId.length;
+      continue;
+    }
+    const text = 'text' in part ? part.text : part.slackUserId;
+    shown.push(escapeMrkdwn(clip(text, room)));
+    room -= text.length;
+  }
+  return shown.join('');
 }
 
 /** One message in the card's thread, updated as each step completes. */
 function stepLine(step: StepState): string {
-  const detail = step.detail ? ` — ${mentionSlackUsers(escapeMrkdwn(clip(step.detail, 300)))}` : '';
+  const detail = step.detail || step.detailParts ? ` — ${detailText(step)}` : '';
   return `${MARKS[step.state]} ${escapeMrkdwn(step.label)}${detail}`;
 }
 

@@ -4,9 +4,10 @@ import { REASON_IDS, reasonInput } from './reason.view';
 /** Slack ids of the onboarding modal, in one place for the handler, the view and tests. */
 export const USER_CREATE_IDS = {
   callbackId: 'user-create',
-  userId: { block: 'user_id', action: 'value' },
-  email: { block: 'email', action: 'value' },
-  phone: { block: 'phone', action: 'value' },
+  userId: { block: 'user_id', action: 'value', maxLength: 256 },
+  // Slack's email input takes no max_length; 254 is the longest address mail can carry.
+  email: { block: 'email', action: 'value', maxLength: 254 },
+  phone: { block: 'phone', action: 'value', maxLength: 16 },
   roles: { block: 'roles', action: 'roles' },
   reason: REASON_IDS.reason,
 } as const;
@@ -23,7 +24,11 @@ export function userCreateModal(): ModalView {
         type: 'plain_text',
         text: 'The VAMS user ID (Cognito username): 3–256 letters, digits or _ - . + @. Often the email.',
       },
-      element: { type: 'plain_text_input', action_id: ids.userId.action, max_length: 256 },
+      element: {
+        type: 'plain_text_input',
+        action_id: ids.userId.action,
+        max_length: ids.userId.maxLength,
+      },
     },
     {
       type: 'input',
@@ -37,7 +42,11 @@ export function userCreateModal(): ModalView {
       optional: true,
       label: { type: 'plain_text', text: 'Phone number' },
       hint: { type: 'plain_text', text: 'E.164, e.g. +14155550123' },
-      element: { type: 'plain_text_input', action_id: ids.phone.action, max_length: 16 },
+      element: {
+        type: 'plain_text_input',
+        action_id: ids.phone.action,
+        max_length: ids.phone.maxLength,
+      },
     },
     {
       type: 'input',

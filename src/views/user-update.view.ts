@@ -1,12 +1,14 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { code } from './mrkdwn';
 import { REASON_IDS, reasonInput } from './reason.view';
+import { USER_CREATE_IDS } from './user-create.view';
 
 /** Slack ids of the `/vams user update` modal, for the handler, the view and tests. */
 export const USER_UPDATE_IDS = {
   callbackId: 'user-update',
-  email: { block: 'email', action: 'value' },
-  phone: { block: 'phone', action: 'value' },
+  email: USER_CREATE_IDS.email,
+  // Room for the spaces, brackets and dashes people type; they are dropped.
+  phone: { block: 'phone', action: 'value', maxLength: 24 },
   removePhone: { block: 'remove_phone', action: 'value' },
   reason: REASON_IDS.reason,
   /** The `Update` button of `/vams user show`. */
@@ -73,8 +75,7 @@ export function userUpdateModal(model: UserUpdateModel): ModalView {
       element: {
         type: 'plain_text_input',
         action_id: ids.phone.action,
-        // Room for the spaces, brackets and dashes people type; they are dropped.
-        max_length: 24,
+        max_length: ids.phone.maxLength,
         ...(model.phone !== undefined ? { initial_value: model.phone } : {}),
       },
     },

@@ -1,23 +1,32 @@
 import {
   API_KEY_DESCRIPTION_MAX,
+  API_KEY_NAME,
   API_KEY_NAME_MAX,
   apiKeyExpiry,
+  disallowedNameCharacters,
   endOfDayUtc,
+  nameCharactersOnly,
   RESERVED_KEY_OWNER,
 } from '../vams/api-key-format';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import { REASON_REQUIRED } from './request';
 
 export interface KeyOwnerPorts {
+  /**
+   * Whether the owner's Cognito user is enabled; undefined when there is none (a CI identity
+   * with roles only, or users in an external identity provider).
+   */
+  cognitoUserEnabled(userId: string): Promise<boolean | undefined>;
   rolesOf(userId: string): Promise<string[]>;
-  /** The names among these roles that exist and have `mfaRequired` false. */
+  /** The names among these roles that exist and have `mfaRequired` false or no such attribute. */
   usableWithApiKeys(roleNames: readonly string[]): Promise<string[]>;
 }
 
 /**
- * Why `ownerUserId` cannot have a working key, or undefined. VAMS's authorizer lets a key in
- * when its owner has any role row, but key sessions only get roles with `mfaRequired=false` that
- * still exist: without one, every call would be refused (403).
+ * Why `ownerUserId` may not have a key, or undefined. A disabled Cognito user gets none. VAMS's
+ * authorizer lets a key in when its owner has any role row, but key sessions only get roles that
+ * still exist and do not require MFA (`mfaRequired` false or absent): without one, every call
+ * would be refused (403).
  */
 export async function keyOwnerProblem(
   ports: KeyOwnerPorts,
@@ -25,7 +34,13 @@ export async function keyOwnerProblem(
 ): Promise<string | undefined> {
   if (!VAMS_USER_ID.test(ownerUserId) || ownerUserId === RESERVED_KEY_OWNER)
     return `VAMS does not allow API keys for the user ID "${ownerUserId}".`;
-  const held = await ports.rolesOf(ownerUserId);
+  const [enabled, held] = await Promise.all([
+    ports.cognitoUserEnabled(ownerUserId),
+    ports.rolesOf(ownerUserId),
+  ]);
+  // VAMS's authorizer never looks at the Cognito user: a disabled user's key would still work.
+  if (enabled === false)
+    return `Cognito user ${ownerUserId} is disabled. VAMS does not check that when it accepts an API key, so no key is issued or rotated for a disabled user. An admin has to enable the user first (\`/vams user enable ${ownerUserId}\`).`;
   if (held.length === 0)
     return `${ownerUserId} holds no VAMS role, and VAMS refuses API keys of users without one.`;
   const usable = await ports.usableWithApiKeys(held);
@@ -71,6 +86,7 @@ export function checkKeyForm(input: KeyFormInput, now: Date, limits: KeyLimits):
   if (!name) errors.name = 'Give the key a name.';
   else if (name.length > API_KEY_NAME_MAX)
     errors.name = `At most ${API_KEY_NAME_MAX} characters (this is ${name.length}).`;
+  else if (!API_KEY_NAME.test(name)) errors.name = keyNameProblem(name);
   if (!description) errors.description = 'Say what the key is for; VAMS requires a description.';
   else if (description.length > API_KEY_DESCRIPTION_MAX)
     errors.description = `At most ${API_KEY_DESCRIPTION_MAX} characters (this is ${description.length}).`;
@@ -95,8 +111,35 @@ export function checkKeyForm(input: KeyFormInput, now: Date, limits: KeyLimits):
   };
 }
 
-/** A rotated key's name: names are unique and immutable, so the new key says what it replaced. */
+const SHOWN_CHARACTERS = 10;
+
+/** What is wrong with a name VAMS's rule refuses, naming the characters it does not allow. */
+export function keyNameProblem(name: string): string {
+  const shown = disallowedNameCharacters(name)
+    .slice(0, SHOWN_CHARACTERS)
+    .map((character) =>
+      // Invisible and control characters are named by code point: quoted, they would look empty.
+      /[\p{L}\p{N}\p{P}\p{S}]/u.test(character)
+        ? `"${character}"`
+        : `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+    )
+    .join(' ');
+  return `VAMS allows only letters (a–z, A–Z), digits, spaces, hyphens (-), dots (.) and underscores (_) in a key's name; not allowed here: ${shown}.`;
+}
+
+// An earlier rotation's date, in this format or the one used before (`… (rotated …)`): dropped,
+// so that a key rotated again and again keeps a short name.
+const EARLIER_ROTATION =
+  /(?: rotated \d{4}-\d{2}-\d{2}(?: [0-9a-f]+)?| \(rotated \d{4}-\d{2}-\d{2}(?: #\w+)?\))+$/;
+
+/**
+ * A rotated key's name: `<old name> rotated YYYY-MM-DD`, then ` 2`, ` 3`… for further attempts
+ * the same day. Names are unique and immutable, so the new key says what it replaced; the result
+ * passes VAMS's name rule and its 256 characters, whatever the old name was.
+ */
 export function rotatedName(oldName: string, now: Date, attempt: string): string {
-  const suffix = ` (rotated ${isoDate(now)}${attempt === '1' ? '' : ` #${attempt}`})`;
-  return `${oldName.slice(0, API_KEY_NAME_MAX - suffix.length)}${suffix}`;
+  const suffix = ` rotated ${isoDate(now)}${attempt === '1' ? '' : ` ${attempt}`}`;
+  const base =
+    nameCharactersOnly(oldName.replace(EARLIER_ROTATION, '')).replace(/\s+/g, ' ').trim() || 'key';
+  return `${base.slice(0, API_KEY_NAME_MAX - suffix.length).trimEnd()}${suffix}`;
 }

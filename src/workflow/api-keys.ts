@@ -1,5 +1,6 @@
 import type { ApiKeyMetadata, NewApiKeyItem } from '../stores/vams-api-keys.store';
-import { apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
+import { API_KEY_NAME, apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
+import { keyNameProblem } from './api-key-rules';
 import { logAuthChange } from './auth-changes';
 import type { AccessRequest, ApiKeyParams } from './request';
 import type { KindExecutor, Step } from './workflow';
@@ -59,6 +60,8 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         throw new Error(
           `the chosen expiry (${expiresAt}) passed before the request was approved; ask again with a later date`,
         );
+      // The dialog checks it too; here it stops any request whose name VAMS would refuse.
+      if (!API_KEY_NAME.test(name)) throw new Error(keyNameProblem(name));
       const problem = await ports.ownerProblem(ownerUserId);
       if (problem) throw new Error(problem);
       const others = (await ports.apiKeys.idsNamed(name)).filter((id) => id !== apiKeyId);
@@ -122,9 +125,14 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         apiKeyId: params.apiKeyId,
         isActive: true,
       });
-      return `delivered by DM to ${params.deliverTo}; key ${params.apiKeyId} is active`;
+      return [
+        { text: 'delivered by DM to ' },
+        { slackUserId: params.deliverTo },
+        { text: `; key ${params.apiKeyId} is active` },
+      ];
     },
-    // Switched on only after the DM went out: an active key was delivered.
+    // Switched on only after the DM went out: an active key was delivered. The recipient is
+    // named by id here, not mentioned: this only runs after a crash.
     reconcile: async (context) => {
       const { apiKeyId, deliverTo } = keyParams(context.request);
       const key = await ports.apiKeys.get(apiKeyId);

@@ -1,4 +1,5 @@
 import { logAuthChange } from './auth-changes';
+import { deactivateKeysOf, type KeyDeactivationPorts } from './key-deactivation';
 import { type AccessRequest, expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 
@@ -8,10 +9,7 @@ export interface OffboardingPorts {
     removeRole(userId: string, roleName: string): Promise<'removed' | 'absent'>;
     holdersOf(roleNames: readonly string[]): Promise<string[]>;
   };
-  apiKeys: {
-    keysOf(userId: string): Promise<{ apiKeyId: string; active: boolean }[]>;
-    deactivate(apiKeyId: string, at: Date): Promise<'deactivated' | 'already inactive'>;
-  };
+  apiKeys: KeyDeactivationPorts;
   /** Undefined when users live in an external identity provider: roles and keys only. */
   cognito:
     | {
@@ -96,16 +94,8 @@ export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
       name: `keys:${userId}`,
       label: `Deactivate the API keys of ${userId}`,
       run: async (context: StepContext) => {
-        const active = (await ports.apiKeys.keysOf(userId)).filter((key) => key.active);
-        for (const key of active) {
-          await ports.apiKeys.deactivate(key.apiKeyId, context.now);
-          logAuthChange(context.log, 'apiKeyUpdate', context.request, {
-            userId,
-            apiKeyId: key.apiKeyId,
-            isActive: 'false',
-          });
-        }
-        return active.length > 0 ? `deactivated ${active.length}` : 'no active keys';
+        const deactivated = await deactivateKeysOf(ports.apiKeys, userId, context);
+        return deactivated > 0 ? `deactivated ${deactivated}` : 'no active keys';
       },
     };
     const cognito = ports.cognito;

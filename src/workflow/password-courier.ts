@@ -1,6 +1,6 @@
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
 import { type AccessRequest, stepStarted } from './request';
-import type { StepContext } from './workflow';
+import type { StepContext, StepDetail } from './workflow';
 
 export interface TemporaryPasswordDelivery {
   slackUserId: string;
@@ -39,7 +39,7 @@ export function chooseDeliveryStep(
       const email = await emailOf(context);
       const slackUserId = email ? await courier.slackUserForEmail(email) : undefined;
       return slackUserId
-        ? `by Slack DM to ${slackUserId}`
+        ? [{ text: 'by Slack DM to ' }, { slackUserId }]
         : 'by Cognito email (not found in Slack)';
     },
   };
@@ -67,7 +67,7 @@ export async function dmNewTemporaryPassword(
   cognito: TemporaryPasswords,
   courier: PasswordCourier,
   delivery: Pick<TemporaryPasswordDelivery, 'slackUserId' | 'userId' | 'occasion'>,
-): Promise<string> {
+): Promise<StepDetail> {
   const policy = await cognito.passwordPolicy();
   const password = temporaryPassword(policy);
   await cognito.setTemporaryPassword(delivery.userId, password);
@@ -76,5 +76,5 @@ export async function dmNewTemporaryPassword(
     password,
     validDays: policy.temporaryPasswordValidityDays,
   });
-  return `sent by DM to ${delivery.slackUserId}`;
+  return [{ text: 'sent by DM to ' }, { slackUserId: delivery.slackUserId }];
 }

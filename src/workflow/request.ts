@@ -87,11 +87,25 @@ export const REASON_REQUIRED = 'Say why; approvers read it.';
 const droppedApproval = person.extend({ at: z.string(), code: z.string() });
 export type DroppedApproval = z.infer<typeof droppedApproval>;
 
+/**
+ * A piece of a step's detail: text, or a Slack person the step dealt with (a DM's recipient).
+ * Only these become mentions where the detail is shown; text never does, whatever it says.
+ */
+const detailPart = z.union([z.object({ text: z.string() }), z.object({ slackUserId: z.string() })]);
+export type DetailPart = z.infer<typeof detailPart>;
+
+/** A step's detail as plain text: Slack people by their id. For records, logs and audit. */
+export function plainDetail(parts: readonly DetailPart[]): string {
+  return parts.map((part) => ('text' in part ? part.text : part.slackUserId)).join('');
+}
+
 const stepRecord = z.object({
   name: z.string(),
   status: z.enum(['started', 'done', 'failed']),
   at: z.string(),
   detail: z.string().optional(),
+  /** The same detail with the Slack people it names kept as ids, when it names any. */
+  detailParts: z.array(detailPart).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecord>;
 

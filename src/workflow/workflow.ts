@@ -14,10 +14,12 @@ import type { AppLogger } from '../logging';
 import type { AuditEvent } from '../stores/request.store';
 import {
   type AccessRequest,
+  type DetailPart,
   type DroppedApproval,
   newRequestId,
   type Person,
   type PreflightResult,
+  plainDetail,
   type RequestKind,
   type StepRecord,
   stepDone,
@@ -37,6 +39,17 @@ export interface StepState {
   label: string;
   state: 'waiting' | 'running' | 'done' | 'failed';
   detail?: string;
+  /** The detail with the Slack people it names as ids: the only source of mentions. */
+  detailParts?: DetailPart[];
+}
+
+/** What a step records: plain text, or parts when it names Slack people (see `DetailPart`). */
+export type StepDetail = string | readonly DetailPart[];
+
+function detailFields(detail: StepDetail): Pick<StepRecord, 'detail' | 'detailParts'> {
+  return typeof detail === 'string'
+    ? { detail }
+    : { detail: plainDetail(detail), detailParts: [...detail] };
 }
 
 /** How the workflow tells people what happens; the Slack adapter renders it. */
@@ -61,12 +74,12 @@ export interface Step {
   name: string;
   label: string;
   /** Does the work; returns a short detail for the record (never a secret). */
-  run(context: StepContext): Promise<string>;
+  run(context: StepContext): Promise<StepDetail>;
   /**
    * After a crash between starting and recording this step: returns a detail if the work turns
    * out to be done, undefined if it must run again.
    */
-  reconcile?(context: StepContext): Promise<string | undefined>;
+  reconcile?(context: StepContext): Promise<StepDetail | undefined>;
 }
 
 export interface KindExecutor {
@@ -528,7 +541,12 @@ export class Workflow {
           : record.status === 'done'
             ? 'done'
             : 'failed';
-      return { label: step.label, state, ...(record?.detail ? { detail: record.detail } : {}) };
+      return {
+        label: step.label,
+        state,
+        ...(record?.detail ? { detail: record.detail } : {}),
+        ...(record?.detailParts ? { detailParts: record.detailParts } : {}),
+      };
     });
   }
 
@@ -614,16 +632,20 @@ export class Workflow {
           return;
         }
       }
+      const recorded = detailFields(detail);
       const done = this.withStep(request, {
         name: step.name,
         status: 'done',
         at: this.clock().toISOString(),
-        detail,
+        ...recorded,
       });
       if (!(await this.repository.replace(done)))
         return log.warn('lost the request to another instance');
       request = done;
-      await this.audit(request, 'step-done', undefined, { step: step.name, detail });
+      await this.audit(request, 'step-done', undefined, {
+        step: step.name,
+        detail: recorded.detail,
+      });
       await this.notifier.progress(request, this.stepStates(request, steps));
     }
     const succeeded: AccessRequest = {

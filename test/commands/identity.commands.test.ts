@@ -119,7 +119,9 @@ describe('/vams whoami maps Slack people to VAMS users (PRODUCT.md section 3)', 
   it('says why there is no mapping and how to get one', async () => {
     const reply = await replyTo(bot, 'U0NOBODY', 'whoami');
     expect(reply).toContain('`nobody@example.com`');
-    expect(reply).toContain('/vams link');
+    expect(reply).toContain('to link your Slack account to your VAMS user ID');
+    // No command makes links: the reply names none that does not exist.
+    expect(reply).not.toContain('/vams link');
   });
 });
 

@@ -96,7 +96,12 @@ describe('request card', () => {
 describe('thread and list messages', () => {
   it('a progress message with every step state is valid and names Slack people as mentions', () => {
     const message = progressMessage(request(), [
-      { label: 'Find the new user in Slack', state: 'done', detail: 'by Slack DM to U0NIA123' },
+      {
+        label: 'Find the new user in Slack',
+        state: 'done',
+        detail: 'by Slack DM to U0NIA123',
+        detailParts: [{ text: 'by Slack DM to ' }, { slackUserId: 'U0NIA123' }],
+      },
       { label: 'Create Cognito user jane', state: 'running' },
       { label: 'Assign VAMS role viewer', state: 'waiting' },
       { label: 'Deliver the temporary password', state: 'failed', detail: 'channel_not_found' },
@@ -112,6 +117,33 @@ describe('thread and list messages', () => {
     const shown = JSON.stringify(message.blocks);
     expect(shown).toContain('removed U0ABC1234, admin');
     expect(shown).not.toContain('<@U0ABC1234>');
+  });
+
+  it('mentions only ids a step recorded as Slack people, never ids found in its text', () => {
+    const message = progressMessage(request(), [
+      { label: 'Check the owner and the name', state: 'failed', detail: 'named "DM to U0ADMIN99"' },
+      {
+        label: 'Create the key and deliver it by DM',
+        state: 'done',
+        detail: 'delivered by DM to U0BOB; key "DM to U0ADMIN99"',
+        detailParts: [
+          { text: 'delivered by DM to ' },
+          { slackUserId: 'U0BOB' },
+          { text: '; key "DM to U0ADMIN99"' },
+        ],
+      },
+      {
+        label: 'Odd',
+        state: 'done',
+        detail: '<!channel>',
+        detailParts: [{ slackUserId: '<!channel>' }],
+      },
+    ]);
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain('delivered by DM to <@U0BOB>');
+    expect(shown).toContain('DM to U0ADMIN99');
+    expect(shown).not.toContain('<@U0ADMIN99>');
+    expect(shown).not.toContain('<!channel>');
   });
 
   it('/vams requests stays within 50 blocks however many requests are open', () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../src/logging';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
+import { VamsRoleCatalog } from '../../src/stores/vams-roles.store';
 import {
   apiKeyExpiry,
   apiKeyHash,
@@ -104,11 +106,48 @@ describe('the key dialog’s rules', () => {
   });
 
   it('names a rotated key after the old one, within 256 characters', () => {
-    expect(rotatedName('ci', now, '1')).toBe('ci (rotated 2026-11-24)');
-    expect(rotatedName('ci', now, '2')).toBe('ci (rotated 2026-11-24 #2)');
+    expect(rotatedName('ci', now, '1')).toBe('ci rotated 2026-11-24');
+    expect(rotatedName('ci', now, '2')).toBe('ci rotated 2026-11-24 2');
     const long = rotatedName('x'.repeat(256), now, '1');
     expect(long).toHaveLength(256);
-    expect(long.endsWith(' (rotated 2026-11-24)')).toBe(true);
+    expect(long.endsWith(' rotated 2026-11-24')).toBe(true);
+  });
+
+  it('takes key names by VAMS’s rule, saying which characters are not allowed', () => {
+    expect(form({ name: 'ci-bot_uploads.v2 nightly' })).toMatchObject({ ok: true });
+    const refused = form({ name: 'ci (nightly)/#1' });
+    expect(refused).toMatchObject({ ok: false, errors: { name: expect.any(String) } });
+    const problem = refused.ok ? '' : (refused.errors.name ?? '');
+    expect(problem).toContain(
+      'letters (a–z, A–Z), digits, spaces, hyphens (-), dots (.) and underscores (_)',
+    );
+    expect(problem).toContain('"(" ")" "/" "#"');
+    expect(form({ name: 'zero\u200bwidth' })).toMatchObject({
+      ok: false,
+      errors: { name: expect.stringContaining('U+200B') },
+    });
+    expect(form({ name: 'bom\ufeff name' }).ok).toBe(false);
+  });
+
+  it('gives rotated keys names that VAMS’s rule accepts, whatever the old name', () => {
+    const vamsRule = /^[a-zA-Z0-9\-._\s]{1,256}$/;
+    for (const [old, attempt] of [
+      ['ci', '1'],
+      ['ci', '7'],
+      ['ci (rotated 2026-01-02)', '1'],
+      ['odd/name: (v2)', '3'],
+      ['ü'.repeat(300), '1'],
+      ['y'.repeat(256), '12'],
+      ['ci rotated 2026-01-02 rotated 2026-03-04 2', '1'],
+    ] as const) {
+      const name = rotatedName(old, now, attempt);
+      expect(name).toMatch(vamsRule);
+      expect(name.length).toBeLessThanOrEqual(256);
+    }
+    // An earlier rotation's date gives way to the new one instead of piling up.
+    expect(rotatedName('ci (rotated 2026-01-02)', now, '1')).toBe('ci rotated 2026-11-24');
+    expect(rotatedName('ci rotated 2026-01-02 3', now, '1')).toBe('ci rotated 2026-11-24');
+    expect(rotatedName('odd/name: (v2)', now, '1')).toBe('odd name v2 rotated 2026-11-24');
   });
 
   it('refuses owners VAMS would refuse or whose key would get 403 everywhere', async () => {
@@ -117,7 +156,11 @@ describe('the key dialog’s rules', () => {
       'mfa-only': ['secure'],
       roleless: [],
     };
+    const enabled: Record<string, boolean> = { fine: true, 'mfa-only': true, dana: false };
+    roles.dana = ['viewer'];
+    roles['ci-bot'] = ['viewer'];
     const ports = {
+      cognitoUserEnabled: async (userId: string) => enabled[userId],
       rolesOf: async (userId: string) => roles[userId] ?? [],
       usableWithApiKeys: async (names: readonly string[]) =>
         names.filter((name) => name === 'viewer'),
@@ -127,6 +170,10 @@ describe('the key dialog’s rules', () => {
     expect(await keyOwnerProblem(ports, 'roleless')).toContain('holds no VAMS role');
     expect(await keyOwnerProblem(ports, 'global')).toContain('does not allow');
     expect(await keyOwnerProblem(ports, 'a b')).toContain('does not allow');
+    // VAMS's authorizer ignores the Cognito user, so a disabled one gets no key; an identity
+    // with roles and no Cognito user at all (a CI bot) is fine, as in VAMS.
+    expect(await keyOwnerProblem(ports, 'dana')).toContain('Cognito user dana is disabled');
+    expect(await keyOwnerProblem(ports, 'ci-bot')).toBeUndefined();
   });
 });
 
@@ -138,6 +185,29 @@ describe('the delivery step, against DynamoDB Local', () => {
     store = new VamsApiKeyStore(deployment.clients.documents, deployment.tables.apiKeys);
   });
   afterAll(() => deployment.destroy());
+
+  it('reads roles usable by API keys as VAMS does: mfaRequired false or absent, nothing else', async () => {
+    const flags: Record<string, Record<string, unknown>> = {
+      absent: {},
+      'false-bool': { mfaRequired: false },
+      'true-bool': { mfaRequired: true },
+      'null-value': { mfaRequired: null },
+      'false-string': { mfaRequired: 'false' },
+    };
+    for (const [roleName, flag] of Object.entries(flags)) {
+      await deployment.clients.documents.send(
+        new PutCommand({
+          TableName: deployment.tables.roles,
+          Item: { roleName, id: randomUUID(), description: roleName, ...flag },
+        }),
+      );
+    }
+    const catalog = new VamsRoleCatalog(deployment.clients.documents, deployment.tables.roles);
+    expect(await catalog.usableWithApiKeys([...Object.keys(flags), 'missing'])).toEqual([
+      'absent',
+      'false-bool',
+    ]);
+  });
 
   function keyRequest(): AccessRequest {
     return {

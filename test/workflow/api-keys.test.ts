@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
@@ -199,6 +199,29 @@ describe('API keys', () => {
     });
   });
 
+  it('an owner whose role has no mfaRequired attribute gets a working key, as VAMS allows', async () => {
+    // A role as older VAMS deployments or hand-made rows hold it: the attribute is missing, and
+    // VAMS's own filter (`attribute_not_exists(mfaRequired) OR mfaRequired = false`) keeps it.
+    await bot.deployment.clients.documents.send(
+      new PutCommand({
+        TableName: bot.deployment.tables.roles,
+        Item: {
+          roleName: 'legacy',
+          id: '7f9c1c2e-3d4b-4f6a-8e1d-2b3c4d5e6f70',
+          description: 'legacy role',
+          createdOn: '2025-01-01T00:00:00',
+        },
+      }),
+    );
+    await bot.deployment.addVamsUser('dora@example.com', ['legacy']);
+    bot.slack.addUser({ id: 'U0DORA', email: 'dora@example.com', emailConfirmed: true });
+    const filed = await fileThroughDialog(bot, 'U0DORA', 'key request', keyFields('dora-legacy'));
+    expect((await approve(bot, filed)).status).toBe('succeeded');
+    const [value] = keyValuesIn(dmsTo(bot.slack, 'U0DORA'));
+    if (!value) throw new Error('no key in the DM');
+    expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'dora@example.com' });
+  });
+
   it('names each field’s problem: duplicate name, empty description, expiry in the past or too far', async () => {
     const viewId = await openedDialog(bot, 'U0CAROL', 'key request');
     const answer = await bot.driver.submitView('U0CAROL', viewId, {
@@ -219,6 +242,46 @@ describe('API keys', () => {
     expect(pastErrors.expires).toContain('from today on');
     const duplicate = await bot.driver.submitView('U0CAROL', viewId, keyFields('bob-uploads'));
     expect(JSON.stringify(duplicate.ack)).toContain('already has a key with this name');
+  });
+
+  it('refuses a key name VAMS’s rule refuses, under Name, saying which characters are allowed', async () => {
+    const viewId = await openedDialog(bot, 'U0CAROL', 'key request');
+    const answer = await bot.driver.submitView('U0CAROL', viewId, keyFields('carol (nightly)'));
+    expect(answer.ack).toMatchObject({ response_action: 'errors' });
+    const errors = (answer.ack as { errors?: Record<string, string> } | null)?.errors ?? {};
+    expect(Object.keys(errors)).toEqual(['name']);
+    expect(errors.name).toContain('digits, spaces, hyphens (-), dots (.) and underscores (_)');
+    expect(errors.name).toContain('"(" ")"');
+  });
+
+  it('a key name that reads like a DM to someone mentions nobody anywhere in Slack', async () => {
+    const name = 'DM to U0ADMIN99';
+    const filed = await fileThroughDialog(bot, 'U0CAROL', 'key request', keyFields(name));
+    // The name is taken before the approval: the failure, shown in the thread, quotes it.
+    await bot.deployment.clients.documents.send(
+      new PutCommand({
+        TableName: bot.deployment.tables.apiKeys,
+        Item: {
+          apiKeyId: '0b5f1a52-9a53-4b8e-8a4f-3c2d1e0f9a87',
+          apiKeyName: name,
+          apiKeyHash: 'f'.repeat(64),
+          description: 'made in VAMS',
+          userId: 'ada@example.com',
+          createdBy: 'ada@example.com',
+          createdAt: '2026-01-01T00:00:00.000000+00:00',
+          updatedAt: '2026-01-01T00:00:00.000000+00:00',
+          expiresAt: '',
+          isActive: 'false',
+        },
+      }),
+    );
+    const done = await approve(bot, filed);
+    expect(done.status).toBe('failed');
+    const thread = textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks));
+    expect(thread).toContain(name);
+    expect(bot.slack.calls.some((call) => JSON.stringify(call.args).includes('<@U0ADMIN99>'))).toBe(
+      false,
+    );
   });
 
   it('a key that cannot be delivered by DM stays inactive, and the thread says so', async () => {
@@ -396,7 +459,7 @@ describe('API keys', () => {
       userId: 'carol@example.com',
       description: 'CI pipeline carol-rotating',
     });
-    expect(String(newItem.apiKeyName)).toMatch(/^carol-rotating \(rotated \d{4}-\d\d-\d\d\)$/);
+    expect(String(newItem.apiKeyName)).toMatch(/^carol-rotating rotated \d{4}-\d\d-\d\d$/);
   });
 
   it('an admin’s rotation of someone’s key delivers the new value to the owner, not the admin', async () => {

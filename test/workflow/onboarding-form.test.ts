@@ -217,3 +217,50 @@ describe('validateOnboarding', () => {
     expect(checked.ok && 'phone' in checked.params).toBe(false);
   });
 });
+
+describe('the Roles picker of the onboarding modal', () => {
+  let bot: TestBot;
+  let viewId: string;
+
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await bot.deployment.addRole('viewer');
+    for (const name of ['max', 'gus', 'ext']) {
+      await bot.deployment.addVamsUser(`${name}@example.com`, ['viewer']);
+    }
+    bot.slack.addUser({ id: 'U0MAX', email: 'max@example.com', emailConfirmed: true });
+    bot.slack.addUser({
+      id: 'U0GUS',
+      email: 'gus@example.com',
+      emailConfirmed: true,
+      isRestricted: true,
+    });
+    bot.slack.addUser({ id: 'U0NOBODY', email: 'nobody@example.com', emailConfirmed: true });
+    bot.slack.addUser({
+      id: 'U0EXT',
+      email: 'ext@example.com',
+      emailConfirmed: true,
+      teamId: 'T0ELSEWHERE',
+    });
+    viewId = await openOnboardingModal(bot, 'U0MAX');
+  });
+  afterAll(() => bot.stop());
+
+  it('offers the role names to someone who may file an onboarding request', async () => {
+    const answer = await bot.driver.suggest('U0MAX', viewId, 'Roles', '');
+    expect(answer.status).toBe(200);
+    expect(answer.options).toEqual(['admin', 'viewer']);
+  });
+
+  // The options request is signed by Slack but sent by whoever types: a guest, someone unmapped
+  // or someone from another workspace learns no role names, even with the modal's view id.
+  it.each([
+    ['a guest', 'U0GUS'],
+    ['someone not mapped to a VAMS user', 'U0NOBODY'],
+    ['someone from another workspace', 'U0EXT'],
+  ])('offers %s no options at all', async (_who, slackUserId) => {
+    const answer = await bot.driver.suggest(slackUserId, viewId, 'Roles', '');
+    expect(answer.status).toBe(200);
+    expect(answer.options).toEqual([]);
+  });
+});

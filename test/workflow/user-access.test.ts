@@ -1,6 +1,8 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
+  cardMessage,
   cognitoUser,
   dmsTo,
   type FiledRequest,
@@ -8,11 +10,52 @@ import {
   finished,
   openedDialog,
   recordCognitoCommands,
+  requestStore,
   storedRequest,
   textIn,
   threadReplies,
 } from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
+import { vamsAuthorizes } from '../support/vams-authorizer';
+
+const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
+
+function keyFields(name: string) {
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  return {
+    Name: name,
+    Description: `uploads ${name}`,
+    Expires: expires,
+    Reason: 'Nightly uploads',
+  };
+}
+
+function authorize(bot: TestBot, value: string) {
+  return vamsAuthorizes(bot.deployment.clients.documents, bot.deployment.tables, value);
+}
+
+/** Files a key request through its dialog, has it approved, and returns the delivered value. */
+async function keyFor(bot: TestBot, requester: string, text: string, name: string) {
+  const before = (dmsTo(bot.slack, requester).join('\n').match(KEY_VALUE) ?? []).length;
+  const filed = await fileThroughDialog(bot, requester, text, keyFields(name));
+  await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
+  expect((await finished(bot, filed)).status).toBe('succeeded');
+  const request = await requestStore(bot).get(filed.id);
+  if (request?.kind !== 'key.create') throw new Error('not a key request');
+  const value = (dmsTo(bot.slack, requester).join('\n').match(KEY_VALUE) ?? [])[before];
+  if (!value) throw new Error(`no key reached ${requester}`);
+  return { value, apiKeyId: request.params.apiKeyId };
+}
+
+/** The dialog's text once the bot has checked who asks (a notice replaces it on refusal). */
+async function refusedDialog(bot: TestBot, slackUserId: string, text: string, expected: string) {
+  const viewId = await openedDialog(bot, slackUserId, text);
+  return eventually(() => {
+    const shown = textIn(bot.slack.views.get(viewId)?.view.blocks);
+    if (!shown.includes(expected)) throw new Error(`not refused yet: ${shown}`);
+    return shown;
+  });
+}
 
 function fileAccessRequest(bot: TestBot, requester: string, text: string): Promise<FiledRequest> {
   return fileThroughDialog(bot, requester, text, { Reason: `because ${text}` });
@@ -28,6 +71,10 @@ describe('disable, enable and sign out, each through an approval', () => {
     await bot.deployment.addVamsUser('alan@example.com', ['admin']);
     await bot.deployment.addVamsUser('max@example.com', ['manager']);
     await bot.deployment.addVamsUser('bob', ['viewer'], 'bob@example.com');
+    await bot.deployment.addVamsUser('kim', ['viewer'], 'kim@example.com');
+    await bot.deployment.addVamsUser('lee', ['viewer'], 'lee@example.com');
+    bot.slack.addUser({ id: 'U0KIM', email: 'kim@example.com', emailConfirmed: true });
+    bot.slack.addUser({ id: 'U0LEE', email: 'lee@example.com', emailConfirmed: true });
     bot.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
     bot.slack.addUser({ id: 'U0ALAN', email: 'alan@example.com', emailConfirmed: true });
     bot.slack.addUser({ id: 'U0MAX', email: 'max@example.com', emailConfirmed: true });
@@ -100,6 +147,78 @@ describe('disable, enable and sign out, each through an approval', () => {
       response_action: 'errors',
       errors: { reason: 'There is no Cognito user ghost.' },
     });
+  });
+
+  it('disabling a user deactivates every API key of theirs; enabling gives none back, and says so', async () => {
+    const own = await keyFor(bot, 'U0KIM', 'key request', 'kim-own');
+    const made = await keyFor(bot, 'U0ADA', 'key create kim', 'kim-ci');
+    expect(await authorize(bot, own.value)).toEqual({ allowed: true, userId: 'kim' });
+    expect(await authorize(bot, made.value)).toEqual({ allowed: true, userId: 'kim' });
+
+    const logged = bot.logs.length;
+    const disable = await fileAccessRequest(bot, 'U0ADA', 'user disable kim');
+    expect(textIn(cardMessage(bot.slack, disable).blocks)).toContain(
+      '2 active API keys will be deactivated',
+    );
+    await bot.driver.clickButton('U0ALAN', disable.card, 'Approve');
+    expect((await finished(bot, disable)).status).toBe('succeeded');
+    expect((await cognitoUser(bot.deployment, 'kim'))?.Enabled).toBe(false);
+    expect(await authorize(bot, own.value)).toEqual({ allowed: false, reason: 'inactive' });
+    expect(await authorize(bot, made.value)).toEqual({ allowed: false, reason: 'inactive' });
+    const disabled = threadReplies(bot.slack, disable).map((reply) => textIn(reply.blocks));
+    expect(disabled.join('\n')).toContain('2 active API keys deactivated');
+    const keyLines = bot.logs
+      .slice(logged)
+      .filter((line) => line.includes('[AUTHCHANGES][type: apiKeyUpdate]'));
+    expect(keyLines.filter((line) => line.includes(own.apiKeyId))).toHaveLength(1);
+    expect(keyLines.filter((line) => line.includes(made.apiKeyId))).toHaveLength(1);
+
+    // No key is issued or rotated for a disabled owner, whoever asks.
+    const refusal = 'Cognito user kim is disabled';
+    await refusedDialog(bot, 'U0KIM', 'key request', refusal);
+    await refusedDialog(bot, 'U0ADA', 'key create kim', refusal);
+    // A key switched on outside the bot (say, in VAMS's own UI) still cannot be rotated.
+    await bot.deployment.clients.documents.send(
+      new UpdateCommand({
+        TableName: bot.deployment.tables.apiKeys,
+        Key: { apiKeyId: made.apiKeyId },
+        UpdateExpression: 'SET isActive = :on',
+        ExpressionAttributeValues: { ':on': 'true' },
+      }),
+    );
+    await refusedDialog(bot, 'U0ADA', `key rotate ${made.apiKeyId}`, refusal);
+
+    const enable = await fileAccessRequest(bot, 'U0ADA', 'user enable kim');
+    await bot.driver.clickButton('U0ALAN', enable.card, 'Approve');
+    expect((await finished(bot, enable)).status).toBe('succeeded');
+    expect((await cognitoUser(bot.deployment, 'kim'))?.Enabled).toBe(true);
+    expect(await authorize(bot, own.value)).toEqual({ allowed: false, reason: 'inactive' });
+    const enabled = threadReplies(bot.slack, enable).map((reply) => textIn(reply.blocks));
+    expect(enabled.join('\n')).toContain(
+      'API keys deactivated when the user was disabled stay inactive',
+    );
+  });
+
+  it('a key requested before its owner was disabled is refused at submission and when it runs', async () => {
+    // Opened and filed while lee is enabled; lee is disabled before either goes further.
+    const pendingDialog = await openedDialog(bot, 'U0LEE', 'key request');
+    const filed = await fileThroughDialog(bot, 'U0LEE', 'key request', keyFields('lee-late'));
+    const disable = await fileAccessRequest(bot, 'U0ADA', 'user disable lee');
+    await bot.driver.clickButton('U0ALAN', disable.card, 'Approve');
+    expect((await finished(bot, disable)).status).toBe('succeeded');
+
+    const submitted = await bot.driver.submitView('U0LEE', pendingDialog, keyFields('lee-later'));
+    expect(JSON.stringify(submitted.ack)).toContain('Cognito user lee is disabled');
+
+    await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');
+    const ran = await finished(bot, filed);
+    expect(ran.status).toBe('failed');
+    expect(ran.failure).toContain('Cognito user lee is disabled');
+    if (ran.kind !== 'key.create') throw new Error('not a key request');
+    expect(ran.steps.map((step) => [step.name, step.status])).toEqual([['check-owner', 'failed']]);
+    const thread = threadReplies(bot.slack, filed).map((reply) => textIn(reply.blocks));
+    expect(thread.join('\n')).toContain('Cognito user lee is disabled');
+    expect(dmsTo(bot.slack, 'U0LEE').join('\n').match(KEY_VALUE) ?? []).toEqual([]);
   });
 
   it.each(['user disable', 'user disable a b', 'user signout bad id!'])(
