@@ -27,6 +27,7 @@ import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slac
 import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
+import { type AdminRoleGuard, DynamoAdminRoleGuard } from './stores/admin-role-guard.store';
 import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
 import { ListPageStore } from './stores/list-pages.store';
@@ -83,6 +84,7 @@ interface Adapters {
   reminders: ReminderStore;
   listPages: ListPageStore<UserListCursor>;
   userRoles: VamsUserRoleStore;
+  adminGuard: AdminRoleGuard;
   roles: VamsRoleCatalog;
   apiKeys: VamsApiKeyStore;
   /** Both undefined when users live in an external identity provider. */
@@ -90,7 +92,7 @@ interface Adapters {
   directory: CognitoUserDirectory | undefined;
 }
 
-function adaptersFor(backend: Backend, clock: () => Date): Adapters {
+function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapters {
   const { documents, cognito } = backend.clients;
   const { tables, userPoolId } = backend;
   return {
@@ -100,6 +102,7 @@ function adaptersFor(backend: Backend, clock: () => Date): Adapters {
     reminders: new ReminderStore(documents, tables.bot),
     listPages: new ListPageStore(documents, tables.bot, userListCursor, () => clock().getTime()),
     userRoles: new VamsUserRoleStore(documents, tables.userRoles),
+    adminGuard: new DynamoAdminRoleGuard(documents, tables, config.adminRoles),
     roles: new VamsRoleCatalog(documents, tables.roles),
     apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
     cognito: userPoolId ? new CognitoAdmin(cognito, userPoolId) : undefined,
@@ -205,6 +208,7 @@ function workflowFor(
       'user.offboard': offboardingExecutor({
         userRoles,
         apiKeys,
+        adminGuard: adapters.adminGuard,
         cognito: cognitoAdmin,
         adminRoles: config.adminRoles,
       }),
@@ -247,7 +251,7 @@ export async function startApp(
   const backend = await connectBackend(config.backend, logger);
   try {
     const slack = await createSlackRuntime(config, logger);
-    const adapters = adaptersFor(backend, tuning.clock);
+    const adapters = adaptersFor(backend, config, tuning.clock);
     const identify = identityService(adapters, slack);
     const dms = new DirectMessages(slack.clients.messages);
     const keys = keyServices(adapters, slack, dms);
