@@ -43,6 +43,7 @@ import { offboardingExecutor } from './workflow/offboarding';
 import { onboardingExecutor } from './workflow/onboarding';
 import { passwordResetExecutor } from './workflow/password-reset';
 import type { RequestKind } from './workflow/request';
+import { keyRecipientProblem } from './workflow/secret-recipients';
 import { userAccessExecutor } from './workflow/user-access';
 import { userUpdateExecutor } from './workflow/user-update';
 import { type KindExecutor, unavailableExecutor, Workflow } from './workflow/workflow';
@@ -110,11 +111,17 @@ function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapt
   };
 }
 
-function identityService(adapters: Adapters, slack: SlackRuntime): Identify {
+/** `fresh`: Slack profiles read now rather than from the cache, for whoever receives a secret. */
+function identityService(
+  adapters: Adapters,
+  slack: SlackRuntime,
+  people: SlackPeople,
+  fresh = false,
+): Identify {
   const { links, userRoles, directory } = adapters;
-  const people = new SlackPeople(slack.clients.messages);
   const ports: IdentityPorts = {
-    slackPerson: (slackUserId) => people.person(slackUserId),
+    slackPerson: (slackUserId) =>
+      fresh ? people.freshPerson(slackUserId) : people.person(slackUserId),
     linkedVamsUser: (slackUserId) => links.linkedVamsUser(slackUserId),
     vamsUserWithRoles: (candidates) => userRoles.firstUserWithRoles(candidates),
     cognitoUsername: async (candidates) => directory?.firstExistingUsername(candidates),
@@ -131,12 +138,20 @@ interface KeyServices {
   apiKeys: VamsApiKeyStore;
   ownerProblem(ownerUserId: string): Promise<string | undefined>;
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
+  /** Why this Slack person may not receive a key of this VAMS user; undefined if they may. */
+  recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
   courier: SlackCourier;
 }
 
-function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessages): KeyServices {
+function keyServices(
+  adapters: Adapters,
+  slack: SlackRuntime,
+  dms: DirectMessages,
+  people: SlackPeople,
+  identifyRecipient: Identify,
+): KeyServices {
   const { userRoles, roles, cognito } = adapters;
-  const courier = new SlackCourier(slack.clients.messages, dms);
+  const courier = new SlackCourier(slack.clients.messages, dms, people, slack.homeTeamId);
   return {
     apiKeys: adapters.apiKeys,
     ownerProblem: (ownerUserId) =>
@@ -154,6 +169,8 @@ function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessage
         : (await cognito?.findUser(vamsUserId))?.email;
       return email ? courier.slackUserForEmail(email) : undefined;
     },
+    recipientProblem: (slackUserId, vamsUserId) =>
+      keyRecipientProblem((id) => identifyRecipient(id, undefined), slackUserId, vamsUserId),
     courier,
   };
 }
@@ -179,6 +196,7 @@ function workflowFor(
   const keyExecutor = apiKeyExecutor({
     apiKeys: keys.apiKeys,
     ownerProblem: keys.ownerProblem,
+    recipientProblem: keys.recipientProblem,
     sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
   });
   // With users in an external identity provider, user requests are refused before they are
@@ -252,9 +270,17 @@ export async function startApp(
   try {
     const slack = await createSlackRuntime(config, logger);
     const adapters = adaptersFor(backend, config, tuning.clock);
-    const identify = identityService(adapters, slack);
+    // One users.info cache for identities and for vetting who receives a secret.
+    const people = new SlackPeople(slack.clients.messages);
+    const identify = identityService(adapters, slack, people);
     const dms = new DirectMessages(slack.clients.messages);
-    const keys = keyServices(adapters, slack, dms);
+    const keys = keyServices(
+      adapters,
+      slack,
+      dms,
+      people,
+      identityService(adapters, slack, people, true),
+    );
     const workflow = workflowFor(config, tuning, adapters, slack, dms, keys, logger);
     const userFeature = {
       identify,
@@ -312,6 +338,7 @@ export async function startApp(
       apiKeys: keys.apiKeys,
       ownerProblem: keys.ownerProblem,
       slackUserOf: keys.slackUserOf,
+      recipientProblem: keys.recipientProblem,
       audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
       limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
       views: slack.clients.views,
