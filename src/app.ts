@@ -29,6 +29,7 @@ import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
 import { registerSubmissionGuard } from './slack/submission-guard';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
+import { type AdminRoleGuard, DynamoAdminRoleGuard } from './stores/admin-role-guard.store';
 import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
 import { ListPageStore } from './stores/list-pages.store';
@@ -44,6 +45,7 @@ import { offboardingExecutor } from './workflow/offboarding';
 import { onboardingExecutor } from './workflow/onboarding';
 import { passwordResetExecutor } from './workflow/password-reset';
 import type { RequestKind } from './workflow/request';
+import { keyRecipientProblem } from './workflow/secret-recipients';
 import { userAccessExecutor } from './workflow/user-access';
 import { userUpdateExecutor } from './workflow/user-update';
 import { type KindExecutor, unavailableExecutor, Workflow } from './workflow/workflow';
@@ -85,6 +87,7 @@ interface Adapters {
   reminders: ReminderStore;
   listPages: ListPageStore<UserListCursor>;
   userRoles: VamsUserRoleStore;
+  adminGuard: AdminRoleGuard;
   roles: VamsRoleCatalog;
   apiKeys: VamsApiKeyStore;
   /** Both undefined when users live in an external identity provider. */
@@ -92,7 +95,7 @@ interface Adapters {
   directory: CognitoUserDirectory | undefined;
 }
 
-function adaptersFor(backend: Backend, clock: () => Date): Adapters {
+function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapters {
   const { documents, cognito } = backend.clients;
   const { tables, userPoolId } = backend;
   return {
@@ -102,6 +105,7 @@ function adaptersFor(backend: Backend, clock: () => Date): Adapters {
     reminders: new ReminderStore(documents, tables.bot),
     listPages: new ListPageStore(documents, tables.bot, userListCursor, () => clock().getTime()),
     userRoles: new VamsUserRoleStore(documents, tables.userRoles),
+    adminGuard: new DynamoAdminRoleGuard(documents, tables, config.adminRoles),
     roles: new VamsRoleCatalog(documents, tables.roles),
     apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
     cognito: userPoolId ? new CognitoAdmin(cognito, userPoolId) : undefined,
@@ -109,11 +113,17 @@ function adaptersFor(backend: Backend, clock: () => Date): Adapters {
   };
 }
 
-function identityService(adapters: Adapters, slack: SlackRuntime): Identify {
+/** `fresh`: Slack profiles read now rather than from the cache, for whoever receives a secret. */
+function identityService(
+  adapters: Adapters,
+  slack: SlackRuntime,
+  people: SlackPeople,
+  fresh = false,
+): Identify {
   const { links, userRoles, directory } = adapters;
-  const people = new SlackPeople(slack.clients.messages);
   const ports: IdentityPorts = {
-    slackPerson: (slackUserId) => people.person(slackUserId),
+    slackPerson: (slackUserId) =>
+      fresh ? people.freshPerson(slackUserId) : people.person(slackUserId),
     linkedVamsUser: (slackUserId) => links.linkedVamsUser(slackUserId),
     vamsUserWithRoles: (candidates) => userRoles.firstUserWithRoles(candidates),
     cognitoUsername: async (candidates) => directory?.firstExistingUsername(candidates),
@@ -130,12 +140,20 @@ interface KeyServices {
   apiKeys: VamsApiKeyStore;
   ownerProblem(ownerUserId: string): Promise<string | undefined>;
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
+  /** Why this Slack person may not receive a key of this VAMS user; undefined if they may. */
+  recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
   courier: SlackCourier;
 }
 
-function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessages): KeyServices {
+function keyServices(
+  adapters: Adapters,
+  slack: SlackRuntime,
+  dms: DirectMessages,
+  people: SlackPeople,
+  identifyRecipient: Identify,
+): KeyServices {
   const { userRoles, roles, cognito } = adapters;
-  const courier = new SlackCourier(slack.clients.messages, dms);
+  const courier = new SlackCourier(slack.clients.messages, dms, people, slack.homeTeamId);
   return {
     apiKeys: adapters.apiKeys,
     ownerProblem: (ownerUserId) =>
@@ -154,6 +172,8 @@ function keyServices(adapters: Adapters, slack: SlackRuntime, dms: DirectMessage
         : (await cognito?.findUser(vamsUserId))?.email;
       return email ? courier.slackUserForEmail(email) : undefined;
     },
+    recipientProblem: (slackUserId, vamsUserId) =>
+      keyRecipientProblem((id) => identifyRecipient(id, undefined), slackUserId, vamsUserId),
     courier,
   };
 }
@@ -179,6 +199,7 @@ function workflowFor(
   const keyExecutor = apiKeyExecutor({
     apiKeys: keys.apiKeys,
     ownerProblem: keys.ownerProblem,
+    recipientProblem: keys.recipientProblem,
     sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
   });
   // With users in an external identity provider, user requests are refused before they are
@@ -214,6 +235,7 @@ function workflowFor(
       'user.offboard': offboardingExecutor({
         userRoles,
         apiKeys,
+        adminGuard: adapters.adminGuard,
         cognito: cognitoAdmin,
         adminRoles: config.adminRoles,
       }),
@@ -257,10 +279,18 @@ export async function startApp(
   const backend = await connectBackend(config.backend, logger);
   try {
     const slack = await createSlackRuntime(config, logger);
-    const adapters = adaptersFor(backend, tuning.clock);
-    const identify = identityService(adapters, slack);
+    const adapters = adaptersFor(backend, config, tuning.clock);
+    // One users.info cache for identities and for vetting who receives a secret.
+    const people = new SlackPeople(slack.clients.messages);
+    const identify = identityService(adapters, slack, people);
     const dms = new DirectMessages(slack.clients.messages);
-    const keys = keyServices(adapters, slack, dms);
+    const keys = keyServices(
+      adapters,
+      slack,
+      dms,
+      people,
+      identityService(adapters, slack, people, true),
+    );
     const workflow = workflowFor(config, tuning, adapters, slack, dms, keys, logger);
     const userFeature = {
       identify,
@@ -321,6 +351,7 @@ export async function startApp(
       apiKeys: keys.apiKeys,
       ownerProblem: keys.ownerProblem,
       slackUserOf: keys.slackUserOf,
+      recipientProblem: keys.recipientProblem,
       audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
       limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
       views: slack.clients.views,

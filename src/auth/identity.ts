@@ -75,6 +75,28 @@ function defined<T>(values: readonly (T | undefined)[]): T[] {
   return values.filter((value): value is T => value !== undefined);
 }
 
+/**
+ * Why the bot would not hand this Slack person a secret (a password, a key): the people the
+ * mapping rules refuse, and anyone whose email Slack has not confirmed. `email`, when given, must
+ * be that confirmed email: a secret meant for an address goes only to its confirmed holder.
+ */
+export function secretRecipientRefusal(
+  person: SlackPerson | undefined,
+  homeTeamId: string,
+  email?: string,
+): RefusalReason | undefined {
+  const refusal = refusalOf(person, {
+    slackUserId: person?.id ?? '',
+    requestTeamId: undefined,
+    homeTeamId,
+  });
+  if (refusal || !person) return refusal ?? 'unknown-slack-user';
+  if (!person.email || !person.emailConfirmed) return 'no-confirmed-email';
+  if (email !== undefined && person.email.toLowerCase() !== email.toLowerCase())
+    return 'no-confirmed-email';
+  return undefined;
+}
+
 interface Mapping {
   vamsUserId: string;
   source: MappingSource;

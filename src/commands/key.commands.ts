@@ -40,6 +40,8 @@ export interface ApiKeyFeature extends RequestFeature {
   ownerProblem(ownerUserId: string): Promise<string | undefined>;
   /** The Slack user of a VAMS user, when one can be found (to tell an owner of a revocation). */
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
+  /** Why this Slack person may not receive a key of this VAMS user; undefined if they may. */
+  recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
   audit(event: AuditEvent): Promise<void>;
   limits: KeyLimits;
   clock: () => Date;
@@ -311,12 +313,18 @@ async function rotationDraft(
   requester: Person,
   reason: string,
 ): Promise<Draft> {
-  // The new value goes to the key's owner when they are a person in Slack, even when an admin
-  // asks; a CI bot's key goes to the admin who asks.
+  // The new value goes to the key's owner only when the Slack account found for them passes the
+  // identity rules as that very VAMS user: whoever holds a CI bot's Cognito email in Slack (or a
+  // guest, a deactivated or foreign account) does not get it; the admin who asks does. Vetted
+  // again when the key is delivered.
   const [name, ownerInSlack] = await Promise.all([
     freeRotatedName(feature, key),
     feature.slackUserOf(key.userId).catch(() => undefined),
   ]);
+  const ownerProblem = ownerInSlack
+    ? await feature.recipientProblem(ownerInSlack, key.userId)
+    : `${key.userId} was not found in Slack`;
+  const deliverTo = ownerProblem || !ownerInSlack ? requester.slackUserId : ownerInSlack;
   return {
     kind: 'key.rotate',
     params: {
@@ -325,7 +333,7 @@ async function rotationDraft(
       name,
       description: key.description,
       expiresAt: apiKeyExpiry(endOfDayUtc(daysAhead(feature.clock(), feature.limits.defaultDays))),
-      deliverTo: ownerInSlack ?? requester.slackUserId,
+      deliverTo,
       replacesApiKeyId: key.apiKeyId,
       replacesName: key.name,
     },
@@ -339,6 +347,15 @@ async function rotationDraft(
         ok: true,
         detail: `${key.userId} holds a VAMS role that works with API keys`,
       },
+      ...(ownerProblem && requester.vamsUserId !== key.userId
+        ? [
+            {
+              check: 'recipient',
+              ok: true,
+              detail: `The new key goes to the admin who asks, not its owner: ${ownerProblem}`,
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { type RefusalReason, secretRecipientRefusal } from '../auth/identity';
 import type { AppLogger } from '../logging';
 import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { setBounded } from '../util/bounded-map';
@@ -15,10 +16,14 @@ import {
   temporaryPasswordDm,
 } from '../views/request-thread.view';
 import type { ApiKeyDelivery } from '../workflow/api-keys';
-import type { PasswordCourier, TemporaryPasswordDelivery } from '../workflow/password-courier';
+import type {
+  PasswordCourier,
+  SlackRecipient,
+  TemporaryPasswordDelivery,
+} from '../workflow/password-courier';
 import type { AccessRequest } from '../workflow/request';
 import type { RequestNotifier, StepState } from '../workflow/workflow';
-import { slackErrorCode } from './slack-people';
+import { type SlackPeople, slackErrorCode } from './slack-people';
 
 const posted = z.object({ channel: z.string(), ts: z.string() });
 const opened = z.object({ channel: z.object({ id: z.string() }) });
@@ -184,7 +189,27 @@ export class SlackCourier implements PasswordCourier {
   constructor(
     private readonly client: WebClient,
     private readonly dms: DirectMessages,
+    private readonly people: SlackPeople,
+    private readonly homeTeamId: string,
   ) {}
+
+  /**
+   * users.lookupByEmail finds guests, deactivated accounts, accounts whose email Slack never
+   * confirmed and Slack Connect members too: each is vetted with the identity rules.
+   */
+  async recipientForEmail(email: string): Promise<SlackRecipient | undefined> {
+    const slackUserId = await this.slackUserForEmail(email);
+    if (!slackUserId) return undefined;
+    return { slackUserId, refusal: await this.recipientRefusal(slackUserId, email) };
+  }
+
+  async recipientRefusal(slackUserId: string, email: string): Promise<RefusalReason | undefined> {
+    return secretRecipientRefusal(
+      await this.people.freshPerson(slackUserId),
+      this.homeTeamId,
+      email,
+    );
+  }
 
   /** users.lookupByEmail (Tier 3), remembered for a minute: reminders and notices repeat it. */
   async slackUserForEmail(email: string): Promise<string | undefined> {

@@ -39,6 +39,16 @@ export class SlackPeople {
     return person;
   }
 
+  /**
+   * users.info read now, not from the cache: before a secret is handed over, a guest conversion
+   * or a deactivation a minute ago must count.
+   */
+  async freshPerson(slackUserId: string): Promise<SlackPerson | undefined> {
+    const person = await this.fetch(slackUserId);
+    this.remember(slackUserId, person);
+    return person;
+  }
+
   private async fetch(slackUserId: string): Promise<SlackPerson | undefined> {
     try {
       const { user } = usersInfo.parse(await this.client.users.info({ user: slackUserId }));

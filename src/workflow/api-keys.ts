@@ -27,6 +27,11 @@ export interface ApiKeyPorts {
   };
   /** Why the owner cannot use a key now (no role, or only MFA-required ones); undefined if fine. */
   ownerProblem(ownerUserId: string): Promise<string | undefined>;
+  /**
+   * Why this Slack person may not receive a key of VAMS user `vamsUserId` (the identity rules,
+   * and being that user); undefined when they may.
+   */
+  recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
   /** Sends the value by DM; throws when it cannot be delivered. */
   sendApiKey(delivery: ApiKeyDelivery): Promise<void>;
   newValue?: () => string;
@@ -40,6 +45,38 @@ function quoted(text: string): string {
 function keyParams(request: AccessRequest): ApiKeyParams & { replacesName?: string } {
   if (request.kind === 'key.create' || request.kind === 'key.rotate') return request.params;
   throw new Error(`an API key step was given a ${request.kind} request (${request.id})`);
+}
+
+// Written into the delivery step's detail when the owner could not be given the key.
+const INSTEAD_OF_OWNER = /, the admin who asked, instead of its owner: (.+); key /;
+
+/**
+ * Who gets the value, vetted now, however long ago the request was filed: the person chosen
+ * then (`deliverTo`) if they still pass the identity rules as the VAMS user they were chosen
+ * for; else, when that was the owner, the admin who asked. Throws when nobody may have it.
+ */
+async function keyRecipient(
+  ports: ApiKeyPorts,
+  request: AccessRequest,
+): Promise<{ slackUserId: string; insteadOfOwner?: string }> {
+  const { deliverTo, ownerUserId } = keyParams(request);
+  const { requester } = request;
+  const toRequester = deliverTo === requester.slackUserId;
+  const problem = await ports.recipientProblem(
+    deliverTo,
+    toRequester ? requester.vamsUserId : ownerUserId,
+  );
+  if (!problem) return { slackUserId: deliverTo };
+  if (toRequester) throw new Error(`the key was not created: nobody may receive it (${problem})`);
+  const requesterProblem = await ports.recipientProblem(
+    requester.slackUserId,
+    requester.vamsUserId,
+  );
+  if (requesterProblem)
+    throw new Error(
+      `the key was not created: nobody may receive it (${problem}; ${requesterProblem})`,
+    );
+  return { slackUserId: requester.slackUserId, insteadOfOwner: problem };
 }
 
 /**
@@ -83,6 +120,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
           why: 'value never confirmed delivered; replaced',
         });
       }
+      const recipient = await keyRecipient(ports, context.request);
       const value = newValue();
       const hash = apiKeyHash(value);
       await ports.apiKeys.putInactive(
@@ -106,7 +144,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       });
       try {
         await ports.sendApiKey({
-          slackUserId: params.deliverTo,
+          slackUserId: recipient.slackUserId,
           value,
           apiKeyId: params.apiKeyId,
           name: params.name,
@@ -117,7 +155,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       } catch (error) {
         context.log.warn({ err: error, apiKeyId: params.apiKeyId }, 'API key DM failed');
         throw new Error(
-          `the key could not be delivered by DM to ${params.deliverTo}, so it was left inactive and nobody can use it (Retry makes a new one)`,
+          `the key could not be delivered by DM to ${recipient.slackUserId}, so it was left inactive and nobody can use it (Retry makes a new one)`,
         );
       }
       await ports.apiKeys.activate(params.apiKeyId, hash, context.now);
@@ -125,10 +163,13 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         apiKeyId: params.apiKeyId,
         isActive: true,
       });
+      const instead = recipient.insteadOfOwner
+        ? `, the admin who asked, instead of its owner: ${recipient.insteadOfOwner}`
+        : '';
       return [
         { text: 'delivered by DM to ' },
-        { slackUserId: params.deliverTo },
-        { text: `; key ${params.apiKeyId} is active` },
+        { slackUserId: recipient.slackUserId },
+        { text: `${instead}; key ${params.apiKeyId} is active` },
       ];
     },
     // Switched on only after the DM went out: an active key was delivered. The recipient is
@@ -162,10 +203,14 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       request.kind === 'key.rotate' ? [checkOwner, deliver, retireOld] : [checkOwner, deliver],
     summary: (request) => {
       const params = keyParams(request);
-      const toRequester = params.deliverTo === request.requester.slackUserId;
+      const delivered = request.steps.find((step) => step.name === 'deliver-key')?.detail ?? '';
+      const insteadOfOwner = INSTEAD_OF_OWNER.exec(delivered)?.[1];
+      const toRequester =
+        insteadOfOwner !== undefined || params.deliverTo === request.requester.slackUserId;
       const ownerAsked = request.requester.vamsUserId === params.ownerUserId;
       const recipient = toRequester && !ownerAsked ? 'the admin who asked' : 'its owner';
-      const made = `API key ${quoted(params.name)} (${params.apiKeyId}) of ${quoted(params.ownerUserId)} was delivered by DM to ${recipient}; it expires ${params.expiresAt}.`;
+      const why = insteadOfOwner ? ` Not to its owner: ${insteadOfOwner}.` : '';
+      const made = `API key ${quoted(params.name)} (${params.apiKeyId}) of ${quoted(params.ownerUserId)} was delivered by DM to ${recipient}; it expires ${params.expiresAt}.${why}`;
       if (request.kind !== 'key.rotate') return made;
       return `${made} The key it replaces, ${quoted(request.params.replacesName)}, is deactivated; VAMS may still accept it for about 45 seconds.`;
     },

@@ -1,3 +1,4 @@
+import type { AdminRoleGuard } from '../stores/admin-role-guard.store';
 import { logAuthChange } from './auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from './key-deactivation';
 import { type AccessRequest, expectKind, type RequestOf } from './request';
@@ -11,6 +12,8 @@ export interface OffboardingPorts {
   };
   apiKeys: KeyDeactivationPorts;
   /** Undefined when users live in an external identity provider: roles and keys only. */
+  /** The only way an admin-role row is removed: it refuses to remove the last one. */
+  adminGuard: AdminRoleGuard;
   cognito:
     | {
         signOutEverywhere(userId: string): Promise<void>;
@@ -48,11 +51,16 @@ export async function lastAdminProblem(
   if (!held.some((roles) => roles.some((role) => ports.adminRoles.includes(role))))
     return undefined;
   const admins = await ports.userRoles.holdersOf(ports.adminRoles);
-  const gone = new Set(leaving.map((userId) => userId.toLowerCase()));
-  const leavingAdmins = admins.filter((admin) => gone.has(admin.toLowerCase()));
-  const remaining = admins.filter((admin) => !gone.has(admin.toLowerCase()));
+  // VAMS user IDs are case-sensitive: `Ada` leaving is not `ada` leaving.
+  const gone = new Set(leaving);
+  const leavingAdmins = admins.filter((admin) => gone.has(admin));
+  const remaining = admins.filter((admin) => !gone.has(admin));
   if (leavingAdmins.length === 0 || remaining.length > 0) return undefined;
-  return `this would remove the last VAMS admin (${leavingAdmins.join(', ')}); make someone else an admin first`;
+  return lastAdminText(leavingAdmins);
+}
+
+function lastAdminText(admins: readonly string[]): string {
+  return `this would remove the last VAMS admin (${admins.join(', ')}); make someone else an admin first`;
 }
 
 /**
@@ -77,13 +85,22 @@ export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
       label: `Remove the VAMS roles of ${userId}`,
       run: async (context: StepContext) => {
         const roles = await ports.userRoles.rolesOf(userId);
+        const isAdminRole = (role: string) => ports.adminRoles.includes(role);
         // Checked again right here, not only in the first step: a Retry or a resume skips that
         // step, and other offboardings may have removed admins since.
-        if (roles.some((role) => ports.adminRoles.includes(role))) {
+        if (roles.some(isAdminRole)) {
           const problem = await lastAdminProblem(ports, [userId]);
           if (problem) throw new Error(problem);
         }
-        for (const roleName of roles) {
+        // Admin roles first, each through the guard: offboardings running at the same moment
+        // can pass the check above together, and only the guard stops them removing every
+        // admin. A refusal then leaves this person's other roles in place.
+        for (const roleName of roles.filter(isAdminRole)) {
+          const removal = await ports.adminGuard.removeAdminRole(userId, roleName);
+          if (removal === 'last-admin') throw new Error(lastAdminText([userId]));
+          logAuthChange(context.log, 'userRoleDelete', context.request, { userId, roleName });
+        }
+        for (const roleName of roles.filter((role) => !isAdminRole(role))) {
           await ports.userRoles.removeRole(userId, roleName);
           logAuthChange(context.log, 'userRoleDelete', context.request, { userId, roleName });
         }

@@ -3,8 +3,10 @@ import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './auth-changes';
 import {
   chooseDeliveryStep,
+  DELIVER_PASSWORD,
   deliversBySlack,
   dmNewTemporaryPassword,
+  emailFallbackReason,
   type PasswordCourier,
   slackRecipient,
   type TemporaryPasswords,
@@ -16,6 +18,7 @@ export interface OnboardingPorts {
   cognito: {
     findUser(userId: string): Promise<{ email: string | undefined } | undefined>;
     createUser(user: NewCognitoUser): Promise<void>;
+    resendInvitation(userId: string): Promise<void>;
   } & TemporaryPasswords;
   userRoles: { addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> };
   courier: PasswordCourier;
@@ -86,15 +89,16 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
   });
 
   const deliverPassword: Step = {
-    name: 'deliver-password',
+    name: DELIVER_PASSWORD,
     label: 'Deliver the temporary password',
     run: async (context) => {
       const slackUserId = slackRecipient(context);
       if (!slackUserId) return 'Cognito emailed the invitation';
-      const { userId } = expectKind(context.request, 'user.create').params;
+      const { userId, email } = expectKind(context.request, 'user.create').params;
       return dmNewTemporaryPassword(ports.cognito, ports.courier, {
         slackUserId,
         userId,
+        email,
         occasion: 'welcome',
       });
     },
@@ -114,9 +118,15 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
     summary: (candidate) => {
       const request = expectKind(candidate, 'user.create');
       const byDm = request.steps
-        .find((step) => step.name === 'deliver-password')
+        .find((step) => step.name === DELIVER_PASSWORD)
         ?.detail?.startsWith('sent');
-      return `VAMS user ${request.params.userId} was created with role${request.params.roles.length === 1 ? '' : 's'} ${request.params.roles.join(', ')}. ${byDm ? 'The temporary password went to them by Slack DM.' : 'Cognito emailed them a temporary password.'}`;
+      const fallback = emailFallbackReason(request);
+      const delivered = byDm
+        ? 'The temporary password went to them by Slack DM.'
+        : fallback
+          ? `The temporary password went by Cognito's email: ${fallback}.`
+          : 'Cognito emailed them a temporary password.';
+      return `VAMS user ${request.params.userId} was created with role${request.params.roles.length === 1 ? '' : 's'} ${request.params.roles.join(', ')}. ${delivered}`;
     },
   };
 }

@@ -1,5 +1,7 @@
+import type { RefusalReason } from '../auth/identity';
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
 import { type AccessRequest, stepStarted } from './request';
+import { recipientRefusalText } from './secret-recipients';
 import type { StepContext, StepDetail } from './workflow';
 
 export interface TemporaryPasswordDelivery {
@@ -10,9 +12,18 @@ export interface TemporaryPasswordDelivery {
   occasion: 'welcome' | 'reset';
 }
 
+/** The Slack person with an email, and why they may not receive a secret, if so. */
+export interface SlackRecipient {
+  slackUserId: string;
+  refusal: RefusalReason | undefined;
+}
+
 /** Finds people in Slack and hands them their temporary password, by DM only. */
 export interface PasswordCourier {
-  slackUserForEmail(email: string): Promise<string | undefined>;
+  /** Undefined when nobody in the workspace has this email. */
+  recipientForEmail(email: string): Promise<SlackRecipient | undefined>;
+  /** Why this person may not receive the password meant for `email` now; undefined if they may. */
+  recipientRefusal(slackUserId: string, email: string): Promise<RefusalReason | undefined>;
   sendTemporaryPassword(delivery: TemporaryPasswordDelivery): Promise<void>;
 }
 
@@ -25,6 +36,26 @@ export interface TemporaryPasswords {
 // The `choose-delivery` step records its choice; later steps read it back from the record.
 const CHOOSE_DELIVERY = 'choose-delivery';
 const SLACK_DELIVERY = /^by Slack DM to (\w+)$/;
+// Written by the steps below when the Slack account with the email may not have the password.
+const REFUSED_PREFIX = 'by Cognito email: the Slack account with that email ';
+
+function emailFallback(reason: RefusalReason, now = ''): string {
+  return `${REFUSED_PREFIX}${recipientRefusalText(reason)}${now}`;
+}
+
+/**
+ * Why the password went by Cognito's email although Slack delivery was chosen, for the summary:
+ * e.g. "the Slack account with that email is a guest".
+ */
+export function emailFallbackReason(request: AccessRequest): string | undefined {
+  for (const name of [DELIVER_PASSWORD, CHOOSE_DELIVERY]) {
+    const detail = request.steps.find((step) => step.name === name)?.detail;
+    if (detail?.startsWith(REFUSED_PREFIX)) return detail.slice('by Cognito email: '.length);
+  }
+  return undefined;
+}
+
+export const DELIVER_PASSWORD = 'deliver-password';
 
 /** The step that decides, once per request, whether the password goes by Slack DM or by email. */
 export function chooseDeliveryStep(
@@ -37,10 +68,12 @@ export function chooseDeliveryStep(
     label,
     run: async (context: StepContext) => {
       const email = await emailOf(context);
-      const slackUserId = email ? await courier.slackUserForEmail(email) : undefined;
-      return slackUserId
-        ? [{ text: 'by Slack DM to ' }, { slackUserId }]
-        : 'by Cognito email (not found in Slack)';
+      const found = email ? await courier.recipientForEmail(email) : undefined;
+      if (!found) return 'by Cognito email (not found in Slack)';
+      // Whoever holds the email in Slack is not necessarily someone the bot would serve: a
+      // guest, a deactivated account or another workspace's member gets no password.
+      if (found.refusal) return emailFallback(found.refusal);
+      return [{ text: 'by Slack DM to ' }, { slackUserId: found.slackUserId }];
     },
   };
 }
@@ -61,18 +94,31 @@ export function slackRecipient(context: StepContext): string | undefined {
 
 /**
  * Sets a fresh temporary password that meets the pool's policy and DMs it: the DM is its only
- * copy. Returns the step's detail, which names the recipient but never the password.
+ * copy. The recipient is vetted again first (a Retry may come much later, and accounts change):
+ * if they may no longer have it, Cognito emails one instead. Returns the step's detail, which
+ * names the recipient but never the password.
  */
 export async function dmNewTemporaryPassword(
-  cognito: TemporaryPasswords,
+  cognito: TemporaryPasswords & { resendInvitation(userId: string): Promise<void> },
   courier: PasswordCourier,
-  delivery: Pick<TemporaryPasswordDelivery, 'slackUserId' | 'userId' | 'occasion'>,
+  delivery: Pick<TemporaryPasswordDelivery, 'slackUserId' | 'userId' | 'occasion'> & {
+    email: string | undefined;
+  },
 ): Promise<StepDetail> {
+  const refusal = delivery.email
+    ? await courier.recipientRefusal(delivery.slackUserId, delivery.email)
+    : 'no-confirmed-email';
+  if (refusal) {
+    await cognito.resendInvitation(delivery.userId);
+    return emailFallback(refusal, ' now');
+  }
   const policy = await cognito.passwordPolicy();
   const password = temporaryPassword(policy);
   await cognito.setTemporaryPassword(delivery.userId, password);
   await courier.sendTemporaryPassword({
-    ...delivery,
+    slackUserId: delivery.slackUserId,
+    userId: delivery.userId,
+    occasion: delivery.occasion,
     password,
     validDays: policy.temporaryPasswordValidityDays,
   });

@@ -2,8 +2,10 @@ import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './auth-changes';
 import {
   chooseDeliveryStep,
+  DELIVER_PASSWORD,
   deliversBySlack,
   dmNewTemporaryPassword,
+  emailFallbackReason,
   type PasswordCourier,
   slackRecipient,
   type TemporaryPasswords,
@@ -63,7 +65,7 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
   };
 
   const deliver: Step = {
-    name: 'deliver-password',
+    name: DELIVER_PASSWORD,
     label: 'Deliver a new temporary password',
     run: async (context) => {
       const userId = userIdOf(context);
@@ -75,6 +77,7 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
       return dmNewTemporaryPassword(ports.cognito, ports.courier, {
         slackUserId,
         userId,
+        email: (await ports.cognito.findUser(userId))?.email,
         occasion: 'reset',
       });
     },
@@ -90,9 +93,15 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
     summary: (candidate) => {
       const request = expectKind(candidate, 'user.reset-password');
       const byDm = request.steps
-        .find((step) => step.name === 'deliver-password')
+        .find((step) => step.name === DELIVER_PASSWORD)
         ?.detail?.startsWith('sent');
-      return `The password of ${request.params.userId} was reset: the old one no longer works, every session was signed out (access tokens already issued stay valid until they expire), and ${byDm ? 'a temporary password went to them by Slack DM' : 'Cognito emailed them a temporary password'}. Their roles, MFA settings and enabled state are unchanged.`;
+      const fallback = emailFallbackReason(request);
+      const delivered = byDm
+        ? 'a temporary password went to them by Slack DM'
+        : fallback
+          ? `a temporary password went by Cognito's email (${fallback})`
+          : 'Cognito emailed them a temporary password';
+      return `The password of ${request.params.userId} was reset: the old one no longer works, every session was signed out (access tokens already issued stay valid until they expire), and ${delivered}. Their roles, MFA settings and enabled state are unchanged.`;
     },
   };
 }

@@ -248,6 +248,7 @@ describe('the delivery step, against DynamoDB Local', () => {
     const executor = apiKeyExecutor({
       apiKeys: store,
       ownerProblem: async () => undefined,
+      recipientProblem: async () => undefined,
       sendApiKey: async (delivery) => {
         if (failing.next) {
           failing.next = false;
@@ -269,6 +270,7 @@ describe('the delivery step, against DynamoDB Local', () => {
     const executor = apiKeyExecutor({
       apiKeys: store,
       ownerProblem: async () => undefined,
+      recipientProblem: async () => undefined,
       sendApiKey: async () => undefined,
     });
     // The steps in order, as the workflow runs them: it stops at the first that fails.

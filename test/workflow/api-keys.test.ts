@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LinkStore } from '../../src/stores/link.store';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
   apiKeyItem,
+  cardMessage,
   clickCard,
   dmsTo,
   type FiledRequest,
@@ -592,5 +594,159 @@ describe('a key delivery slower than the execution lease', () => {
       allowed: true,
       userId: 'bob@example.com',
     });
+  });
+});
+
+describe('API keys reach only Slack people the bot would serve', () => {
+  let bot: TestBot;
+  // Owners whose email belongs, in Slack, to an account that may not receive a key.
+  const refusedOwners = [
+    { id: 'U0GUESTO', userId: 'guest-owner@example.com', isRestricted: true, why: 'is a guest' },
+    { id: 'U0GONEO', userId: 'gone-owner@example.com', deleted: true, why: 'is deactivated' },
+    {
+      id: 'U0FARO',
+      userId: 'far-owner@example.com',
+      teamId: 'T0ELSEWHERE',
+      why: 'belongs to another workspace',
+    },
+    {
+      id: 'U0UNSUREO',
+      userId: 'unsure-owner@example.com',
+      emailConfirmed: false,
+      why: 'has no confirmed email',
+    },
+  ];
+
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await bot.deployment.addRole('viewer');
+    for (const [name, roles] of [
+      ['ada', ['admin']],
+      ['alan', ['admin']],
+      ['bob', ['viewer']],
+      ['carol', ['viewer']],
+      ['holder', ['viewer']],
+    ] as const) {
+      await bot.deployment.addVamsUser(`${name}@example.com`, [...roles]);
+      bot.slack.addUser({
+        id: `U0${name.toUpperCase()}`,
+        email: `${name}@example.com`,
+        emailConfirmed: true,
+      });
+    }
+    for (const { id, userId, isRestricted, deleted, teamId, emailConfirmed } of refusedOwners) {
+      await bot.deployment.addVamsUser(userId, ['viewer']);
+      bot.slack.addUser({
+        id,
+        email: userId,
+        emailConfirmed: emailConfirmed ?? true,
+        ...(isRestricted ? { isRestricted } : {}),
+        ...(deleted ? { deleted } : {}),
+        ...(teamId ? { teamId } : {}),
+      });
+    }
+    // A CI bot whose Cognito email a person holds in Slack; that person is linked to their own
+    // VAMS user, so they are not the bot.
+    await bot.deployment.addVamsUser('ci-runner', ['viewer'], 'ci-runner@example.com');
+    bot.slack.addUser({ id: 'U0HOLDER', email: 'ci-runner@example.com', emailConfirmed: true });
+    await new LinkStore(bot.deployment.clients.documents, bot.deployment.tables.bot).link(
+      'U0HOLDER',
+      'holder@example.com',
+      'test',
+    );
+  }, 60_000);
+  afterAll(() => bot.stop());
+
+  /** Every key value DM'd to someone, by DM channel. */
+  function keysSentTo(slackUserId: string): string[] {
+    return keyValuesIn(
+      bot.slack
+        .callsTo('chat.postMessage')
+        .filter((call) => call.args.channel === bot.slack.dmChannelOf(slackUserId))
+        .map((call) => JSON.stringify(call.args)),
+    );
+  }
+
+  async function adminsKeyOf(owner: string): Promise<string> {
+    const filed = await fileThroughDialog(
+      bot,
+      'U0ADA',
+      `key create ${owner}`,
+      keyFields(`key-of-${owner}`),
+    );
+    expect((await approve(bot, filed, 'U0ALAN')).status).toBe('succeeded');
+    return keyIdOf(bot, filed.id);
+  }
+
+  it('an admin’s rotation goes to the admin, not to an owner account that is a guest, deactivated, foreign or unconfirmed, or linked to someone else', async () => {
+    const owners = [
+      ...refusedOwners,
+      {
+        id: 'U0HOLDER',
+        userId: 'ci-runner',
+        why: 'is VAMS user holder@example.com, not ci-runner',
+      },
+    ];
+    for (const { id, userId, why } of owners) {
+      const oldId = await adminsKeyOf(userId);
+      const adminKeys = keysSentTo('U0ADA').length;
+      const rotation = await fileThroughDialog(bot, 'U0ADA', `key rotate ${oldId}`, {
+        Reason: 'Leaked in a build log',
+      });
+      const problem = `the Slack account ${id} ${why}`;
+      expect(textIn(cardMessage(bot.slack, rotation).blocks)).toContain(
+        `The new key goes to the admin who asks, not its owner: ${problem}`,
+      );
+      expect((await approve(bot, rotation, 'U0ALAN')).status).toBe('succeeded');
+      const [newValue, ...more] = keysSentTo('U0ADA').slice(adminKeys);
+      expect(more).toEqual([]);
+      if (!newValue) throw new Error(`no rotated key of ${userId} reached the admin`);
+      expect(await authorize(bot, newValue)).toEqual({ allowed: true, userId });
+      expect(textIn(threadReplies(bot.slack, rotation).map((reply) => reply.blocks))).toContain(
+        'was delivered by DM to the admin who asked',
+      );
+      expect(keysSentTo(id)).toEqual([]);
+    }
+  });
+
+  it('an owner who becomes a guest after asking gets no key: nothing is created and the thread says why', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-turned'));
+    bot.slack.addUser({
+      id: 'U0BOB',
+      email: 'bob@example.com',
+      emailConfirmed: true,
+      isRestricted: true,
+    });
+    const done = await approve(bot, filed);
+    expect(done.status).toBe('failed');
+    expect(done.failure).toContain('nobody may receive it (the Slack account U0BOB is a guest)');
+    expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
+      'the Slack account U0BOB is a guest',
+    );
+    expect(await apiKeyItem(bot.deployment, await keyIdOf(bot, filed.id))).toBeUndefined();
+    expect(keysSentTo('U0BOB')).toEqual([]);
+  });
+
+  it('an owner deactivated after an admin’s rotation was filed: the admin who asked gets it, and the thread says why', async () => {
+    const first = await fileThroughDialog(bot, 'U0CAROL', 'key request', keyFields('carol-owned'));
+    expect((await approve(bot, first)).status).toBe('succeeded');
+    const oldId = await keyIdOf(bot, first.id);
+    const ownerKeys = keysSentTo('U0CAROL').length;
+    const adminKeys = keysSentTo('U0ADA').length;
+    const rotation = await fileThroughDialog(bot, 'U0ADA', `key rotate ${oldId}`, {
+      Reason: 'Carol is leaving',
+    });
+    bot.slack.addUser({
+      id: 'U0CAROL',
+      email: 'carol@example.com',
+      emailConfirmed: true,
+      deleted: true,
+    });
+    expect((await approve(bot, rotation, 'U0ALAN')).status).toBe('succeeded');
+    expect(keysSentTo('U0CAROL')).toHaveLength(ownerKeys);
+    expect(keysSentTo('U0ADA')).toHaveLength(adminKeys + 1);
+    expect(textIn(threadReplies(bot.slack, rotation).map((reply) => reply.blocks))).toContain(
+      'Not to its owner: the Slack account U0CAROL is deactivated.',
+    );
   });
 });

@@ -1,8 +1,10 @@
 import { eventually } from '../support/eventually';
+import { gatherScans } from '../support/gathered-scans';
 import {
   dmsTo,
   type FiledRequest,
   fileOnboarding,
+  fileThroughDialog,
   finished,
   recordCognitoCommands,
   requestStore,
@@ -144,4 +146,80 @@ describe('20 simultaneous Approve clicks split over two instances sharing the ta
     const answers = await clickTogether([first, second], filed);
     await expectRanOnce(first, filed, answers, sent);
   });
+});
+
+describe('three admins offboarding each other at the same moment, on two instances', () => {
+  let first: TestBot;
+  let second: TestBot;
+  // Each offboards the next one; the third admin approves, so nobody decides about themselves.
+  const admins = [
+    { slackUserId: 'U0ANN', userId: 'ann@example.com' },
+    { slackUserId: 'U0BEN', userId: 'ben@example.com' },
+    { slackUserId: 'U0CAT', userId: 'cat@example.com' },
+  ];
+
+  beforeAll(async () => {
+    const env = { OFFBOARD_APPROVALS: '1' };
+    first = await startTestBot({ env });
+    second = await startTestBot({ env, deployment: first.deployment, slack: first.slack });
+    for (const admin of admins) {
+      await first.deployment.addVamsUser(admin.userId, ['admin']);
+      first.slack.addUser({ id: admin.slackUserId, email: admin.userId, emailConfirmed: true });
+    }
+  });
+  afterAll(async () => {
+    await second.stop();
+    await first.stop();
+  });
+
+  it('leave one admin; the offboarding that would remove the last one fails and says why', async () => {
+    const filed: FiledRequest[] = [];
+    for (const [index, admin] of admins.entries()) {
+      const leaver = admins[(index + 1) % admins.length]?.userId ?? '';
+      filed.push(
+        await fileThroughDialog(first, admin.slackUserId, `user offboard ${leaver}`, {
+          Action: 'Delete the Cognito user',
+          Reason: 'Reorganisation',
+        }),
+      );
+    }
+    // Every instance counts the admins at the same moment, before any of them removes one.
+    const gathered = gatherScans(
+      [first.app.backend.clients.documents, second.app.backend.clients.documents],
+      first.deployment.tables.userRoles,
+      admins.length,
+      1_000,
+    );
+    try {
+      const clicks = await Promise.all(
+        filed.map((request, index) => {
+          const instance = index % 2 === 0 ? first : second;
+          const approver = admins[(index + 2) % admins.length]?.slackUserId ?? '';
+          return instance.driver.clickButton(approver, request.card, 'Approve');
+        }),
+      );
+      expect(clicks.map((click) => click.status)).toEqual([200, 200, 200]);
+      const ended = await Promise.all(filed.map((request) => finished(first, request, 30_000)));
+      const remaining = (
+        await Promise.all(
+          admins.map(async (admin) => (await roleRows(first.deployment, admin.userId)).length),
+        )
+      ).filter((rows) => rows > 0);
+      expect(remaining).toHaveLength(1);
+      expect(ended.map((request) => request.status).sort()).toEqual([
+        'failed',
+        'succeeded',
+        'succeeded',
+      ]);
+      const index = ended.findIndex((request) => request.status === 'failed');
+      const refused = filed[index];
+      if (!refused) throw new Error('no refused request');
+      expect(ended[index]?.failure).toContain('the last VAMS admin');
+      expect(textIn(threadReplies(first.slack, refused).map((reply) => reply.blocks))).toContain(
+        'this would remove the last VAMS admin',
+      );
+    } finally {
+      gathered.remove();
+    }
+  }, 60_000);
 });

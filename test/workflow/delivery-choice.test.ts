@@ -12,7 +12,11 @@ const cognito = {
   signOutEverywhere: unused,
   resendInvitation: unused,
 };
-const courier = { slackUserForEmail: unused, sendTemporaryPassword: unused };
+const courier = {
+  recipientForEmail: unused,
+  recipientRefusal: unused,
+  sendTemporaryPassword: unused,
+};
 const userRoles = { addRole: unused };
 
 function request(kind: 'user.create' | 'user.reset-password', decided: boolean): AccessRequest {

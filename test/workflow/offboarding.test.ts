@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAdminRoleGuard } from '../../src/stores/admin-role-guard.store';
 import { RequestStore } from '../../src/stores/request.store';
 import { VamsUserRoleStore } from '../../src/stores/vams-user-roles.store';
 import { lastAdminProblem } from '../../src/workflow/offboarding';
 import { eventually } from '../support/eventually';
+import { gatherScans } from '../support/gathered-scans';
 import {
   answerTo,
   apiKeyItem,
@@ -18,7 +20,7 @@ import {
   textIn,
 } from '../support/onboarding-flow';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
-import type { TestDeployment } from '../support/vams-deployment';
+import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
 
 /** A key exactly as VAMS stores it: every attribute a string. */
 async function addApiKey(deployment: TestDeployment, userId: string): Promise<string> {
@@ -362,5 +364,72 @@ describe('the last-admin safeguard', () => {
     expect(ended?.status).toBe('failed');
     expect(ended?.failure).toContain('the last VAMS admin (only-admin)');
     expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);
+  });
+});
+
+describe('removing admin roles at the same moment', () => {
+  let deployment: TestDeployment;
+  beforeAll(async () => {
+    deployment = await createTestDeployment();
+  });
+  afterAll(() => deployment.destroy());
+
+  const guard = () =>
+    new DynamoAdminRoleGuard(deployment.clients.documents, deployment.tables, ['admin']);
+
+  const adminHolders = async (userIds: string[]) =>
+    (
+      await Promise.all(
+        userIds.map(async (userId) =>
+          (await roleRows(deployment, userId)).some((row) => row.roleName === 'admin')
+            ? [userId]
+            : [],
+        ),
+      )
+    ).flat();
+
+  it('three removals that all counted three admins leave one admin, and refuse the last', async () => {
+    const admins = ['race-a', 'race-b', 'race-c'];
+    for (const userId of admins) await deployment.addVamsUser(userId, ['admin']);
+    // Every count happens before any removal: without the guard all three would pass.
+    const gathered = gatherScans(
+      [deployment.clients.documents],
+      deployment.tables.userRoles,
+      3,
+      500,
+    );
+    try {
+      const outcomes = await Promise.all(
+        admins.map((userId) => guard().removeAdminRole(userId, 'admin')),
+      );
+      expect(gathered.gathered()).toBeGreaterThanOrEqual(3);
+      expect([...outcomes].sort()).toEqual(['last-admin', 'removed', 'removed']);
+      expect(await adminHolders(admins)).toHaveLength(1);
+    } finally {
+      gathered.remove();
+    }
+    // The survivor is still refused on a later, lone attempt; a row nobody holds is absent.
+    const [survivor] = await adminHolders(admins);
+    expect(await guard().removeAdminRole(survivor ?? '', 'admin')).toBe('last-admin');
+    expect(await guard().removeAdminRole('nobody-here', 'admin')).toBe('absent');
+  });
+
+  it('tells user IDs apart by case, as VAMS does', async () => {
+    // A role of its own, so that only these two hold it.
+    await deployment.addRole('case-role');
+    await deployment.addVamsUser('Case-Admin', ['case-role']);
+    await deployment.addVamsUser('case-admin', ['case-role']);
+    const ports = {
+      userRoles: new VamsUserRoleStore(deployment.clients.documents, deployment.tables.userRoles),
+      adminRoles: ['case-role'],
+    };
+    const caseGuard = new DynamoAdminRoleGuard(deployment.clients.documents, deployment.tables, [
+      'case-role',
+    ]);
+    expect(await lastAdminProblem(ports, ['case-admin'])).toBeUndefined();
+    expect(await caseGuard.removeAdminRole('CASE-ADMIN', 'case-role')).toBe('absent');
+    expect(await caseGuard.removeAdminRole('case-admin', 'case-role')).toBe('removed');
+    expect(await lastAdminProblem(ports, ['Case-Admin'])).toContain('(Case-Admin)');
+    expect(await caseGuard.removeAdminRole('Case-Admin', 'case-role')).toBe('last-admin');
   });
 });

@@ -236,4 +236,136 @@ describe('temporary passwords delivered by Slack DM', () => {
       ]);
     });
   });
+  describe('when the Slack account with the email is not someone the bot serves', () => {
+    // users.lookupByEmail finds each of these; none may receive a password.
+    const refused = [
+      { id: 'U0GUEST', userId: 'guest-new', isRestricted: true, why: 'is a guest' },
+      { id: 'U0GONE', userId: 'gone-new', deleted: true, why: 'is deactivated' },
+      {
+        id: 'U0FAR',
+        userId: 'far-new',
+        teamId: 'T0ELSEWHERE',
+        why: 'belongs to another workspace',
+      },
+      {
+        id: 'U0UNSURE',
+        userId: 'unsure-new',
+        emailConfirmed: false,
+        why: 'has no confirmed email',
+      },
+    ];
+    const ended: AccessRequest[] = [];
+    const filings: FiledRequest[] = [];
+    let sentBefore: number;
+
+    beforeAll(async () => {
+      sentBefore = sent.length;
+      for (const { id, userId, isRestricted, deleted, teamId, emailConfirmed } of refused) {
+        bot.slack.addUser({
+          id,
+          email: `${userId}@example.com`,
+          emailConfirmed: emailConfirmed ?? true,
+          ...(isRestricted ? { isRestricted } : {}),
+          ...(deleted ? { deleted } : {}),
+          ...(teamId ? { teamId } : {}),
+        });
+        const filed = await fileOnboarding(bot, 'U0ADA', {
+          userId,
+          email: `${userId}@example.com`,
+        });
+        await clickCard(bot, 'U0BEA', filed, 'Approve');
+        filings.push(filed);
+        ended.push(await finished(bot, filed));
+      }
+    });
+
+    it('sends them nothing: Cognito emails the invitation instead', () => {
+      const since = sent.slice(sentBefore);
+      expect(since.map((call) => call.command)).not.toContain('AdminSetUserPasswordCommand');
+      for (const [index, { id, userId }] of refused.entries()) {
+        expect(ended[index]?.status).toBe('succeeded');
+        const creates = since.filter(
+          (call) => call.command === 'AdminCreateUserCommand' && call.input.Username === userId,
+        );
+        expect(creates).toHaveLength(1);
+        expect(creates[0]?.input).not.toHaveProperty('MessageAction');
+        expect(creates[0]?.input).not.toHaveProperty('TemporaryPassword');
+        const toThem = bot.slack
+          .callsTo('chat.postMessage')
+          .filter((call) => call.args.channel === bot.slack.dmChannelOf(id));
+        expect(toThem).toEqual([]);
+      }
+    });
+
+    it('says why in the thread and to the requester', () => {
+      for (const [index, { why, userId }] of refused.entries()) {
+        const filed = filings[index];
+        if (!filed) throw new Error('not filed');
+        expect(ended[index]?.steps.find((step) => step.name === 'choose-delivery')?.detail).toBe(
+          `by Cognito email: the Slack account with that email ${why}`,
+        );
+        const expected = `The temporary password went by Cognito's email: the Slack account with that email ${why}.`;
+        expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
+          expected,
+        );
+        expect(
+          dmsTo(bot.slack, 'U0ADA').some(
+            (text) => text.includes(`VAMS user ${userId} was created`) && text.includes(expected),
+          ),
+        ).toBe(true);
+      }
+    });
+  });
+
+  describe('when the new user stops being someone the bot serves before the password goes out', () => {
+    let filed: FiledRequest;
+    let done: AccessRequest;
+    let sentBefore: number;
+
+    beforeAll(async () => {
+      sentBefore = sent.length;
+      bot.slack.addUser({ id: 'U0TURNED', email: 'turned@example.com', emailConfirmed: true });
+      filed = await fileOnboarding(bot, 'U0ADA', { userId: 'turned', email: 'turned@example.com' });
+      // Made a guest while the user is being created, after the delivery was chosen.
+      const name = 'turn-guest-on-create';
+      bot.app.backend.clients.cognito.middlewareStack.add(
+        (next, context) => async (args) => {
+          const result = await next(args);
+          if (context.commandName === 'AdminCreateUserCommand')
+            bot.slack.addUser({
+              id: 'U0TURNED',
+              email: 'turned@example.com',
+              emailConfirmed: true,
+              isRestricted: true,
+            });
+          return result;
+        },
+        { step: 'initialize', name },
+      );
+      try {
+        await clickCard(bot, 'U0BEA', filed, 'Approve');
+        done = await finished(bot, filed);
+      } finally {
+        bot.app.backend.clients.cognito.middlewareStack.remove(name);
+      }
+    });
+
+    it('has Cognito email a new temporary password instead, and says so', () => {
+      expect(done.status).toBe('succeeded');
+      expect(done.steps.find((step) => step.name === 'choose-delivery')?.detail).toBe(
+        'by Slack DM to U0TURNED',
+      );
+      const since = sent.slice(sentBefore);
+      expect(
+        since.filter(
+          (call) =>
+            call.command === 'AdminCreateUserCommand' && call.input.MessageAction === 'RESEND',
+        ),
+      ).toHaveLength(1);
+      expect(dmsTo(bot.slack, 'U0TURNED')).toEqual([]);
+      expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
+        "The temporary password went by Cognito's email: the Slack account with that email is a guest now.",
+      );
+    });
+  });
 });

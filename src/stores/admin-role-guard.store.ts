@@ -1,0 +1,129 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  ScanCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { allPages } from './all-pages';
+
+export type AdminRoleRemoval = 'removed' | 'absent' | 'last-admin';
+
+/** Removes admin-role rows so that, however many run at once, an admin always remains. */
+export interface AdminRoleGuard {
+  removeAdminRole(userId: string, roleName: string): Promise<AdminRoleRemoval>;
+}
+
+class AdminGuardBusyError extends Error {
+  readonly code = 'admin_guard_busy';
+}
+
+const GUARD_KEY = { pk: 'GUARD#admins', sk: 'GUARD' } as const;
+const guardItem = z.object({ version: z.number().int() });
+const roleRow = z.object({ userId: z.string(), roleName: z.string() });
+
+const MAX_ATTEMPTS = 12;
+const BACKOFF_MS = 25;
+
+/** A transaction DynamoDB cancelled: a condition failed, or another transaction held an item. */
+function isCancelled(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TransactionCanceledException';
+}
+
+/**
+ * Checking "someone else stays admin" and deleting the row happen apart in time, so removals
+ * that run at once could each see another admin and together leave none. Every removal of an
+ * admin-role row therefore deletes the row and bumps a guard item in the bot table in one
+ * transaction, conditional on the guard still being at the version read before counting: of two
+ * removals that counted the same holders, one commits and the other counts again.
+ *
+ * The holders are counted from the user-roles table every time, never kept in the guard: VAMS's
+ * own UI adds and removes admin rows without the bot.
+ */
+export class DynamoAdminRoleGuard implements AdminRoleGuard {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tables: { userRoles: string; bot: string },
+    private readonly adminRoles: readonly string[],
+    private readonly pause: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
+
+  async removeAdminRole(userId: string, roleName: string): Promise<AdminRoleRemoval> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      // The guard first, the holders after: whatever committed before this read is in the
+      // count, and whatever commits after it changes the version.
+      const version = await this.guardVersion();
+      const rows = await this.adminRows();
+      // VAMS user IDs are case-sensitive: `Ada` and `ada` are two users.
+      const isThisRow = (row: { userId: string; roleName: string }) =>
+        row.userId === userId && row.roleName === roleName;
+      if (!rows.some(isThisRow)) return 'absent';
+      const remaining = new Set(rows.filter((row) => !isThisRow(row)).map((row) => row.userId));
+      if (remaining.size === 0) return 'last-admin';
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: this.tables.userRoles,
+                  Key: { userId, roleName },
+                  ConditionExpression: 'attribute_exists(roleName)',
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tables.bot,
+                  Key: GUARD_KEY,
+                  UpdateExpression: 'SET #version = :next',
+                  ConditionExpression:
+                    version === undefined ? 'attribute_not_exists(pk)' : '#version = :read',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: {
+                    ':next': (version ?? 0) + 1,
+                    ...(version === undefined ? {} : { ':read': version }),
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return 'removed';
+      } catch (error) {
+        if (!isCancelled(error)) throw error;
+        await this.pause(BACKOFF_MS * attempt * (0.5 + Math.random()));
+      }
+    }
+    throw new AdminGuardBusyError(
+      `the admin role ${roleName} of ${userId} was not removed: other admin-role removals kept changing the holders; try again`,
+    );
+  }
+
+  private async guardVersion(): Promise<number | undefined> {
+    const found = await this.documents.send(
+      new GetCommand({ TableName: this.tables.bot, Key: GUARD_KEY, ConsistentRead: true }),
+    );
+    return found.Item ? guardItem.parse(found.Item).version : undefined;
+  }
+
+  /** Every admin-role row. The table has no index by role, so this scans. */
+  private async adminRows(): Promise<{ userId: string; roleName: string }[]> {
+    if (this.adminRoles.length === 0) return [];
+    const values = Object.fromEntries(this.adminRoles.map((role, index) => [`:r${index}`, role]));
+    return allPages(
+      (startKey) =>
+        this.documents.send(
+          new ScanCommand({
+            TableName: this.tables.userRoles,
+            FilterExpression: `roleName IN (${Object.keys(values).join(', ')})`,
+            ExpressionAttributeValues: values,
+            ProjectionExpression: 'userId, roleName',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      (item) => roleRow.parse(item),
+    );
+  }
+}
