@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createLogger } from '../../src/logging';
 import { DynamoAdminRoleGuard } from '../../src/stores/admin-role-guard.store';
 import { RequestStore } from '../../src/stores/request.store';
+import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
 import { VamsUserRoleStore } from '../../src/stores/vams-user-roles.store';
-import { lastAdminProblem } from '../../src/workflow/offboarding';
+import { lastAdminProblem, offboardingExecutor } from '../../src/workflow/offboarding';
+import type { AccessRequest } from '../../src/workflow/request';
 import { eventually } from '../support/eventually';
 import { gatherScans } from '../support/gathered-scans';
 import {
@@ -310,7 +313,7 @@ describe('the last-admin safeguard', () => {
     expect(await lastAdminProblem(ports, ['plain'])).toBeUndefined();
   });
 
-  it('stops an approved offboarding of the last admin at its first step, changing nothing', async () => {
+  it('sends an approved offboarding of the last admin back to waiting when its approver is no admin any more, changing nothing', async () => {
     const store = requestStore(bot);
     const now = new Date().toISOString();
     await store.create({
@@ -332,10 +335,52 @@ describe('the last-admin safeguard', () => {
     });
     await bot.app.workflow.execute('RLASTADMIN');
     const ended = await store.get('RLASTADMIN');
-    expect(ended?.status).toBe('failed');
-    expect(ended?.failure).toContain('the last VAMS admin (only-admin)');
+    expect(ended?.status).toBe('pending');
+    expect(ended?.approvals).toEqual([]);
+    expect(ended?.droppedApprovals?.map((dropped) => dropped.vamsUserId)).toEqual(['former-admin']);
+    expect(ended?.steps).toEqual([]);
     expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);
     expect(await cognitoUser(bot.deployment, 'only-admin')).toBeDefined();
+  });
+
+  it('its first step refuses to offboard the last admin, so a request approved a moment before the last other admin left stops there', async () => {
+    const { documents } = bot.deployment.clients;
+    const { tables } = bot.deployment;
+    const executor = offboardingExecutor({
+      userRoles: new VamsUserRoleStore(documents, tables.userRoles),
+      apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
+      adminGuard: new DynamoAdminRoleGuard(documents, tables, ['admin']),
+      cognito: undefined,
+      adminRoles: ['admin'],
+    });
+    const now = new Date();
+    const request: AccessRequest = {
+      id: 'RFIRSTSTEP',
+      kind: 'user.offboard',
+      params: { userIds: ['only-admin', 'plain'], action: 'delete' },
+      reason: 'test',
+      requester: { slackUserId: 'U0X', vamsUserId: 'someone' },
+      subject: 'only-admin',
+      status: 'executing',
+      approvals: [],
+      requiredApprovals: 1,
+      preflight: [],
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+      steps: [],
+      version: 1,
+    };
+    const [first] = executor.steps(request);
+    expect(first?.name).toBe('last-admin-check');
+    await expect(
+      first?.run({
+        request,
+        now,
+        log: createLogger('silent'),
+        detailOf: () => undefined,
+      }),
+    ).rejects.toThrow('the last VAMS admin (only-admin)');
+    expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);
   });
 
   it('checks again right before removing an admin’s roles, when the first check is already behind a resumed request', async () => {
