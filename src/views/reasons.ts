@@ -22,6 +22,6 @@ export function explainRefusal(reason: RefusalReason, email: string | undefined)
     case 'no-match':
       return `Your Slack email ${code(email ?? '')} is neither a VAMS user ID nor the email of a Cognito user. Ask an admin to onboard you (\`/vams user create\`), or to link your Slack account to your VAMS user ID.`;
     case 'ambiguous-email':
-      return `More than one Cognito user has the email ${code(email ?? '')}, so vams-chatops will not guess which one you are. ${LINK_HINT}`;
+      return `Your Slack email ${code(email ?? '')} matches more than one VAMS user (user IDs that differ only in case, or Cognito users sharing that email), so vams-chatops will not guess which one you are. ${LINK_HINT}`;
   }
 }

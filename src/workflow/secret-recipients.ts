@@ -8,7 +8,7 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'foreign-workspace': 'belongs to another workspace',
   'no-confirmed-email': 'has no confirmed email',
   'no-match': 'is no VAMS user',
-  'ambiguous-email': 'has an email that more than one Cognito user has',
+  'ambiguous-email': 'has an email that matches more than one VAMS user',
 };
 
 /** How a refused recipient is described in a request's thread, after "the Slack account …". */

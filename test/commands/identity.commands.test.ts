@@ -112,7 +112,7 @@ describe('/vams whoami maps Slack people to VAMS users (PRODUCT.md section 3)', 
 
   it('does not guess when two Cognito users share the email', async () => {
     const reply = await replyTo(bot, 'U0TWIN', 'whoami');
-    expect(reply).toContain('More than one Cognito user has the email');
+    expect(reply).toContain('matches more than one VAMS user');
     expect(reply).not.toContain('twin-1');
   });
 

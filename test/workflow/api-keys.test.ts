@@ -672,7 +672,7 @@ describe('API keys reach only Slack people the bot would serve', () => {
       bot,
       'U0ADA',
       `key create ${owner}`,
-      keyFields(`key-of-${owner}`),
+      keyFields(`key-of-${owner.replace('@', ' at ')}`),
     );
     expect((await approve(bot, filed, 'U0ALAN')).status).toBe('succeeded');
     return keyIdOf(bot, filed.id);
