@@ -7,6 +7,7 @@ import {
   cognitoUser,
   type FiledRequest,
   fileOnboarding,
+  fileThroughDialog,
   finished,
   onboardingFields,
   openOnboardingModal,
@@ -185,6 +186,26 @@ describe('privileged onboarding, PRIVILEGED_APPROVALS=2', () => {
     expect(cardText(bot, filed)).toContain('0 of 1 approval');
     await clickCard(bot, 'U0MAX', filed, 'Approve');
     expect((await finished(bot, filed)).status).toBe('succeeded');
+  });
+
+  it('counts an API key for an admin as privileged: it acts with its owner’s admin role', async () => {
+    const keyFor = (name: string) => ({
+      Name: name,
+      Description: `CI pipeline ${name}`,
+      Expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      Reason: 'Nightly uploads',
+    });
+    const adminKey = await fileThroughDialog(bot, 'U0CAL', 'key request', keyFor('cal-admin-ci'));
+    expect(cardText(bot, adminKey)).toContain('*Privileged:* grants `admin`');
+    expect(cardText(bot, adminKey)).toContain('0 of 2 approvals');
+    expect(await click(bot, 'U0ADA', adminKey)).toContain('is recorded: 1 of 2');
+    expect((await storedRequest(bot, adminKey.id)).status).toBe('pending');
+    await clickCard(bot, 'U0BEA', adminKey, 'Approve');
+    expect((await finished(bot, adminKey)).status).toBe('succeeded');
+
+    const viewerKey = await fileThroughDialog(bot, 'U0VIC', 'key request', keyFor('vic-ci'));
+    expect(cardText(bot, viewerKey)).not.toContain('Privileged');
+    expect(cardText(bot, viewerKey)).toContain('0 of 1 approval');
   });
 
   it('does not count an approval whose admin lost the role before the request ran', async () => {
