@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
   AdminGetUserCommand,
   type AdminGetUserCommandOutput,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestStore } from '../../src/stores/request.store';
 import { USER_CREATE_IDS } from '../../src/views/user-create.view';
 import type { AccessRequest } from '../../src/workflow/request';
@@ -240,6 +241,47 @@ export async function roleRows(
     }),
   );
   return page.Items ?? [];
+}
+
+/**
+ * VAMS users who are also Slack members: a Cognito user and role rows under `email` as the VAMS
+ * user ID, and a Slack account `slackUserId` with that email, confirmed.
+ */
+export async function addPeople(
+  bot: TestBot,
+  people: readonly (readonly [slackUserId: string, email: string, roles: readonly string[]])[],
+): Promise<void> {
+  for (const [slackUserId, email, roles] of people) {
+    await bot.deployment.addVamsUser(email, [...roles]);
+    bot.slack.addUser({ id: slackUserId, email, emailConfirmed: true });
+  }
+}
+
+/** An active API key written straight into VAMS's table, every attribute a string as VAMS has it. */
+export async function seedApiKey(
+  deployment: TestDeployment,
+  userId: string,
+  apiKeyName?: string,
+): Promise<string> {
+  const apiKeyId = randomUUID();
+  await deployment.clients.documents.send(
+    new PutCommand({
+      TableName: deployment.tables.apiKeys,
+      Item: {
+        apiKeyId,
+        apiKeyName: apiKeyName ?? `key-${apiKeyId.slice(0, 8)}`,
+        apiKeyHash: randomUUID().replace(/-/g, ''),
+        description: 'CI',
+        userId,
+        createdBy: userId,
+        createdAt: '2026-01-01T00:00:00.000000+00:00',
+        updatedAt: '2026-01-01T00:00:00.000000+00:00',
+        expiresAt: '',
+        isActive: 'true',
+      },
+    }),
+  );
+  return apiKeyId;
 }
 
 /** An API key item as it is in VAMS's table, read directly. */

@@ -3,6 +3,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { LinkStore } from '../../src/stores/link.store';
 import { eventually } from '../support/eventually';
 import {
+  addPeople,
   answerTo,
   apiKeyItem,
   cardMessage,
@@ -89,20 +90,13 @@ describe('API keys', () => {
     bot = await startTestBot();
     await bot.deployment.addRole('viewer');
     await bot.deployment.addRole('secure', { mfaRequired: true });
-    for (const [name, roles] of [
-      ['ada', ['admin']],
-      ['alan', ['admin']],
-      ['bob', ['viewer']],
-      ['carol', ['viewer']],
-      ['mfa', ['secure']],
-    ] as const) {
-      await bot.deployment.addVamsUser(`${name}@example.com`, [...roles]);
-      bot.slack.addUser({
-        id: `U0${name.toUpperCase()}`,
-        email: `${name}@example.com`,
-        emailConfirmed: true,
-      });
-    }
+    await addPeople(bot, [
+      ['U0ADA', 'ada@example.com', ['admin']],
+      ['U0ALAN', 'alan@example.com', ['admin']],
+      ['U0BOB', 'bob@example.com', ['viewer']],
+      ['U0CAROL', 'carol@example.com', ['viewer']],
+      ['U0MFA', 'mfa@example.com', ['secure']],
+    ]);
     await bot.deployment.addVamsUser('ci-bot', ['viewer'], 'ci-bot@example.com');
   }, 60_000);
   afterAll(() => bot.stop());
@@ -563,17 +557,10 @@ describe('a key delivery slower than the execution lease', () => {
     // Leases lapse after 300 ms and this instance sweeps every 100 ms.
     bot = await startTestBot({ tuning: { leaseMs: 300, sweepMs: 100 } });
     await bot.deployment.addRole('viewer');
-    for (const [name, roles] of [
-      ['ada', ['admin']],
-      ['bob', ['viewer']],
-    ] as const) {
-      await bot.deployment.addVamsUser(`${name}@example.com`, [...roles]);
-      bot.slack.addUser({
-        id: `U0${name.toUpperCase()}`,
-        email: `${name}@example.com`,
-        emailConfirmed: true,
-      });
-    }
+    await addPeople(bot, [
+      ['U0ADA', 'ada@example.com', ['admin']],
+      ['U0BOB', 'bob@example.com', ['viewer']],
+    ]);
   }, 60_000);
   afterAll(() => bot.stop());
 
@@ -620,20 +607,13 @@ describe('API keys reach only Slack people the bot would serve', () => {
   beforeAll(async () => {
     bot = await startTestBot();
     await bot.deployment.addRole('viewer');
-    for (const [name, roles] of [
-      ['ada', ['admin']],
-      ['alan', ['admin']],
-      ['bob', ['viewer']],
-      ['carol', ['viewer']],
-      ['holder', ['viewer']],
-    ] as const) {
-      await bot.deployment.addVamsUser(`${name}@example.com`, [...roles]);
-      bot.slack.addUser({
-        id: `U0${name.toUpperCase()}`,
-        email: `${name}@example.com`,
-        emailConfirmed: true,
-      });
-    }
+    await addPeople(bot, [
+      ['U0ADA', 'ada@example.com', ['admin']],
+      ['U0ALAN', 'alan@example.com', ['admin']],
+      ['U0BOB', 'bob@example.com', ['viewer']],
+      ['U0CAROL', 'carol@example.com', ['viewer']],
+      ['U0HOLDER', 'holder@example.com', ['viewer']],
+    ]);
     for (const { id, userId, isRestricted, deleted, teamId, emailConfirmed } of refusedOwners) {
       await bot.deployment.addVamsUser(userId, ['viewer']);
       bot.slack.addUser({

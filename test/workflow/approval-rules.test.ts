@@ -4,6 +4,7 @@ import type { Identity } from '../../src/auth/identity';
 import { standingOf } from '../../src/auth/roles';
 import type { AccessRequest } from '../../src/workflow/request';
 import {
+  addPeople,
   answerTo,
   buttonLabels,
   cardMessage,
@@ -23,17 +24,14 @@ import { startTestBot, type TestBot } from '../support/test-bot';
 // audit event, and no change at all.
 
 async function seedPeople(bot: TestBot): Promise<void> {
-  const { deployment, slack } = bot;
-  await deployment.addRole('manager');
-  await deployment.addRole('viewer');
-  await deployment.addVamsUser('ada@example.com', ['admin']);
-  await deployment.addVamsUser('bea@example.com', ['admin']);
-  await deployment.addVamsUser('max@example.com', ['manager']);
-  await deployment.addVamsUser('vic@example.com', ['viewer']);
-  slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
-  slack.addUser({ id: 'U0BEA', email: 'bea@example.com', emailConfirmed: true });
-  slack.addUser({ id: 'U0MAX', email: 'max@example.com', emailConfirmed: true });
-  slack.addUser({ id: 'U0VIC', email: 'vic@example.com', emailConfirmed: true });
+  await bot.deployment.addRole('manager');
+  await bot.deployment.addRole('viewer');
+  await addPeople(bot, [
+    ['U0ADA', 'ada@example.com', ['admin']],
+    ['U0BEA', 'bea@example.com', ['admin']],
+    ['U0MAX', 'max@example.com', ['manager']],
+    ['U0VIC', 'vic@example.com', ['viewer']],
+  ]);
 }
 
 /** Clicks and checks everything a refusal must be; returns what the clicker read. */

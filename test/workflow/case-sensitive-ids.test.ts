@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { seedUserRole } from '../../src/backend/provision';
 import { eventually } from '../support/eventually';
 import {
@@ -8,34 +7,13 @@ import {
   fileThroughDialog,
   openedDialog,
   requestStore,
+  seedApiKey,
   textIn,
 } from '../support/onboarding-flow';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
 
 // VAMS compares user IDs exactly: `Pete@Example.com` and `pete@example.com` are two people, and
 // ownership, self-approval and "is this about you" must tell them apart.
-
-async function addKey(bot: TestBot, userId: string, name: string): Promise<string> {
-  const apiKeyId = randomUUID();
-  await bot.deployment.clients.documents.send(
-    new PutCommand({
-      TableName: bot.deployment.tables.apiKeys,
-      Item: {
-        apiKeyId,
-        apiKeyName: name,
-        apiKeyHash: randomUUID().replace(/-/g, ''),
-        description: 'CI',
-        userId,
-        createdBy: userId,
-        createdAt: '2026-01-01T00:00:00.000000+00:00',
-        updatedAt: '2026-01-01T00:00:00.000000+00:00',
-        expiresAt: '',
-        isActive: 'true',
-      },
-    }),
-  );
-  return apiKeyId;
-}
 
 /** Role rows without a Cognito user (the test pool, like VAMS's, folds username case). */
 async function addRoleOnlyUser(bot: TestBot, userId: string, roles: string[]): Promise<void> {
@@ -76,7 +54,7 @@ describe('VAMS user IDs that differ only in case', () => {
   afterAll(() => bot.stop());
 
   it('a viewer cannot revoke or rotate the key of an admin whose ID differs only in case', async () => {
-    const adminKey = await addKey(bot, 'Pete@Example.com', 'pete-admin-ci');
+    const adminKey = await seedApiKey(bot.deployment, 'Pete@Example.com', 'pete-admin-ci');
     expect(await replyTo(bot, 'U0PETE', `key revoke ${adminKey}`)).toContain(
       'is not yours; you can revoke your own keys only',
     );
@@ -100,7 +78,7 @@ describe('VAMS user IDs that differ only in case', () => {
   });
 
   it('a card whose subject differs from its requester only in case says so', async () => {
-    const viewerKey = await addKey(bot, 'Ann@Example.com', 'ann-viewer-ci');
+    const viewerKey = await seedApiKey(bot.deployment, 'Ann@Example.com', 'ann-viewer-ci');
     const filed = await fileThroughDialog(bot, 'U0ANN', `key rotate ${viewerKey}`, {
       Reason: 'Rotating the CI identity',
     });

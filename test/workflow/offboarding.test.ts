@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../src/logging';
 import { DynamoAdminRoleGuard } from '../../src/stores/admin-role-guard.store';
 import { RequestStore } from '../../src/stores/request.store';
@@ -20,33 +19,11 @@ import {
   recordCognitoCommands,
   requestStore,
   roleRows,
+  seedApiKey,
   textIn,
 } from '../support/onboarding-flow';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
-
-/** A key exactly as VAMS stores it: every attribute a string. */
-async function addApiKey(deployment: TestDeployment, userId: string): Promise<string> {
-  const apiKeyId = randomUUID();
-  await deployment.clients.documents.send(
-    new PutCommand({
-      TableName: deployment.tables.apiKeys,
-      Item: {
-        apiKeyId,
-        apiKeyName: `key-${apiKeyId.slice(0, 8)}`,
-        apiKeyHash: randomUUID().replace(/-/g, ''),
-        description: 'CI',
-        userId,
-        createdBy: userId,
-        createdAt: '2026-01-01T00:00:00.000000+00:00',
-        updatedAt: '2026-01-01T00:00:00.000000+00:00',
-        expiresAt: '',
-        isActive: 'true',
-      },
-    }),
-  );
-  return apiKeyId;
-}
 
 function fileOffboarding(
   bot: TestBot,
@@ -97,8 +74,8 @@ describe('offboarding', () => {
   it('needs two approvers, then removes roles, deactivates keys, signs out and deletes, each step audited', async () => {
     await bot.deployment.addVamsUser('leaver', ['viewer', 'editor'], 'leaver@example.com');
     const keys = [
-      await addApiKey(bot.deployment, 'leaver'),
-      await addApiKey(bot.deployment, 'leaver'),
+      await seedApiKey(bot.deployment, 'leaver'),
+      await seedApiKey(bot.deployment, 'leaver'),
     ];
     const sent = recordCognitoCommands(bot);
     const filed = await fileOffboarding(bot, 'U0ADA', ['leaver'], 'Delete the Cognito user');
@@ -161,7 +138,7 @@ describe('offboarding', () => {
 
   it('a failure at the sign-out leaves roles and keys done and recorded; Retry finishes without repeating them', async () => {
     await bot.deployment.addVamsUser('flaky', ['viewer'], 'flaky@example.com');
-    const key = await addApiKey(bot.deployment, 'flaky');
+    const key = await seedApiKey(bot.deployment, 'flaky');
     failCognito(bot, 'AdminUserGlobalSignOutCommand', 1);
     const filed = await fileOffboarding(bot, 'U0ADA', ['flaky'], 'Delete the Cognito user');
     await bot.driver.clickButton('U0ALAN', filed.card, 'Approve');

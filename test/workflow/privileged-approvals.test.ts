@@ -1,6 +1,7 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { eventually } from '../support/eventually';
 import {
+  addPeople,
   answerTo,
   cardMessage,
   clickCard,
@@ -22,19 +23,14 @@ import { startTestBot, type TestBot } from '../support/test-bot';
 // may grant, checked with live roles at click time and again right before the request runs.
 
 async function seedPeople(bot: TestBot): Promise<void> {
-  const { deployment, slack } = bot;
-  for (const role of ['manager', 'viewer', 'editor']) await deployment.addRole(role);
-  const people: [string, string, string[]][] = [
+  for (const role of ['manager', 'viewer', 'editor']) await bot.deployment.addRole(role);
+  await addPeople(bot, [
     ['U0ADA', 'ada@example.com', ['admin']],
     ['U0BEA', 'bea@example.com', ['admin']],
     ['U0CAL', 'cal@example.com', ['admin']],
     ['U0MAX', 'max@example.com', ['manager']],
     ['U0VIC', 'vic@example.com', ['viewer']],
-  ];
-  for (const [id, email, roles] of people) {
-    await deployment.addVamsUser(email, roles);
-    slack.addUser({ id, email, emailConfirmed: true });
-  }
+  ]);
 }
 
 async function click(bot: TestBot, who: string, filed: FiledRequest): Promise<string> {
