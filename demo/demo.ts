@@ -362,6 +362,32 @@ async function keyTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn
   narrate(slack, slack.calls.slice(mark), pat.name);
 }
 
+async function privilegeTour(driver: SlackDriver, slack: SlackStandIn, port: number) {
+  print('━━ 5. No approval gives more than its approvers hold', '');
+  const viewId = await openDialog(driver, slack, pat, 'user create');
+  print(`── ${pat.name} asks for a new admin account with their own email, and presses Request`);
+  let mark = slack.calls.length;
+  await driver.submitView(pat.id, viewId, {
+    'User ID': 'pat-admin',
+    Email: pat.email,
+    Roles: ['admin'],
+    Reason: 'Need admin for a migration',
+  });
+  const card = await filedCard(slack, mark, pat);
+  showApprovalsChannel(slack, card.ts);
+  print(`── ${max.name} clicks Approve`);
+  mark = slack.calls.length;
+  await driver.clickButton(max.id, { channel: APPROVALS, ts: card.ts }, 'Approve');
+  await slack.waitForCall('response_url', (call) => slack.calls.indexOf(call) >= mark);
+  narrate(slack, slack.calls.slice(mark), max.name);
+
+  print('── Someone on the network sends an unsigned GET /slack/events, then GET /healthz');
+  const base = `http://127.0.0.1:${port}`;
+  const probe = await fetch(`${base}${EVENTS_PATH}`);
+  const health = await fetch(`${base}/healthz`);
+  print(`  GET ${EVENTS_PATH} → ${probe.status}; GET /healthz → ${health.status}`, '');
+}
+
 /** Every password and key the bot DM'd: none may appear in a log line or any other Slack call. */
 function checkNoSecretLeaked(slack: SlackStandIn, logLines: string[]): number {
   const isDm = (call: RecordedCall) =>
@@ -424,6 +450,7 @@ async function main(): Promise<void> {
     await onboardingTour(app, driver, slack);
     await lifecycleTour(app, driver, slack);
     await keyTour(app, driver, slack);
+    await privilegeTour(driver, slack, app.port);
     const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
     const secrets = checkNoSecretLeaked(slack, logLines);
     print(
