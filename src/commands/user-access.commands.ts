@@ -82,7 +82,7 @@ function requesterProblem(
  * slash command's or a button click's, both living 3 s): opened first, then who asks is checked.
  */
 export async function openAccessDialog(
-  feature: Pick<UserAccessFeature, 'identify' | 'policy' | 'views' | 'logger'>,
+  feature: Pick<UserAccessFeature, 'identify' | 'policy' | 'views' | 'logger' | 'apiKeys'>,
   ask: {
     kind: AccessKind;
     userId: string;
@@ -92,21 +92,32 @@ export async function openAccessDialog(
   },
 ): Promise<void> {
   const access = ACCESS[ask.kind];
-  const modal = reasonModal({
-    callbackId: REASON_IDS.userAccessCallbackId,
-    title: access.title,
-    submit: 'Request',
-    what: userAccessWhat(access.verb, ask.userId, access.note),
-    metadata: JSON.stringify({ kind: ask.kind, userId: ask.userId }),
+  const modalWith = (note: string) =>
+    reasonModal({
+      callbackId: REASON_IDS.userAccessCallbackId,
+      title: access.title,
+      submit: 'Request',
+      what: userAccessWhat(access.verb, ask.userId, note),
+      metadata: JSON.stringify({ kind: ask.kind, userId: ask.userId }),
+    });
+  await openThenCheck(feature, ask.triggerId, modalWith(access.note), async () => {
+    const [identity, keys] = await Promise.all([
+      feature.identify(ask.slackUserId, ask.teamId),
+      ask.kind === 'user.disable' ? feature.apiKeys.keysOf(ask.userId) : Promise.resolve([]),
+    ]);
+    const problem = requesterProblem(identity, feature.policy, ask.kind, ask.userId);
+    if (problem || ask.kind !== 'user.disable') return problem;
+    // The person deciding to ask sees what the disable takes away, as the card will.
+    return modalWith(`${access.note} ${keysToDeactivateText(ask.userId, keys)}.`);
   });
-  await openThenCheck(feature, ask.triggerId, modal, async () =>
-    requesterProblem(
-      await feature.identify(ask.slackUserId, ask.teamId),
-      feature.policy,
-      ask.kind,
-      ask.userId,
-    ),
-  );
+}
+
+/** How many keys a disable deactivates, in the dialog and on the card. */
+function keysToDeactivateText(userId: string, keys: readonly { active: boolean }[]): string {
+  const active = keys.filter((key) => key.active).length;
+  return active === 0
+    ? `${userId} has no active API keys`
+    : `${active} active API key${active === 1 ? '' : 's'} will be deactivated`;
 }
 
 export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
@@ -174,15 +185,7 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       },
     ];
     if (kind === 'user.disable') {
-      const active = keys.filter((key) => key.active).length;
-      preflight.push({
-        check: 'api-keys',
-        ok: true,
-        detail:
-          active === 0
-            ? `${userId} has no active API keys`
-            : `${active} active API key${active === 1 ? '' : 's'} will be deactivated`,
-      });
+      preflight.push({ check: 'api-keys', ok: true, detail: keysToDeactivateText(userId, keys) });
     }
     await submitRequest(feature, view, {
       kind,

@@ -47,8 +47,8 @@ async function keyFor(bot: TestBot, requester: string, text: string, name: strin
   return { value, apiKeyId: request.params.apiKeyId };
 }
 
-/** The dialog's text once the bot has checked who asks (a notice replaces it on refusal). */
-async function refusedDialog(bot: TestBot, slackUserId: string, text: string, expected: string) {
+/** Opens a dialog and waits until the bot's check shows `expected` in it (a notice, or a note). */
+async function checkedDialog(bot: TestBot, slackUserId: string, text: string, expected: string) {
   const viewId = await openedDialog(bot, slackUserId, text);
   return eventually(() => {
     const shown = textIn(bot.slack.views.get(viewId)?.view.blocks);
@@ -155,6 +155,8 @@ describe('disable, enable and sign out, each through an approval', () => {
     expect(await authorize(bot, own.value)).toEqual({ allowed: true, userId: 'kim' });
     expect(await authorize(bot, made.value)).toEqual({ allowed: true, userId: 'kim' });
 
+    // The dialog says what the disable takes away before anyone asks for it.
+    await checkedDialog(bot, 'U0ADA', 'user disable kim', '2 active API keys will be deactivated');
     const logged = bot.logs.length;
     const disable = await fileAccessRequest(bot, 'U0ADA', 'user disable kim');
     expect(textIn(cardMessage(bot.slack, disable).blocks)).toContain(
@@ -175,8 +177,8 @@ describe('disable, enable and sign out, each through an approval', () => {
 
     // No key is issued or rotated for a disabled owner, whoever asks.
     const refusal = 'Cognito user kim is disabled';
-    await refusedDialog(bot, 'U0KIM', 'key request', refusal);
-    await refusedDialog(bot, 'U0ADA', 'key create kim', refusal);
+    await checkedDialog(bot, 'U0KIM', 'key request', refusal);
+    await checkedDialog(bot, 'U0ADA', 'key create kim', refusal);
     // A key switched on outside the bot (say, in VAMS's own UI) still cannot be rotated.
     await bot.deployment.clients.documents.send(
       new UpdateCommand({
@@ -186,7 +188,7 @@ describe('disable, enable and sign out, each through an approval', () => {
         ExpressionAttributeValues: { ':on': 'true' },
       }),
     );
-    await refusedDialog(bot, 'U0ADA', `key rotate ${made.apiKeyId}`, refusal);
+    await checkedDialog(bot, 'U0ADA', `key rotate ${made.apiKeyId}`, refusal);
 
     const enable = await fileAccessRequest(bot, 'U0ADA', 'user enable kim');
     await bot.driver.clickButton('U0ALAN', enable.card, 'Approve');
