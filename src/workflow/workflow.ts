@@ -121,8 +121,6 @@ export interface ApproverRoles {
   rolesOf(vamsUserId: string): Promise<string[]>;
 }
 
-type Approval = AccessRequest['approvals'][number];
-
 export interface WorkflowSettings extends ApprovalPolicy {
   requestTtlHours: number;
   /** Distinct approvers a kind needs (offboarding: OFFBOARD_APPROVALS). */
@@ -273,31 +271,35 @@ export class Workflow {
     return next;
   }
 
-  /** Splits approvals into those whose approver, with roles read now, may still approve. */
-  private async currentApprovals(
+  /**
+   * The request with its approvals counted again, roles read now: an approval whose approver may
+   * no longer approve it is dropped, and kept on record for the card.
+   */
+  private async recounted(
     request: AccessRequest,
-    approvals: readonly Approval[],
-  ): Promise<{ kept: Approval[]; dropped: DroppedApproval[] }> {
+  ): Promise<{ request: AccessRequest; dropped: DroppedApproval[] }> {
     const refusals = await Promise.all(
-      approvals.map(async (approval) => {
+      request.approvals.map(async (approval) => {
         const roles = await this.roles.rolesOf(approval.vamsUserId);
         return approverRefusal(request, { ...approval, roles }, this.settings);
       }),
     );
-    const kept: Approval[] = [];
-    const dropped: DroppedApproval[] = [];
-    approvals.forEach((approval, index) => {
+    const at = this.clock().toISOString();
+    const dropped = request.approvals.flatMap((approval, index) => {
       const refusal = refusals[index];
-      if (refusal === undefined) kept.push(approval);
-      else
-        dropped.push({
-          slackUserId: approval.slackUserId,
-          vamsUserId: approval.vamsUserId,
-          at: this.clock().toISOString(),
-          code: refusal.code,
-        });
+      if (!refusal) return [];
+      const { slackUserId, vamsUserId } = approval;
+      return [{ slackUserId, vamsUserId, at, code: refusal.code }];
     });
-    return { kept, dropped };
+    if (dropped.length === 0) return { request, dropped };
+    return {
+      request: {
+        ...request,
+        approvals: request.approvals.filter((_, index) => refusals[index] === undefined),
+        droppedApprovals: [...(request.droppedApprovals ?? []), ...dropped],
+      },
+      dropped,
+    };
   }
 
   private async auditDropped(request: AccessRequest, dropped: readonly DroppedApproval[]) {
@@ -350,32 +352,23 @@ export class Workflow {
       const decision = decideOn(request, clicker, this.settings, this.clock());
       if (!decision.allowed) return this.refuse(request, clicker, 'approve', decision.refusal);
       const roles = clicker.mapped ? clicker.roles : [];
-      const mine: Approval = {
-        slackUserId: clicker.slackUserId,
-        vamsUserId: decision.vamsUserId,
-        roles,
-        at: this.clock().toISOString(),
-      };
-      let approvals = [...request.approvals, mine];
-      let dropped: DroppedApproval[] = [];
-      // About to run: every earlier approval must still come from someone who may approve now.
-      if (approvals.length >= request.requiredApprovals) {
-        const current = await this.currentApprovals(request, request.approvals);
-        approvals = [...current.kept, mine];
-        dropped = current.dropped;
-      }
+      const approvals = [
+        ...request.approvals,
+        {
+          slackUserId: clicker.slackUserId,
+          vamsUserId: decision.vamsUserId,
+          roles,
+          at: this.clock().toISOString(),
+        },
+      ];
       const quorum = approvals.length >= request.requiredApprovals;
       const next: AccessRequest = {
         ...request,
         approvals,
         status: quorum ? 'approved' : 'pending',
-        ...(dropped.length > 0
-          ? { droppedApprovals: [...(request.droppedApprovals ?? []), ...dropped] }
-          : {}),
         version: request.version + 1,
       };
       if (!(await this.repository.replace(next))) continue;
-      await this.auditDropped(next, dropped);
       await this.audit(next, 'approved', decision.vamsUserId, {
         slackUserId: clicker.slackUserId,
         tally: `${approvals.length}/${request.requiredApprovals}`,
@@ -507,19 +500,39 @@ export class Workflow {
     return new Date(this.clock().getTime() + this.settings.leaseMs).toISOString();
   }
 
+  /**
+   * Takes an approved request (or one whose runner's lease lapsed) to run it. Right before a
+   * request first runs, its privilege and approvals are worked out again with roles read now: if
+   * an approver lost the right meanwhile and too few remain, it goes back to waiting instead.
+   */
   private async claim(id: string): Promise<AccessRequest | undefined> {
-    const request = await this.repository.get(id);
-    if (!request) return undefined;
-    const lapsed = Date.parse(request.lease?.until ?? '') < this.clock().getTime();
-    if (request.status !== 'approved' && !(request.status === 'executing' && lapsed))
+    const stored = await this.repository.get(id);
+    if (!stored) return undefined;
+    const lapsed = Date.parse(stored.lease?.until ?? '') < this.clock().getTime();
+    if (stored.status !== 'approved' && !(stored.status === 'executing' && lapsed))
       return undefined;
-    const next: AccessRequest = {
-      ...request,
-      status: 'executing',
-      lease: { owner: this.instanceId, until: this.leaseUntil() },
-      version: request.version + 1,
-    };
-    return (await this.repository.replace(next)) ? next : undefined;
+    const firstRun = stored.status === 'approved' && stored.steps.length === 0;
+    const { request, dropped } = firstRun
+      ? await this.recounted(await this.evaluated(stored))
+      : { request: stored, dropped: [] };
+    const ready = request.approvals.length >= request.requiredApprovals;
+    const next: AccessRequest = ready
+      ? {
+          ...request,
+          status: 'executing',
+          lease: { owner: this.instanceId, until: this.leaseUntil() },
+          version: stored.version + 1,
+        }
+      : { ...request, status: 'pending', version: stored.version + 1 };
+    if (!(await this.repository.replace(next))) return undefined;
+    await this.auditDropped(next, dropped);
+    if (ready) return next;
+    this.log(next).warn(
+      { dropped: dropped.map((approval) => approval.vamsUserId) },
+      'too few approvals count now; waiting for another approver',
+    );
+    await this.notifier.cardChanged(next);
+    return undefined;
   }
 
   private withStep(request: AccessRequest, step: StepRecord): AccessRequest {
@@ -561,38 +574,10 @@ export class Workflow {
     if (this.running.has(id)) return;
     this.running.add(id);
     try {
-      if (await this.stillApproved(id)) await this.executeClaimed(id);
+      await this.executeClaimed(id);
     } finally {
       this.running.delete(id);
     }
-  }
-
-  /**
-   * Right before a request first runs, its approvals are counted again with roles read now
-   * (and its privilege with them): an approver who lost the right meanwhile no longer counts,
-   * and the request goes back to waiting for another approver.
-   */
-  private async stillApproved(id: string): Promise<boolean> {
-    const stored = await this.repository.get(id);
-    if (stored?.status !== 'approved' || stored.steps.length > 0) return true;
-    const request = await this.evaluated(stored);
-    const { kept, dropped } = await this.currentApprovals(request, request.approvals);
-    if (kept.length >= request.requiredApprovals) return true;
-    const next: AccessRequest = {
-      ...request,
-      status: 'pending',
-      approvals: kept,
-      droppedApprovals: [...(request.droppedApprovals ?? []), ...dropped],
-      version: request.version + 1,
-    };
-    if (!(await this.repository.replace(next))) return false;
-    await this.auditDropped(next, dropped);
-    this.log(next).warn(
-      { dropped: dropped.map((approval) => approval.vamsUserId) },
-      'approvals no longer count; waiting for another approver',
-    );
-    await this.notifier.cardChanged(next);
-    return false;
   }
 
   private async executeClaimed(id: string): Promise<void> {
