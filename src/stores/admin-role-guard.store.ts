@@ -1,11 +1,10 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { allPages } from './all-pages';
+import { VamsUserRoleStore } from './vams-user-roles.store';
 
 export type AdminRoleRemoval = 'removed' | 'absent' | 'last-admin';
 
@@ -20,7 +19,6 @@ class AdminGuardBusyError extends Error {
 
 const GUARD_KEY = { pk: 'GUARD#admins', sk: 'GUARD' } as const;
 const guardItem = z.object({ version: z.number().int() });
-const roleRow = z.object({ userId: z.string(), roleName: z.string() });
 
 const MAX_ATTEMPTS = 12;
 const BACKOFF_MS = 25;
@@ -41,20 +39,24 @@ function isCancelled(error: unknown): boolean {
  * own UI adds and removes admin rows without the bot.
  */
 export class DynamoAdminRoleGuard implements AdminRoleGuard {
+  private readonly userRoles: VamsUserRoleStore;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tables: { userRoles: string; bot: string },
     private readonly adminRoles: readonly string[],
     private readonly pause: (ms: number) => Promise<void> = (ms) =>
       new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {}
+  ) {
+    this.userRoles = new VamsUserRoleStore(documents, tables.userRoles);
+  }
 
   async removeAdminRole(userId: string, roleName: string): Promise<AdminRoleRemoval> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       // The guard first, the holders after: whatever committed before this read is in the
       // count, and whatever commits after it changes the version.
       const version = await this.guardVersion();
-      const rows = await this.adminRows();
+      const rows = await this.userRoles.rowsWithRoles(this.adminRoles);
       // VAMS user IDs are case-sensitive: `Ada` and `ada` are two users.
       const isThisRow = (row: { userId: string; roleName: string }) =>
         row.userId === userId && row.roleName === roleName;
@@ -105,25 +107,5 @@ export class DynamoAdminRoleGuard implements AdminRoleGuard {
       new GetCommand({ TableName: this.tables.bot, Key: GUARD_KEY, ConsistentRead: true }),
     );
     return found.Item ? guardItem.parse(found.Item).version : undefined;
-  }
-
-  /** Every admin-role row. The table has no index by role, so this scans. */
-  private async adminRows(): Promise<{ userId: string; roleName: string }[]> {
-    if (this.adminRoles.length === 0) return [];
-    const values = Object.fromEntries(this.adminRoles.map((role, index) => [`:r${index}`, role]));
-    return allPages(
-      (startKey) =>
-        this.documents.send(
-          new ScanCommand({
-            TableName: this.tables.userRoles,
-            FilterExpression: `roleName IN (${Object.keys(values).join(', ')})`,
-            ExpressionAttributeValues: values,
-            ProjectionExpression: 'userId, roleName',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      (item) => roleRow.parse(item),
-    );
   }
 }

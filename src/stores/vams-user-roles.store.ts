@@ -12,7 +12,7 @@ import { isConditionFailure } from './conditional-write';
 
 const roleRow = z.object({ userId: z.string(), roleName: z.string() });
 
-/** VAMS's user-roles table (pk userId, sk roleName): read with Query, never Scan. */
+/** VAMS's user-roles table (pk userId, sk roleName): read with Query; only `rowsWithRoles` scans. */
 export class VamsUserRoleStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -74,26 +74,32 @@ export class VamsUserRoleStore {
   }
 
   /**
-   * Everyone holding one of `roleNames`. The table has no index by role, so this scans: only
-   * for the last-admin safeguard of offboarding, never on a hot path.
+   * Every row of one of `roleNames`. The table has no index by role, so this scans: only for
+   * the last-admin safeguard, never on a hot path.
    */
-  async holdersOf(roleNames: readonly string[]): Promise<string[]> {
+  async rowsWithRoles(
+    roleNames: readonly string[],
+  ): Promise<{ userId: string; roleName: string }[]> {
     if (roleNames.length === 0) return [];
     const values = Object.fromEntries(roleNames.map((role, index) => [`:r${index}`, role]));
-    const holders = await allPages(
+    return allPages(
       (startKey) =>
         this.documents.send(
           new ScanCommand({
             TableName: this.tableName,
             FilterExpression: `roleName IN (${Object.keys(values).join(', ')})`,
             ExpressionAttributeValues: values,
-            ProjectionExpression: 'userId',
+            ProjectionExpression: 'userId, roleName',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         ),
-      (item) => roleRow.pick({ userId: true }).parse(item).userId,
+      (item) => roleRow.parse(item),
     );
-    return [...new Set(holders)];
+  }
+
+  /** Everyone holding one of `roleNames` (a scan, as `rowsWithRoles`). */
+  async holdersOf(roleNames: readonly string[]): Promise<string[]> {
+    return [...new Set((await this.rowsWithRoles(roleNames)).map((row) => row.userId))];
   }
 }

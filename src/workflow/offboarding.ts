@@ -11,9 +11,9 @@ export interface OffboardingPorts {
     holdersOf(roleNames: readonly string[]): Promise<string[]>;
   };
   apiKeys: KeyDeactivationPorts;
-  /** Undefined when users live in an external identity provider: roles and keys only. */
   /** The only way an admin-role row is removed: it refuses to remove the last one. */
   adminGuard: AdminRoleGuard;
+  /** Undefined when users live in an external identity provider: roles and keys only. */
   cognito:
     | {
         signOutEverywhere(userId: string): Promise<void>;
@@ -86,15 +86,10 @@ export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
       run: async (context: StepContext) => {
         const roles = await ports.userRoles.rolesOf(userId);
         const isAdminRole = (role: string) => ports.adminRoles.includes(role);
-        // Checked again right here, not only in the first step: a Retry or a resume skips that
-        // step, and other offboardings may have removed admins since.
-        if (roles.some(isAdminRole)) {
-          const problem = await lastAdminProblem(ports, [userId]);
-          if (problem) throw new Error(problem);
-        }
-        // Admin roles first, each through the guard: offboardings running at the same moment
-        // can pass the check above together, and only the guard stops them removing every
-        // admin. A refusal then leaves this person's other roles in place.
+        // Admin roles first, each through the guard, which counts the other admins and removes
+        // the row in one transaction: a Retry or a resume skips the first step, and offboardings
+        // running at the same moment could each pass a separate check. A refusal then leaves this
+        // person's other roles in place.
         for (const roleName of roles.filter(isAdminRole)) {
           const removal = await ports.adminGuard.removeAdminRole(userId, roleName);
           if (removal === 'last-admin') throw new Error(lastAdminText([userId]));
