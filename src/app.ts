@@ -125,8 +125,7 @@ function identityService(
     slackPerson: (slackUserId) =>
       fresh ? people.freshPerson(slackUserId) : people.person(slackUserId),
     linkedVamsUser: (slackUserId) => links.linkedVamsUser(slackUserId),
-    vamsUserWithRoles: (candidates) => userRoles.firstUserWithRoles(candidates),
-    cognitoUsername: async (candidates) => directory?.firstExistingUsername(candidates),
+    cognitoUsername: async (username) => directory?.existingUsername(username),
     cognitoUsernamesWithEmail: async (candidates) =>
       directory ? directory.usernamesWithEmail(candidates) : [],
     rolesOf: (vamsUserId) => userRoles.rolesOf(vamsUserId),

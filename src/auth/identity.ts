@@ -12,12 +12,8 @@ export interface SlackPerson {
 export interface IdentityPorts {
   slackPerson(slackUserId: string): Promise<SlackPerson | undefined>;
   linkedVamsUser(slackUserId: string): Promise<string | undefined>;
-  /** The first candidate that has role rows in VAMS, with those roles (tried in order). */
-  vamsUserWithRoles(
-    candidates: readonly string[],
-  ): Promise<{ userId: string; roles: string[] } | undefined>;
-  /** A Cognito username among the candidates; undefined in external-IdP mode. */
-  cognitoUsername(candidates: readonly string[]): Promise<string | undefined>;
+  /** The Cognito user with this username, as Cognito spells it; undefined in external-IdP mode. */
+  cognitoUsername(username: string): Promise<string | undefined>;
   /** Cognito usernames whose `email` attribute is one of the candidates. */
   cognitoUsernamesWithEmail(candidates: readonly string[]): Promise<string[]>;
   rolesOf(vamsUserId: string): Promise<string[]>;
@@ -114,14 +110,15 @@ async function mappingOf(
   const candidates = emailCandidates(person.email);
   // VAMS user IDs are case-sensitive: when the email as given and lower-cased are two VAMS
   // users, either could be someone else, so neither is guessed.
-  const withRoles = defined(
-    await Promise.all(candidates.map((candidate) => ports.vamsUserWithRoles([candidate]))),
+  const held = await Promise.all(
+    candidates.map(async (userId) => ({ userId, roles: await ports.rolesOf(userId) })),
   );
+  const withRoles = held.filter((candidate) => candidate.roles.length > 0);
   if (withRoles.length > 1) return 'ambiguous-email';
   const [owner] = withRoles;
   if (owner) return { vamsUserId: owner.userId, source: 'email-is-user-id', roles: owner.roles };
   const usernames = new Set(
-    defined(await Promise.all(candidates.map((candidate) => ports.cognitoUsername([candidate])))),
+    defined(await Promise.all(candidates.map((candidate) => ports.cognitoUsername(candidate)))),
   );
   if (usernames.size > 1) return 'ambiguous-email';
   const [asUsername] = usernames;

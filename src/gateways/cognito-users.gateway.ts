@@ -87,18 +87,16 @@ export class CognitoUserDirectory {
     private readonly userPoolId: string,
   ) {}
 
-  async firstExistingUsername(candidates: readonly string[]): Promise<string | undefined> {
-    for (const username of candidates) {
-      try {
-        const user = await this.cognito.send(
-          new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username }),
-        );
-        if (user.Username) return user.Username;
-      } catch (error) {
-        if (!(error instanceof UserNotFoundException)) throw error;
-      }
+  async existingUsername(username: string): Promise<string | undefined> {
+    try {
+      const user = await this.cognito.send(
+        new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username }),
+      );
+      return user.Username;
+    } catch (error) {
+      if (error instanceof UserNotFoundException) return undefined;
+      throw error;
     }
-    return undefined;
   }
 
   async usernamesWithEmail(candidates: readonly string[]): Promise<string[]> {

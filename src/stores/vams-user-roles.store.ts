@@ -35,16 +35,6 @@ export class VamsUserRoleStore {
     );
   }
 
-  async firstUserWithRoles(
-    candidates: readonly string[],
-  ): Promise<{ userId: string; roles: string[] } | undefined> {
-    for (const userId of candidates) {
-      const roles = await this.rolesOf(userId);
-      if (roles.length > 0) return { userId, roles };
-    }
-    return undefined;
-  }
-
   /** One row in VAMS's format; an existing row counts as done (same key, same meaning). */
   async addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> {
     try {
