@@ -62,18 +62,16 @@ export function privilegeHolder(request: AccessRequest): string | undefined {
   }
 }
 
-/** The admin roles a request would give someone: onboarding's roles, or a key owner's roles. */
+/**
+ * The admin roles a request would give someone: onboarding's roles, or the roles of its
+ * `privilegeHolder` (`holderRoles`, empty when it has none).
+ */
 export function privilegedRoles(
   request: AccessRequest,
   policy: RolePolicy,
   holderRoles: readonly string[],
 ): string[] {
-  const given =
-    request.kind === 'user.create'
-      ? request.params.roles
-      : privilegeHolder(request) !== undefined
-        ? holderRoles
-        : [];
+  const given = request.kind === 'user.create' ? request.params.roles : holderRoles;
   return [...new Set(given.filter((role) => policy.adminRoles.includes(role)))];
 }
 

@@ -324,7 +324,7 @@ async function rotationDraft(
   const ownerProblem = ownerInSlack
     ? await feature.recipientProblem(ownerInSlack, key.userId)
     : `${key.userId} was not found in Slack`;
-  const deliverTo = ownerProblem || !ownerInSlack ? requester.slackUserId : ownerInSlack;
+  const deliverTo = ownerInSlack && !ownerProblem ? ownerInSlack : requester.slackUserId;
   return {
     kind: 'key.rotate',
     params: {

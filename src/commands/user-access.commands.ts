@@ -6,6 +6,7 @@ import { parseViewState, textValue } from '../slack/view-state';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
 import { type PreflightResult, REASON_REQUIRED } from '../workflow/request';
+import { keysToDeactivateText } from '../workflow/user-access';
 import {
   adminRequesterProblem,
   noticeAck,
@@ -108,17 +109,12 @@ export async function openAccessDialog(
     const problem = requesterProblem(identity, feature.policy, ask.kind, ask.userId);
     if (problem || ask.kind !== 'user.disable') return problem;
     // The person deciding to ask sees what the disable takes away, as the card will.
-    return modalWith(`${access.note} ${keysToDeactivateText(ask.userId, keys)}.`);
+    return modalWith(`${access.note} ${keysToDeactivateText(ask.userId, activeCount(keys))}.`);
   });
 }
 
-/** How many keys a disable deactivates, in the dialog and on the card. */
-function keysToDeactivateText(userId: string, keys: readonly { active: boolean }[]): string {
-  const active = keys.filter((key) => key.active).length;
-  return active === 0
-    ? `${userId} has no active API keys`
-    : `${active} active API key${active === 1 ? '' : 's'} will be deactivated`;
-}
+const activeCount = (keys: readonly { active: boolean }[]) =>
+  keys.filter((key) => key.active).length;
 
 export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
   return ACCESS_KINDS.map((kind) => {
@@ -185,7 +181,11 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       },
     ];
     if (kind === 'user.disable') {
-      preflight.push({ check: 'api-keys', ok: true, detail: keysToDeactivateText(userId, keys) });
+      preflight.push({
+        check: 'api-keys',
+        ok: true,
+        detail: keysToDeactivateText(userId, activeCount(keys)),
+      });
     }
     await submitRequest(feature, view, {
       kind,

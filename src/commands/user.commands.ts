@@ -92,6 +92,32 @@ async function preflight(
   };
 }
 
+/** Whose Slack email the new user's email is: the requester's, another member's, or nobody's. */
+function slackMemberCheck(
+  email: string,
+  own: boolean,
+  member: { checked: boolean; slackUserId: string | undefined },
+): PreflightResult {
+  if (own) {
+    return {
+      check: 'email-not-requester',
+      ok: false,
+      detail: `The new user's email ${email} is the requester's own Slack email`,
+    };
+  }
+  const check = 'email-not-slack-member';
+  if (member.slackUserId) {
+    return {
+      check,
+      ok: false,
+      detail: `The new user's email ${email} belongs to Slack member ${member.slackUserId}, who therefore cannot approve this request`,
+    };
+  }
+  return member.checked
+    ? { check, ok: true, detail: `No Slack member has ${email}` }
+    : { check, ok: false, detail: `Slack could not be asked whether a member has ${email}` };
+}
+
 /**
  * Warnings for the approvers (not refusals): whose email the new user gets, whether a Cognito
  * user already has it, and whether the requester holds the roles they ask to give. A Slack
@@ -113,32 +139,13 @@ async function onboardingWarnings(
   const own =
     member.slackUserId === requester.slackUserId ||
     requester.email?.toLowerCase() === email.toLowerCase();
-  const slackCheck: PreflightResult = own
-    ? {
-        check: 'email-not-requester',
-        ok: false,
-        detail: `The new user's email ${email} is the requester's own Slack email`,
-      }
-    : member.slackUserId
-      ? {
-          check: 'email-not-slack-member',
-          ok: false,
-          detail: `The new user's email ${email} belongs to Slack member ${member.slackUserId}, who therefore cannot approve this request`,
-        }
-      : member.checked
-        ? { check: 'email-not-slack-member', ok: true, detail: `No Slack member has ${email}` }
-        : {
-            check: 'email-not-slack-member',
-            ok: false,
-            detail: `Slack could not be asked whether a member has ${email}`,
-          };
   const notHeld = params.roles.filter((role) => !requester.roles.includes(role));
   const subjects = new Set<string>();
   if (member.slackUserId) subjects.add(member.slackUserId);
   if (own) subjects.add(requester.slackUserId);
   return {
     results: [
-      slackCheck,
+      slackMemberCheck(email, own, member),
       holders.length > 0
         ? {
             check: 'email-unused',

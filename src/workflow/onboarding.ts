@@ -6,8 +6,8 @@ import {
   DELIVER_PASSWORD,
   deliversBySlack,
   dmNewTemporaryPassword,
-  emailFallbackReason,
   type PasswordCourier,
+  passwordDeliveryOf,
   slackRecipient,
   type TemporaryPasswords,
 } from './password-courier';
@@ -117,10 +117,7 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
     },
     summary: (candidate) => {
       const request = expectKind(candidate, 'user.create');
-      const byDm = request.steps
-        .find((step) => step.name === DELIVER_PASSWORD)
-        ?.detail?.startsWith('sent');
-      const fallback = emailFallbackReason(request);
+      const { byDm, fallback } = passwordDeliveryOf(request);
       const delivered = byDm
         ? 'The temporary password went to them by Slack DM.'
         : fallback

@@ -35,27 +35,32 @@ export interface TemporaryPasswords {
 
 // The `choose-delivery` step records its choice; later steps read it back from the record.
 const CHOOSE_DELIVERY = 'choose-delivery';
+export const DELIVER_PASSWORD = 'deliver-password';
 const SLACK_DELIVERY = /^by Slack DM to (\w+)$/;
 // Written by the steps below when the Slack account with the email may not have the password.
 const REFUSED_PREFIX = 'by Cognito email: the Slack account with that email ';
+// How `dmNewTemporaryPassword` records a password it DM'd.
+const SENT_PREFIX = 'sent by DM to ';
 
 function emailFallback(reason: RefusalReason, now = ''): string {
   return `${REFUSED_PREFIX}${recipientRefusalText(reason)}${now}`;
 }
 
 /**
- * Why the password went by Cognito's email although Slack delivery was chosen, for the summary:
- * e.g. "the Slack account with that email is a guest".
+ * How a request's temporary password went, for its summary: by Slack DM, or by Cognito's email,
+ * with why when Slack delivery was chosen (e.g. "the Slack account with that email is a guest").
  */
-export function emailFallbackReason(request: AccessRequest): string | undefined {
-  for (const name of [DELIVER_PASSWORD, CHOOSE_DELIVERY]) {
-    const detail = request.steps.find((step) => step.name === name)?.detail;
-    if (detail?.startsWith(REFUSED_PREFIX)) return detail.slice('by Cognito email: '.length);
-  }
-  return undefined;
+export function passwordDeliveryOf(request: AccessRequest): {
+  byDm: boolean;
+  fallback: string | undefined;
+} {
+  const detailOf = (name: string) => request.steps.find((step) => step.name === name)?.detail;
+  const byDm = detailOf(DELIVER_PASSWORD)?.startsWith(SENT_PREFIX) ?? false;
+  const refused = [DELIVER_PASSWORD, CHOOSE_DELIVERY]
+    .map(detailOf)
+    .find((detail) => detail?.startsWith(REFUSED_PREFIX));
+  return { byDm, fallback: refused?.slice('by Cognito email: '.length) };
 }
-
-export const DELIVER_PASSWORD = 'deliver-password';
 
 /** The step that decides, once per request, whether the password goes by Slack DM or by email. */
 export function chooseDeliveryStep(
@@ -122,5 +127,5 @@ export async function dmNewTemporaryPassword(
     password,
     validDays: policy.temporaryPasswordValidityDays,
   });
-  return [{ text: 'sent by DM to ' }, { slackUserId: delivery.slackUserId }];
+  return [{ text: SENT_PREFIX }, { slackUserId: delivery.slackUserId }];
 }

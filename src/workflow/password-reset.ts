@@ -5,8 +5,8 @@ import {
   DELIVER_PASSWORD,
   deliversBySlack,
   dmNewTemporaryPassword,
-  emailFallbackReason,
   type PasswordCourier,
+  passwordDeliveryOf,
   slackRecipient,
   type TemporaryPasswords,
 } from './password-courier';
@@ -92,10 +92,7 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
     ],
     summary: (candidate) => {
       const request = expectKind(candidate, 'user.reset-password');
-      const byDm = request.steps
-        .find((step) => step.name === DELIVER_PASSWORD)
-        ?.detail?.startsWith('sent');
-      const fallback = emailFallbackReason(request);
+      const { byDm, fallback } = passwordDeliveryOf(request);
       const delivered = byDm
         ? 'a temporary password went to them by Slack DM'
         : fallback

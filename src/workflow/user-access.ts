@@ -18,10 +18,18 @@ const TOKENS_LIVE_ON =
 
 const KEYS_STEP = 'api-keys';
 
+const activeKeys = (count: number) => `${count} active API key${count === 1 ? '' : 's'}`;
+
+/** What a disable will take away, in its dialog and on its card. */
+export function keysToDeactivateText(userId: string, count: number): string {
+  return count === 0
+    ? `${userId} has no active API keys`
+    : `${activeKeys(count)} will be deactivated`;
+}
+
 /** What the key step of a disable records, and its summary repeats. */
-export function keysDeactivatedText(count: number): string {
-  if (count === 0) return 'no active API keys to deactivate';
-  return `${count} active API key${count === 1 ? '' : 's'} deactivated`;
+function keysDeactivatedText(count: number): string {
+  return count === 0 ? 'no active API keys to deactivate' : `${activeKeys(count)} deactivated`;
 }
 
 type AccessKind = Extract<RequestKind, 'user.disable' | 'user.enable' | 'user.signout'>;
