@@ -1,5 +1,6 @@
 import { eventually } from '../support/eventually';
 import {
+  addPeople,
   clickCard,
   type FiledRequest,
   fileThroughDialog,
@@ -19,12 +20,11 @@ describe('dialog text past its max_length, sent by a scripted client', () => {
   beforeAll(async () => {
     bot = await startTestBot();
     await bot.deployment.addRole('viewer');
-    await bot.deployment.addVamsUser('ada@example.com', ['admin']);
-    await bot.deployment.addVamsUser('alan@example.com', ['admin']);
-    await bot.deployment.addVamsUser('bob', ['viewer'], 'bob@example.com');
-    bot.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
-    bot.slack.addUser({ id: 'U0ALAN', email: 'alan@example.com', emailConfirmed: true });
-    bot.slack.addUser({ id: 'U0BOB', email: 'bob@example.com', emailConfirmed: true });
+    await addPeople(bot, [
+      ['U0ADA', 'ada@example.com', ['admin']],
+      ['U0ALAN', 'alan@example.com', ['admin']],
+      ['U0BOB', 'bob@example.com', ['viewer'], 'bob'],
+    ]);
   });
   afterAll(() => bot.stop());
 

@@ -244,15 +244,20 @@ export async function roleRows(
 }
 
 /**
- * VAMS users who are also Slack members: a Cognito user and role rows under `email` as the VAMS
- * user ID, and a Slack account `slackUserId` with that email, confirmed.
+ * VAMS users who are also Slack members: a Cognito user and role rows under the VAMS user ID
+ * (the email unless given), and a Slack account `slackUserId` with that email, confirmed.
  */
 export async function addPeople(
   bot: TestBot,
-  people: readonly (readonly [slackUserId: string, email: string, roles: readonly string[]])[],
+  people: readonly (readonly [
+    slackUserId: string,
+    email: string,
+    roles: readonly string[],
+    vamsUserId?: string,
+  ])[],
 ): Promise<void> {
-  for (const [slackUserId, email, roles] of people) {
-    await bot.deployment.addVamsUser(email, [...roles]);
+  for (const [slackUserId, email, roles, vamsUserId] of people) {
+    await bot.deployment.addVamsUser(vamsUserId ?? email, [...roles], email);
     bot.slack.addUser({ id: slackUserId, email, emailConfirmed: true });
   }
 }

@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { seedUserRole } from '../../src/backend/provision';
 import { eventually } from '../support/eventually';
 import {
+  addPeople,
   cardMessage,
   dmsTo,
   fileThroughDialog,
@@ -42,13 +43,13 @@ describe('VAMS user IDs that differ only in case', () => {
   beforeAll(async () => {
     bot = await startTestBot();
     await bot.deployment.addRole('viewer');
-    // A viewer signs in as `pete@example.com`; `Pete@Example.com` is an admin identity.
-    await bot.deployment.addVamsUser('pete@example.com', ['viewer']);
-    bot.slack.addUser({ id: 'U0PETE', email: 'pete@example.com', emailConfirmed: true });
+    // A viewer signs in as `pete@example.com`, an admin as `ann@example.com`; `Pete@Example.com`
+    // is an admin identity and `Ann@Example.com` a viewer one.
+    await addPeople(bot, [
+      ['U0PETE', 'pete@example.com', ['viewer']],
+      ['U0ANN', 'ann@example.com', ['admin']],
+    ]);
     await addRoleOnlyUser(bot, 'Pete@Example.com', ['admin']);
-    // An admin signs in as `ann@example.com`; `Ann@Example.com` is a viewer identity.
-    await bot.deployment.addVamsUser('ann@example.com', ['admin']);
-    bot.slack.addUser({ id: 'U0ANN', email: 'ann@example.com', emailConfirmed: true });
     await addRoleOnlyUser(bot, 'Ann@Example.com', ['viewer']);
   });
   afterAll(() => bot.stop());
