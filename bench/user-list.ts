@@ -2,7 +2,7 @@ import {
   type CognitoIdentityProviderClient,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { USER_LIST_PAGE_SIZE } from '../src/gateways/cognito-users.gateway';
+import { USER_LIST_PAGE_SIZE } from '../src/domain/cognito-user';
 import type { SlackDriver } from '../test/support/slack-driver';
 import type { SlackStandIn } from '../test/support/slack-standin';
 import type { TestDeployment } from '../test/support/vams-deployment';

@@ -16,6 +16,9 @@ import { registerPasswordFeature, resetPasswordCommand } from './commands/user-p
 import { registerUserUpdateFeature, userUpdateCommand } from './commands/user-update.commands';
 import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
+import type { AdminRoleGuard } from './domain/admin-role-guard';
+import type { AuditEvent } from './domain/audit';
+import type { RequestKind } from './domain/request';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
 import {
   CognitoUserDirectory,
@@ -29,12 +32,12 @@ import { SlackPeople } from './slack/slack-people';
 import { createSlackRuntime, type SlackRuntime } from './slack/slack-runtime';
 import { registerSubmissionGuard } from './slack/submission-guard';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
-import { type AdminRoleGuard, DynamoAdminRoleGuard } from './stores/admin-role-guard.store';
+import { DynamoAdminRoleGuard } from './stores/admin-role-guard.store';
 import { DraftStore } from './stores/draft.store';
 import { LinkStore } from './stores/link.store';
 import { ListPageStore } from './stores/list-pages.store';
 import { ReminderStore } from './stores/reminder.store';
-import { type AuditEvent, RequestStore } from './stores/request.store';
+import { RequestStore } from './stores/request.store';
 import { VamsApiKeyStore } from './stores/vams-api-keys.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
@@ -44,7 +47,6 @@ import { type ReminderRun, remindExpiringKeys } from './workflow/key-reminders';
 import { offboardingExecutor } from './workflow/offboarding';
 import { onboardingExecutor } from './workflow/onboarding';
 import { passwordResetExecutor } from './workflow/password-reset';
-import type { RequestKind } from './workflow/request';
 import { keyRecipientProblem } from './workflow/secret-recipients';
 import { userAccessExecutor } from './workflow/user-access';
 import { userUpdateExecutor } from './workflow/user-update';

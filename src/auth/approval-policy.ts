@@ -1,4 +1,4 @@
-import { type AccessRequest, type RequestKind, subjectsOf } from '../workflow/request';
+import { type AccessRequest, type RequestKind, subjectsOf } from '../domain/request';
 import type { Identity, RefusalReason } from './identity';
 import { type RolePolicy, standingOf } from './roles';
 

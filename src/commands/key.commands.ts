@@ -3,9 +3,11 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import { type RolePolicy, standingOf } from '../auth/roles';
+import type { ApiKeyMetadata } from '../domain/api-key';
+import type { AuditEvent } from '../domain/audit';
+import { type Person, REASON_REQUIRED } from '../domain/request';
 import { parseViewState, textValue } from '../slack/view-state';
-import type { AuditEvent } from '../stores/request.store';
-import type { ApiKeyMetadata, VamsApiKeyStore } from '../stores/vams-api-keys.store';
+import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import { apiKeyExpiry, endOfDayUtc } from '../vams/api-key-format';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import {
@@ -23,7 +25,6 @@ import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import { checkKeyForm, daysAhead, type KeyLimits, rotatedName } from '../workflow/api-key-rules';
 import { logAuthChangeBy } from '../workflow/auth-changes';
-import { type Person, REASON_REQUIRED } from '../workflow/request';
 import type { Draft } from '../workflow/workflow';
 import {
   fieldErrorsAck,

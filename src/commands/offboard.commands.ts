@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
+import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../domain/request';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { DraftStore } from '../stores/draft.store';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
@@ -12,7 +13,6 @@ import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS } from '../views/reason.view';
 import { lastAdminProblem } from '../workflow/offboarding';
-import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../workflow/request';
 import {
   adminRequesterProblem,
   fieldErrorsAck,

@@ -2,10 +2,10 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
+import { type PreflightResult, REASON_REQUIRED } from '../domain/request';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
-import { type PreflightResult, REASON_REQUIRED } from '../workflow/request';
 import { keysToDeactivateText } from '../workflow/user-access';
 import {
   adminRequesterProblem,

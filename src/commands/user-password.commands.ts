@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import { type RolePolicy, standingOf } from '../auth/roles';
+import { REASON_REQUIRED } from '../domain/request';
 import { parseViewState, textValue } from '../slack/view-state';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS, reasonModal } from '../views/reason.view';
-import { REASON_REQUIRED } from '../workflow/request';
 import {
   noticeAck,
   oneUserId,

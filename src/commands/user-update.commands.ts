@@ -2,7 +2,9 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { Identity } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
-import type { CognitoAdmin, CognitoUserSummary } from '../gateways/cognito-admin.gateway';
+import type { CognitoUserSummary } from '../domain/cognito-user';
+import type { PreflightResult, UserUpdateParams } from '../domain/request';
+import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
 import { initialValue, parseViewState, selectedValues, textValue } from '../slack/view-state';
 import { VAMS_USER_ID } from '../vams/vams-format';
@@ -14,7 +16,6 @@ import {
   userUpdateLoadingModal,
   userUpdateModal,
 } from '../views/user-update.view';
-import type { PreflightResult, UserUpdateParams } from '../workflow/request';
 import { validateUserUpdate } from '../workflow/user-update-form';
 import {
   adminRequesterProblem,

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../auth/identity';
+import type { OnboardingParams, PreflightResult } from '../domain/request';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
 import type { AppLogger } from '../logging';
@@ -10,7 +11,6 @@ import type { VamsRoleCatalog } from '../stores/vams-roles.store';
 import { explainRefusal } from '../views/reasons';
 import { USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';
 import { validateOnboarding } from '../workflow/onboarding-form';
-import type { OnboardingParams, PreflightResult } from '../workflow/request';
 import type { Workflow } from '../workflow/workflow';
 import { EXTERNAL_IDP_TEXT, fieldErrorsAck, noticeAck, openThenCheck } from './dialogs';
 import type { Identify } from './identity.commands';

@@ -13,30 +13,8 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { retryThrottled } from '../aws/throttle';
+import type { CognitoUserSummary, ContactChanges, NewCognitoUser } from '../domain/cognito-user';
 import type { PasswordPolicy } from '../vams/temporary-password';
-
-export interface NewCognitoUser {
-  userId: string;
-  email: string;
-  phone?: string;
-  /** Set with `suppressInvitation` when the bot delivers the password itself. */
-  temporaryPassword?: string;
-  suppressInvitation: boolean;
-}
-
-export interface CognitoUserSummary {
-  username: string;
-  status: string | undefined;
-  email: string | undefined;
-  phone: string | undefined;
-  enabled: boolean;
-}
-
-/** New values for a user's contact attributes; an absent one is left as it is. */
-export interface ContactChanges {
-  email?: string;
-  phone?: string;
-}
 
 /** Cognito admin calls, made the way VAMS makes them (VAMS-COMPAT.md). */
 export class CognitoAdmin {

@@ -8,13 +8,16 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { z } from 'zod';
+import {
+  type CognitoUserDetail,
+  type CognitoUserRow,
+  USER_LIST_PAGE_SIZE,
+} from '../domain/cognito-user';
 
 // ListUsers filters are quoted strings: a value with a quote or backslash could change the
 // filter, so it is not searched at all.
 const UNSAFE_IN_FILTER = /["\\]/;
 
-/** Cognito's own ceiling for ListUsers `Limit`. */
-export const USER_LIST_PAGE_SIZE = 60;
 // A prefix search runs two filters (User ID, then email) and drops users listed already, so one
 // page may take several calls to fill; a bound keeps a click cheap however the pool looks.
 const CALLS_PER_PAGE = 5;
@@ -28,29 +31,6 @@ export const userListCursor = z.object({
   token: z.string().optional(),
 });
 export type UserListCursor = z.infer<typeof userListCursor>;
-
-/** One row of `/vams user list`. */
-export interface CognitoUserRow {
-  username: string;
-  email: string | undefined;
-  phone: string | undefined;
-  status: string | undefined;
-  enabled: boolean;
-  created: Date | undefined;
-  modified: Date | undefined;
-}
-
-/** Everything `/vams user show` says about a Cognito user. */
-export interface CognitoUserDetail extends CognitoUserRow {
-  sub: string | undefined;
-  emailVerified: boolean;
-  phoneVerified: boolean;
-  /** `UserMFASettingList`: the MFA methods the user has turned on. */
-  mfaMethods: string[];
-  preferredMfa: string | undefined;
-  /** `custom:*` attributes, by name. */
-  customAttributes: Array<{ name: string; value: string }>;
-}
 
 export function isSafePrefix(prefix: string): boolean {
   return !UNSAFE_IN_FILTER.test(prefix);

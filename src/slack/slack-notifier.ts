@@ -1,8 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type RefusalReason, secretRecipientRefusal } from '../auth/identity';
+import type { ApiKeyMetadata } from '../domain/api-key';
+import type { AccessRequest } from '../domain/request';
 import type { AppLogger } from '../logging';
-import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { setBounded } from '../util/bounded-map';
 import { apiKeyDm, expiryReminderDm } from '../views/api-key.view';
 import type { MessageBody } from '../views/message';
@@ -21,7 +22,6 @@ import type {
   SlackRecipient,
   TemporaryPasswordDelivery,
 } from '../workflow/password-courier';
-import type { AccessRequest } from '../workflow/request';
 import type { RequestNotifier, StepState } from '../workflow/workflow';
 import { type SlackPeople, slackErrorCode } from './slack-people';
 

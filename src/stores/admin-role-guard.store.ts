@@ -4,14 +4,8 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { AdminRoleGuard, AdminRoleRemoval } from '../domain/admin-role-guard';
 import { VamsUserRoleStore } from './vams-user-roles.store';
-
-export type AdminRoleRemoval = 'removed' | 'absent' | 'last-admin';
-
-/** Removes admin-role rows so that, however many run at once, an admin always remains. */
-export interface AdminRoleGuard {
-  removeAdminRole(userId: string, roleName: string): Promise<AdminRoleRemoval>;
-}
 
 class AdminGuardBusyError extends Error {
   readonly code = 'admin_guard_busy';

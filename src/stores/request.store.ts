@@ -8,7 +8,8 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { type AccessRequest, accessRequest, isOpen } from '../workflow/request';
+import { type AuditEvent, auditEvent } from '../domain/audit';
+import { type AccessRequest, accessRequest, isOpen } from '../domain/request';
 import { allPages } from './all-pages';
 import { isConditionFailure } from './conditional-write';
 
@@ -19,15 +20,6 @@ const OPEN_INDEX_KEY = 'OPEN';
 // A dialog can be submitted once: a replayed submission finds its marker. Kept well past the
 // lifetime of a Slack view.
 const FILING_KEEP_SECONDS = 7 * 24 * 3600;
-
-export const auditEvent = z.object({
-  requestId: z.string(),
-  at: z.string(),
-  type: z.string(),
-  actor: z.string().optional(),
-  detail: z.record(z.string(), z.unknown()).optional(),
-});
-export type AuditEvent = z.infer<typeof auditEvent>;
 
 function item(request: AccessRequest): Record<string, unknown> {
   const open = isOpen(request.status)

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { ApiKeyMetadata, NewApiKeyItem } from '../domain/api-key';
 import { zonedInstant } from '../vams/api-key-format';
 import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
@@ -25,20 +26,6 @@ const keyItem = z.object({
   isActive: z.string().optional(),
 });
 
-/** What may be shown about a key: never its hash, let alone its value. */
-export interface ApiKeyMetadata {
-  apiKeyId: string;
-  name: string;
-  description: string;
-  userId: string;
-  createdBy: string | undefined;
-  createdAt: string | undefined;
-  /** Undefined: never expires (VAMS stores `''`). */
-  expiresAt: string | undefined;
-  /** VAMS's rule: only the string `'true'` is active. */
-  active: boolean;
-}
-
 // Only these attributes are read, so the hash never leaves DynamoDB.
 const METADATA_ATTRIBUTES = [
   'apiKeyId',
@@ -50,18 +37,6 @@ const METADATA_ATTRIBUTES = [
   'expiresAt',
   'isActive',
 ] as const;
-
-/** A new key exactly as VAMS writes it: every attribute a string. */
-export interface NewApiKeyItem {
-  apiKeyId: string;
-  apiKeyName: string;
-  apiKeyHash: string;
-  description: string;
-  userId: string;
-  createdBy: string;
-  /** `YYYY-MM-DDTHH:MM:SSZ`, or '' for never. */
-  expiresAt: string;
-}
 
 function metadataOf(item: unknown): ApiKeyMetadata {
   const key = keyItem.parse(item);

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
+import type { ApiKeyMetadata } from '../domain/api-key';
 import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams/api-key-format';
 import type { ApiKeyDelivery } from '../workflow/api-keys';
 import { actionsBlock } from './buttons';

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { type AccessRequest, type RequestKind, subjectsOf } from '../workflow/request';
+import { type AccessRequest, type RequestKind, subjectsOf } from '../domain/request';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';

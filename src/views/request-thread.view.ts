@@ -1,6 +1,6 @@
 import type { DecisionRefusal } from '../auth/approval-policy';
+import type { AccessRequest } from '../domain/request';
 import type { TemporaryPasswordDelivery } from '../workflow/password-courier';
-import type { AccessRequest } from '../workflow/request';
 import type { StepState } from '../workflow/workflow';
 import { clip } from './fit';
 import { type MessageBody, sectionMessage } from './message';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { AccessRequest } from '../workflow/request';
+import type { AccessRequest } from '../domain/request';
 import { actionsBlock } from './buttons';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { type CognitoUserRow, USER_LIST_PAGE_SIZE } from '../gateways/cognito-users.gateway';
+import { type CognitoUserRow, USER_LIST_PAGE_SIZE } from '../domain/cognito-user';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, escapedWithin, serializedLength } from './fit';

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import type { CognitoUserDetail } from '../gateways/cognito-users.gateway';
-import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
+import type { ApiKeyMetadata } from '../domain/api-key';
+import type { CognitoUserDetail } from '../domain/cognito-user';
 import { zonedInstant } from '../vams/api-key-format';
 import { keyState } from './api-key.view';
 import { checkMessage } from './block-kit-limits';

@@ -1,3 +1,4 @@
+import { REASON_REQUIRED } from '../domain/request';
 import {
   API_KEY_DESCRIPTION_MAX,
   API_KEY_NAME,
@@ -9,7 +10,6 @@ import {
   RESERVED_KEY_OWNER,
 } from '../vams/api-key-format';
 import { VAMS_USER_ID } from '../vams/vams-format';
-import { REASON_REQUIRED } from './request';
 
 export interface KeyOwnerPorts {
   /**

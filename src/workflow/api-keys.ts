@@ -1,8 +1,8 @@
-import type { ApiKeyMetadata, NewApiKeyItem } from '../stores/vams-api-keys.store';
+import type { ApiKeyMetadata, NewApiKeyItem } from '../domain/api-key';
+import type { AccessRequest, ApiKeyParams } from '../domain/request';
 import { API_KEY_NAME, apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
 import { keyNameProblem } from './api-key-rules';
 import { logAuthChange } from './auth-changes';
-import type { AccessRequest, ApiKeyParams } from './request';
 import type { KindExecutor, Step } from './workflow';
 
 /** One key value on its way to the one person who may see it. */

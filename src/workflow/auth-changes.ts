@@ -1,5 +1,5 @@
+import type { AccessRequest } from '../domain/request';
 import type { AppLogger } from '../logging';
-import type { AccessRequest } from './request';
 
 /** VAMS's own audit line, written by the bot because it bypasses the VAMS API; no secrets. */
 export function logAuthChangeBy(

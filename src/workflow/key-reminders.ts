@@ -1,5 +1,5 @@
+import type { ApiKeyMetadata } from '../domain/api-key';
 import type { AppLogger } from '../logging';
-import type { ApiKeyMetadata } from '../stores/vams-api-keys.store';
 import { zonedInstant } from '../vams/api-key-format';
 
 export const REMIND_DAYS_AHEAD = 7;

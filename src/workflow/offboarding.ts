@@ -1,7 +1,7 @@
-import type { AdminRoleGuard } from '../stores/admin-role-guard.store';
+import type { AdminRoleGuard } from '../domain/admin-role-guard';
+import { type AccessRequest, expectKind, type RequestOf } from '../domain/request';
 import { logAuthChange } from './auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from './key-deactivation';
-import { type AccessRequest, expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 
 export interface OffboardingPorts {

@@ -1,4 +1,5 @@
-import type { NewCognitoUser } from '../gateways/cognito-admin.gateway';
+import type { NewCognitoUser } from '../domain/cognito-user';
+import { expectKind, type RequestOf } from '../domain/request';
 import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './auth-changes';
 import {
@@ -11,7 +12,6 @@ import {
   slackRecipient,
   type TemporaryPasswords,
 } from './password-courier';
-import { expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step } from './workflow';
 
 export interface OnboardingPorts {

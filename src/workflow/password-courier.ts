@@ -1,6 +1,6 @@
 import type { RefusalReason } from '../auth/identity';
+import { type AccessRequest, stepStarted } from '../domain/request';
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
-import { type AccessRequest, stepStarted } from './request';
 import { recipientRefusalText } from './secret-recipients';
 import type { StepContext, StepDetail } from './workflow';
 

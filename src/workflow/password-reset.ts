@@ -1,3 +1,4 @@
+import { expectKind } from '../domain/request';
 import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './auth-changes';
 import {
@@ -10,7 +11,6 @@ import {
   slackRecipient,
   type TemporaryPasswords,
 } from './password-courier';
-import { expectKind } from './request';
 import type { KindExecutor, Step, StepContext } from './workflow';
 
 export interface PasswordResetPorts {

@@ -1,6 +1,6 @@
+import { type AccessRequest, expectKind, type RequestKind } from '../domain/request';
 import { logAuthChange } from './auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from './key-deactivation';
-import { type AccessRequest, expectKind, type RequestKind } from './request';
 import type { KindExecutor, Step } from './workflow';
 
 export interface UserAccessPorts {

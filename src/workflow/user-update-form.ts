@@ -1,3 +1,4 @@
+import { REASON_REQUIRED, type UserUpdateParams } from '../domain/request';
 import {
   compactPhone,
   EMAIL_PROBLEM,
@@ -5,7 +6,6 @@ import {
   isEmailAddress,
   PHONE_PROBLEM,
 } from './onboarding-form';
-import { REASON_REQUIRED, type UserUpdateParams } from './request';
 
 export interface UserUpdateInput {
   email: string;

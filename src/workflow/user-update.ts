@@ -1,5 +1,5 @@
+import { expectKind, type RequestOf } from '../domain/request';
 import { logAuthChange } from './auth-changes';
-import { expectKind, type RequestOf } from './request';
 import type { KindExecutor, Step } from './workflow';
 
 export interface UserUpdatePorts {

@@ -10,8 +10,7 @@ import {
   quorumOf,
 } from '../auth/approval-policy';
 import type { Identity } from '../auth/identity';
-import type { AppLogger } from '../logging';
-import type { AuditEvent } from '../stores/request.store';
+import type { AuditEvent } from '../domain/audit';
 import {
   type AccessRequest,
   type DetailPart,
@@ -24,7 +23,8 @@ import {
   type StepRecord,
   stepDone,
   stepStarted,
-} from './request';
+} from '../domain/request';
+import type { AppLogger } from '../logging';
 
 export interface RequestRepository {
   /** False when a request was already filed under `filingKey`: nothing is written then. */

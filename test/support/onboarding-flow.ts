@@ -5,9 +5,9 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AccessRequest } from '../../src/domain/request';
 import { RequestStore } from '../../src/stores/request.store';
 import { USER_CREATE_IDS } from '../../src/views/user-create.view';
-import type { AccessRequest } from '../../src/workflow/request';
 import { eventually } from './eventually';
 import type { EphemeralSource, FieldValue, InteractionResult } from './slack-driver';
 import type { RecordedCall, SlackStandIn, StoredMessage } from './slack-standin';

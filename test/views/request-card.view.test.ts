@@ -1,9 +1,9 @@
+import type { RequestOf } from '../../src/domain/request';
 import { checkMessage, checkView } from '../../src/views/block-kit-limits';
 import { listWithin } from '../../src/views/fit';
 import { rejectModal, requestCard } from '../../src/views/request-card.view';
 import { progressMessage } from '../../src/views/request-thread.view';
 import { requestsListMessage } from '../../src/views/requests-list.view';
-import type { RequestOf } from '../../src/workflow/request';
 
 function request(overrides: Partial<RequestOf<'user.create'>> = {}): RequestOf<'user.create'> {
   return {

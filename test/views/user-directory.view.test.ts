@@ -1,5 +1,5 @@
-import type { CognitoUserDetail, CognitoUserRow } from '../../src/gateways/cognito-users.gateway';
-import type { ApiKeyMetadata } from '../../src/stores/vams-api-keys.store';
+import type { ApiKeyMetadata } from '../../src/domain/api-key';
+import type { CognitoUserDetail, CognitoUserRow } from '../../src/domain/cognito-user';
 import { checkMessage } from '../../src/views/block-kit-limits';
 import { escapedWithin } from '../../src/views/fit';
 import { USERS_PER_MESSAGE, userLine, userListMessage } from '../../src/views/user-list.view';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { AccessRequest } from '../../src/domain/request';
 import { createLogger } from '../../src/logging';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
 import { VamsRoleCatalog } from '../../src/stores/vams-roles.store';
@@ -11,7 +12,6 @@ import {
 } from '../../src/vams/api-key-format';
 import { checkKeyForm, keyOwnerProblem, rotatedName } from '../../src/workflow/api-key-rules';
 import { type ApiKeyDelivery, apiKeyExecutor } from '../../src/workflow/api-keys';
-import type { AccessRequest } from '../../src/workflow/request';
 import type { StepContext } from '../../src/workflow/workflow';
 import { apiKeyItem } from '../support/onboarding-flow';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';

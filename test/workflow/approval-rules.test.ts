@@ -2,7 +2,7 @@ import { AdminDeleteUserCommand } from '@aws-sdk/client-cognito-identity-provide
 import { decideOn, mayApproveKind } from '../../src/auth/approval-policy';
 import type { Identity } from '../../src/auth/identity';
 import { standingOf } from '../../src/auth/roles';
-import type { AccessRequest } from '../../src/workflow/request';
+import type { AccessRequest } from '../../src/domain/request';
 import {
   addPeople,
   answerTo,

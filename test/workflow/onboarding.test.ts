@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../../src/stores/request.store';
-import type { AccessRequest } from '../../src/workflow/request';
+import type { AuditEvent } from '../../src/domain/audit';
+import type { AccessRequest } from '../../src/domain/request';
 import {
   attributesOf,
   buttonLabels,

@@ -3,7 +3,7 @@ import {
   CreateUserPoolClientCommand,
   NotAuthorizedException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { AccessRequest } from '../../src/workflow/request';
+import type { AccessRequest } from '../../src/domain/request';
 import {
   buttonLabels,
   cardMessage,
