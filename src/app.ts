@@ -202,6 +202,8 @@ function workflowFor(
     ownerProblem: keys.ownerProblem,
     recipientProblem: keys.recipientProblem,
     sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
+    retireKeyDms: (requestId, slackUserIds) =>
+      keys.courier.retireSecretDms('api-key', requestId, slackUserIds),
   });
   // With users in an external identity provider, user requests are refused before they are
   // filed; these only guard against one slipping through.
@@ -423,6 +425,7 @@ export async function startApp(
       stop: async () => {
         await slack.stop();
         await stopSweeper();
+        await workflow.idle();
         await stopReminders();
         await backend.stop();
       },

@@ -1,6 +1,5 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
 import type { AppLogger } from '../logging';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { MessageBody } from '../views/message';
@@ -84,17 +83,19 @@ export function requestsCommand(feature: RequestsFeature): SubCommand {
 export function registerRequestsFeature(app: App, feature: RequestsFeature): void {
   const { workflow, identify, logger } = feature;
 
-  // Approve, Cancel request and Retry act at once; the clicker hears back only on a refusal.
+  // Approve, Cancel request and Retry are recorded at once, and the card shows it; a run they
+  // start goes on without the click. The clicker hears back only on a refusal.
   const immediate = [
-    [REQUEST_IDS.approve, 'approve', (id: string, who: Identity) => workflow.approve(id, who)],
-    [REQUEST_IDS.cancel, 'cancel', (id: string, who: Identity) => workflow.cancel(id, who)],
-    [REQUEST_IDS.retry, 'retry', (id: string, who: Identity) => workflow.retry(id, who)],
+    [REQUEST_IDS.approve, 'approve'],
+    [REQUEST_IDS.cancel, 'cancel'],
+    [REQUEST_IDS.retry, 'retry'],
   ] as const;
-  for (const [actionId, name, act] of immediate) {
+  for (const [actionId, name] of immediate) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
-      await answer(respond, clickAnswer(await act(action.value ?? '', identity), name), logger);
+      const result = await workflow.decide(name, action.value ?? '', identity);
+      await answer(respond, clickAnswer(result, name), logger);
     });
   }
 

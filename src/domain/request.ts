@@ -106,8 +106,26 @@ const stepRecord = z.object({
   detail: z.string().optional(),
   /** The same detail with the Slack people it names kept as ids, when it names any. */
   detailParts: z.array(detailPart).optional(),
+  /** What the step hands on to later steps and views, in the shape its own schema gives it. */
+  output: z.unknown().optional(),
 });
 export type StepRecord = z.infer<typeof stepRecord>;
+
+/**
+ * Something people must be told about a request, written in the same conditional write as the
+ * change it tells of, and removed once it went out: a crash in between leaves it for the sweep.
+ */
+const notice = z.object({
+  id: z.string(),
+  /** `card`: the card shows the request as it is now; `submitted`: the requester's receipt;
+   * `result`: the outcome in the card's thread; `outcome`: the outcome by DM to the requester. */
+  type: z.enum(['card', 'submitted', 'result', 'outcome']),
+  summary: z.string().optional(),
+  at: z.string(),
+  /** Deliveries that failed so far; the notice is given up after a few. */
+  tries: z.number().int().optional(),
+});
+export type Notice = z.infer<typeof notice>;
 
 const preflightResult = z.object({ check: z.string(), ok: z.boolean(), detail: z.string() });
 export type PreflightResult = z.infer<typeof preflightResult>;
@@ -140,6 +158,13 @@ const requestFields = {
   /** Why it failed, in words for people; never a secret. */
   failure: z.string().optional(),
   lease: z.object({ owner: z.string(), until: z.string() }).optional(),
+  /** How many times a runner took the request to run it: secrets sent carry it. */
+  attempt: z.number().int().optional(),
+  /** What is still to be told; see `Notice`. */
+  outbox: z.array(notice).optional(),
+  /** A token unique to the write that stored this version: a write whose answer was lost
+   * recognises itself by it. */
+  writeId: z.string().optional(),
   version: z.number().int(),
 };
 /** One shape per kind: each kind's parameters are validated when the request is read. */
@@ -186,6 +211,17 @@ export function isOpen(status: RequestStatus): boolean {
 
 export function stepDone(request: AccessRequest, name: string): boolean {
   return request.steps.some((step) => step.name === name && step.status === 'done');
+}
+
+/** A step's output as `schema` reads it; undefined when it recorded none in that shape. */
+export function outputOf<T>(
+  request: AccessRequest,
+  name: string,
+  schema: z.ZodType<T>,
+): T | undefined {
+  const record = request.steps.find((step) => step.name === name && step.status === 'done');
+  const parsed = schema.safeParse(record?.output);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function stepStarted(request: AccessRequest, name: string): boolean {

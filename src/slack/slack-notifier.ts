@@ -2,12 +2,13 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type RefusalReason, secretRecipientRefusal } from '../auth/identity';
 import type { ApiKeyMetadata } from '../domain/api-key';
-import type { AccessRequest } from '../domain/request';
+import type { AccessRequest, Notice } from '../domain/request';
 import type { AppLogger } from '../logging';
 import { setBounded } from '../util/bounded-map';
 import { apiKeyDm, expiryReminderDm } from '../views/api-key.view';
 import type { MessageBody } from '../views/message';
 import { checkedMessage } from '../views/outgoing';
+import { replacedSecretDm } from '../views/replaced-secret.view';
 import { requestCard } from '../views/request-card.view';
 import {
   progressMessage,
@@ -35,21 +36,98 @@ const LOOKUP_SECONDS = 60;
 const PROGRESS_INTERVAL_MS = 1000;
 const SHORT_REQUEST_STEPS = 12;
 
+/** Message metadata: what a message is, so that a later process can find it again. */
+export interface MessageTag {
+  event_type: string;
+  event_payload: Record<string, string>;
+}
+
+const history = z.object({
+  messages: z
+    .array(
+      z.object({
+        ts: z.string(),
+        metadata: z
+          .object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+// A recovering process looks this far back for what an earlier one sent.
+const HISTORY_LIMIT = 100;
+
+/** The messages among `messages` tagged `tag`: same event type, same payload. */
+function tagged(answer: unknown, tag: MessageTag): string[] {
+  return (history.parse(answer).messages ?? []).flatMap((message) => {
+    const metadata = message.metadata;
+    if (metadata?.event_type !== tag.event_type) return [];
+    const same = Object.entries(tag.event_payload).every(
+      ([key, value]) => metadata.event_payload[key] === value,
+    );
+    return same ? [message.ts] : [];
+  });
+}
+
 /** Direct messages: `conversations.open` once per person (Tier 3), then post to the D… id. */
 export class DirectMessages {
   private readonly channels = new Map<string, string>();
 
   constructor(private readonly client: WebClient) {}
 
-  async send(slackUserId: string, body: MessageBody): Promise<void> {
-    let channel = this.channels.get(slackUserId);
-    if (!channel) {
-      channel = opened.parse(await this.client.conversations.open({ users: slackUserId })).channel
-        .id;
-      setBounded(this.channels, slackUserId, channel, CACHE_ENTRIES);
-    }
-    await this.client.chat.postMessage({ channel, ...checkedMessage(body) });
+  private async channelOf(slackUserId: string): Promise<string> {
+    const known = this.channels.get(slackUserId);
+    if (known) return known;
+    const channel = opened.parse(await this.client.conversations.open({ users: slackUserId }))
+      .channel.id;
+    setBounded(this.channels, slackUserId, channel, CACHE_ENTRIES);
+    return channel;
   }
+
+  async send(slackUserId: string, body: MessageBody, tag?: MessageTag): Promise<void> {
+    const channel = await this.channelOf(slackUserId);
+    await this.client.chat.postMessage({
+      channel,
+      ...checkedMessage(body),
+      ...(tag ? { metadata: tag } : {}),
+    });
+  }
+
+  /** The bot's recent DMs to this person tagged `tag`, newest first. */
+  async find(slackUserId: string, tag: MessageTag): Promise<{ channel: string; ts: string[] }> {
+    const channel = await this.channelOf(slackUserId);
+    const answer = await this.client.conversations.history({
+      channel,
+      include_all_metadata: true,
+      limit: HISTORY_LIMIT,
+    });
+    return { channel, ts: tagged(answer, tag) };
+  }
+
+  async edit(channel: string, ts: string, body: MessageBody, tag: MessageTag): Promise<void> {
+    await this.client.chat.update({ channel, ts, ...checkedMessage(body), metadata: tag });
+  }
+}
+
+/** How a secret's DM is tagged: found again, and marked replaced, if its request resumes. */
+function secretTag(
+  secret: 'api-key' | 'password',
+  requestId: string,
+  state: 'live' | 'replaced' = 'live',
+): MessageTag {
+  return {
+    event_type: state === 'live' ? 'vams_secret' : 'vams_secret_replaced',
+    event_payload: { secret, request_id: requestId },
+  };
+}
+
+/** How a notice's message is tagged: by request and notice, unique for ever. */
+function noticeTag(request: AccessRequest, notice: Notice): MessageTag {
+  return {
+    event_type: 'vams_notice',
+    event_payload: { request_id: request.id, notice_id: notice.id },
+  };
 }
 
 /** The workflow's voice in Slack: the card, its thread, and DMs. */
@@ -89,39 +167,6 @@ export class SlackRequestNotifier implements RequestNotifier {
     }
   }
 
-  async cardChanged(request: AccessRequest): Promise<void> {
-    const { card } = request;
-    if (!card) return;
-    await this.quietly(request, 'update the card', () =>
-      this.client.chat.update({
-        channel: card.channel,
-        ts: card.ts,
-        ...checkedMessage(requestCard(request)),
-      }),
-    );
-  }
-
-  private async link(request: AccessRequest): Promise<string | undefined> {
-    const { card } = request;
-    if (!card) return undefined;
-    try {
-      return permalink.parse(
-        await this.client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }),
-      ).permalink;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async submitted(request: AccessRequest): Promise<void> {
-    await this.quietly(request, 'tell the requester', async () =>
-      this.dms.send(
-        request.requester.slackUserId,
-        requestSubmittedDm(request, await this.link(request)),
-      ),
-    );
-  }
-
   async progress(request: AccessRequest, steps: StepState[]): Promise<void> {
     const { card } = request;
     if (!card) return;
@@ -149,36 +194,76 @@ export class SlackRequestNotifier implements RequestNotifier {
     });
   }
 
-  async finished(request: AccessRequest, summary: string): Promise<void> {
+  private async updateCard(request: AccessRequest): Promise<void> {
+    const { card } = request;
+    if (!card) return;
+    await this.client.chat.update({
+      channel: card.channel,
+      ts: card.ts,
+      ...checkedMessage(requestCard(request)),
+    });
+  }
+
+  private async link(request: AccessRequest): Promise<string | undefined> {
+    const { card } = request;
+    if (!card) return undefined;
+    try {
+      return permalink.parse(
+        await this.client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }),
+      ).permalink;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async deliver(request: AccessRequest, notice: Notice, recovering: boolean): Promise<void> {
+    const tag = noticeTag(request, notice);
+    const summary = notice.summary ?? '';
+    switch (notice.type) {
+      case 'card':
+        // The card shows the request as it is now: showing it again is harmless.
+        return this.updateCard(request);
+      case 'result':
+        return this.postResult(request, summary, tag, recovering);
+      case 'submitted':
+      case 'outcome': {
+        const requester = request.requester.slackUserId;
+        if (recovering && (await this.dms.find(requester, tag)).ts.length > 0) return;
+        const link = await this.link(request);
+        const body =
+          notice.type === 'submitted'
+            ? requestSubmittedDm(request, link)
+            : requesterOutcomeDm(request, summary, link);
+        return this.dms.send(requester, body, tag);
+      }
+    }
+  }
+
+  private async postResult(
+    request: AccessRequest,
+    summary: string,
+    tag: MessageTag,
+    recovering: boolean,
+  ): Promise<void> {
     this.progressTs.delete(request.id);
     this.progressAt.delete(request.id);
     const { card } = request;
-    if (card) {
-      await this.quietly(request, 'post the result', () =>
-        this.client.chat.postMessage({
-          channel: card.channel,
-          thread_ts: card.ts,
-          ...checkedMessage(resultMessage(request, summary)),
-        }),
-      );
+    if (!card) return;
+    if (recovering) {
+      const thread = await this.client.conversations.replies({
+        channel: card.channel,
+        ts: card.ts,
+        include_all_metadata: true,
+        limit: HISTORY_LIMIT,
+      });
+      if (tagged(thread, tag).length > 0) return;
     }
-    await this.quietly(request, 'tell the requester the outcome', async () =>
-      this.dms.send(
-        request.requester.slackUserId,
-        requesterOutcomeDm(request, summary, await this.link(request)),
-      ),
-    );
-  }
-
-  async ended(request: AccessRequest, summary: string): Promise<void> {
-    // A requester who cancelled knows; everyone else hears the outcome.
-    if (request.decision?.by.slackUserId === request.requester.slackUserId) return;
-    await this.quietly(request, 'tell the requester the outcome', async () =>
-      this.dms.send(
-        request.requester.slackUserId,
-        requesterOutcomeDm(request, summary, await this.link(request)),
-      ),
-    );
+    await this.client.chat.postMessage({
+      channel: card.channel,
+      thread_ts: card.ts,
+      ...checkedMessage(resultMessage(request, summary)),
+      metadata: tag,
+    });
   }
 }
 
@@ -231,11 +316,40 @@ export class SlackCourier implements PasswordCourier {
   }
 
   async sendTemporaryPassword(delivery: TemporaryPasswordDelivery): Promise<void> {
-    await this.dms.send(delivery.slackUserId, temporaryPasswordDm(delivery));
+    await this.dms.send(
+      delivery.slackUserId,
+      temporaryPasswordDm(delivery),
+      secretTag('password', delivery.requestId),
+    );
   }
 
   async sendApiKey(delivery: ApiKeyDelivery): Promise<void> {
-    await this.dms.send(delivery.slackUserId, apiKeyDm(delivery));
+    await this.dms.send(
+      delivery.slackUserId,
+      apiKeyDm(delivery),
+      secretTag('api-key', delivery.requestId),
+    );
+  }
+
+  async retireSecretDms(
+    secret: 'api-key' | 'password',
+    requestId: string,
+    slackUserIds: readonly string[],
+  ): Promise<number> {
+    let retired = 0;
+    for (const slackUserId of new Set(slackUserIds)) {
+      const found = await this.dms.find(slackUserId, secretTag(secret, requestId));
+      for (const ts of found.ts) {
+        await this.dms.edit(
+          found.channel,
+          ts,
+          replacedSecretDm(secret, requestId),
+          secretTag(secret, requestId, 'replaced'),
+        );
+        retired += 1;
+      }
+    }
+    return retired;
   }
 
   async remindKeyExpiry(slackUserId: string, key: ApiKeyMetadata, expiry: Date): Promise<void> {

@@ -7,7 +7,6 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { type AuditEvent, auditEvent } from '../domain/audit';
 import { type AccessRequest, accessRequest, isOpen } from '../domain/request';
 import { allPages } from './all-pages';
@@ -15,16 +14,21 @@ import { isConditionFailure } from './conditional-write';
 
 const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQ' });
 // Only open requests carry the index attributes: the index is the short list of what is
-// pending, approved or executing, so sweeps and `/vams requests` never scan.
+// pending, approved or executing, so sweeps and `/vams requests` never scan. Ended requests with
+// notices still to deliver are listed apart, for the sweep.
 const OPEN_INDEX_KEY = 'OPEN';
+const UNSENT_INDEX_KEY = 'UNSENT';
 // A dialog can be submitted once: a replayed submission finds its marker. Kept well past the
 // lifetime of a Slack view.
 const FILING_KEEP_SECONDS = 7 * 24 * 3600;
 
 function item(request: AccessRequest): Record<string, unknown> {
-  const open = isOpen(request.status)
-    ? { gsi1pk: OPEN_INDEX_KEY, gsi1sk: `${request.createdAt}#${request.id}` }
-    : {};
+  const listed = isOpen(request.status)
+    ? OPEN_INDEX_KEY
+    : (request.outbox ?? []).length > 0
+      ? UNSENT_INDEX_KEY
+      : undefined;
+  const open = listed ? { gsi1pk: listed, gsi1sk: `${request.createdAt}#${request.id}` } : {};
   return { ...requestKey(request.id), ...open, entity: 'request', ...request };
 }
 
@@ -104,7 +108,15 @@ export class RequestStore {
     }
   }
 
-  async open(): Promise<AccessRequest[]> {
+  open(): Promise<AccessRequest[]> {
+    return this.listed(OPEN_INDEX_KEY);
+  }
+
+  unsent(): Promise<AccessRequest[]> {
+    return this.listed(UNSENT_INDEX_KEY);
+  }
+
+  private async listed(key: string): Promise<AccessRequest[]> {
     return allPages(
       (startKey) =>
         this.documents.send(
@@ -112,7 +124,7 @@ export class RequestStore {
             TableName: this.tableName,
             IndexName: 'gsi1',
             KeyConditionExpression: 'gsi1pk = :open',
-            ExpressionAttributeValues: { ':open': OPEN_INDEX_KEY },
+            ExpressionAttributeValues: { ':open': key },
             ExclusiveStartKey: startKey,
           }),
         ),

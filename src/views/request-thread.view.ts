@@ -93,7 +93,7 @@ export function temporaryPasswordDm({
   password,
   validDays,
   occasion,
-}: Omit<TemporaryPasswordDelivery, 'slackUserId'>): MessageBody {
+}: Omit<TemporaryPasswordDelivery, 'slackUserId' | 'requestId'>): MessageBody {
   const opening =
     occasion === 'welcome'
       ? `Welcome to VAMS. Your user ID is ${code(userId)}`

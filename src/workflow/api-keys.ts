@@ -1,12 +1,16 @@
+import { z } from 'zod';
 import type { ApiKeyMetadata, NewApiKeyItem } from '../domain/api-key';
-import type { AccessRequest, ApiKeyParams } from '../domain/request';
+import { type AccessRequest, type ApiKeyParams, outputOf } from '../domain/request';
 import { API_KEY_NAME, apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
 import { keyNameProblem } from './api-key-rules';
 import { logAuthChange } from './auth-changes';
-import type { KindExecutor, Step } from './workflow';
+import type { KindExecutor, Step } from './steps';
+import { LeaseLostError } from './steps';
 
 /** One key value on its way to the one person who may see it. */
 export interface ApiKeyDelivery {
+  /** The request it is delivered for: its DM is tagged with it, to be found after a crash. */
+  requestId: string;
   slackUserId: string;
   value: string;
   apiKeyId: string;
@@ -34,6 +38,8 @@ export interface ApiKeyPorts {
   recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
   /** Sends the value by DM; throws when it cannot be delivered. */
   sendApiKey(delivery: ApiKeyDelivery): Promise<void>;
+  /** Marks the key DMs sent to these people for this request as replaced. */
+  retireKeyDms(requestId: string, slackUserIds: readonly string[]): Promise<number>;
   newValue?: () => string;
 }
 
@@ -47,8 +53,14 @@ function keyParams(request: AccessRequest): ApiKeyParams & { replacesName?: stri
   throw new Error(`an API key step was given a ${request.kind} request (${request.id})`);
 }
 
-// Written into the delivery step's detail when the owner could not be given the key.
-const INSTEAD_OF_OWNER = /, the admin who asked, instead of its owner: (.+); key /;
+const DELIVER_KEY = 'deliver-key';
+
+/** What the delivery step hands on: who got the value, and why not its owner when so. */
+const keyDelivered = z.object({
+  slackUserId: z.string(),
+  insteadOfOwner: z.string().optional(),
+});
+type KeyDelivered = z.infer<typeof keyDelivered>;
 
 /**
  * Who gets the value, vetted now, however long ago the request was filed: the person chosen
@@ -109,7 +121,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
   };
 
   const deliver: Step = {
-    name: 'deliver-key',
+    name: DELIVER_KEY,
     label: 'Create the key and deliver it by DM',
     run: async (context) => {
       const params = keyParams(context.request);
@@ -121,6 +133,15 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         });
       }
       const recipient = await keyRecipient(ports, context.request);
+      // An earlier run may have DM'd a value before it died; that key was just removed.
+      if (context.resumed) {
+        const { requester } = context.request;
+        await ports.retireKeyDms(context.request.id, [
+          params.deliverTo,
+          requester.slackUserId,
+          recipient.slackUserId,
+        ]);
+      }
       const value = newValue();
       const hash = apiKeyHash(value);
       await ports.apiKeys.putInactive(
@@ -143,7 +164,9 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
         isActive: false,
       });
       try {
+        await context.fence();
         await ports.sendApiKey({
+          requestId: context.request.id,
           slackUserId: recipient.slackUserId,
           value,
           apiKeyId: params.apiKeyId,
@@ -153,11 +176,14 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
           ...(params.replacesName ? { replacesName: params.replacesName } : {}),
         });
       } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
         context.log.warn({ err: error, apiKeyId: params.apiKeyId }, 'API key DM failed');
         throw new Error(
           `the key could not be delivered by DM to ${recipient.slackUserId}, so it was left inactive and nobody can use it (Retry makes a new one)`,
         );
       }
+      // Only the runner holding the request switches a key on: the value it DM'd is the one.
+      await context.fence();
       await ports.apiKeys.activate(params.apiKeyId, hash, context.now);
       logAuthChange(context.log, 'apiKeyUpdate', context.request, {
         apiKeyId: params.apiKeyId,
@@ -166,11 +192,18 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       const instead = recipient.insteadOfOwner
         ? `, the admin who asked, instead of its owner: ${recipient.insteadOfOwner}`
         : '';
-      return [
-        { text: 'delivered by DM to ' },
-        { slackUserId: recipient.slackUserId },
-        { text: `${instead}; key ${params.apiKeyId} is active` },
-      ];
+      const output: KeyDelivered = {
+        slackUserId: recipient.slackUserId,
+        ...(recipient.insteadOfOwner ? { insteadOfOwner: recipient.insteadOfOwner } : {}),
+      };
+      return {
+        detail: [
+          { text: 'delivered by DM to ' },
+          { slackUserId: recipient.slackUserId },
+          { text: `${instead}; key ${params.apiKeyId} is active` },
+        ],
+        output,
+      };
     },
     // Switched on only after the DM went out: an active key was delivered. The recipient is
     // named by id here, not mentioned: this only runs after a crash.
@@ -203,8 +236,7 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       request.kind === 'key.rotate' ? [checkOwner, deliver, retireOld] : [checkOwner, deliver],
     summary: (request) => {
       const params = keyParams(request);
-      const delivered = request.steps.find((step) => step.name === 'deliver-key')?.detail ?? '';
-      const insteadOfOwner = INSTEAD_OF_OWNER.exec(delivered)?.[1];
+      const insteadOfOwner = outputOf(request, DELIVER_KEY, keyDelivered)?.insteadOfOwner;
       const toRequester =
         insteadOfOwner !== undefined || params.deliverTo === request.requester.slackUserId;
       const ownerAsked = request.requester.vamsUserId === params.ownerUserId;

@@ -95,12 +95,17 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
       const slackUserId = slackRecipient(context);
       if (!slackUserId) return 'Cognito emailed the invitation';
       const { userId, email } = expectKind(context.request, 'user.create').params;
-      return dmNewTemporaryPassword(ports.cognito, ports.courier, {
-        slackUserId,
-        userId,
-        email,
-        occasion: 'welcome',
-      });
+      return dmNewTemporaryPassword(
+        ports.cognito,
+        ports.courier,
+        {
+          slackUserId,
+          userId,
+          email,
+          occasion: 'welcome',
+        },
+        context,
+      );
     },
   };
 

@@ -1,10 +1,13 @@
+import { z } from 'zod';
 import type { RefusalReason } from '../auth/identity';
-import { type AccessRequest, stepStarted } from '../domain/request';
+import { type AccessRequest, outputOf, stepStarted } from '../domain/request';
 import { type PasswordPolicy, temporaryPassword } from '../vams/temporary-password';
 import { recipientRefusalText } from './secret-recipients';
-import type { StepContext, StepDetail } from './workflow';
+import type { StepContext, StepResult } from './steps';
 
 export interface TemporaryPasswordDelivery {
+  /** The request it is delivered for: its DM is tagged with it, to be found after a crash. */
+  requestId: string;
   slackUserId: string;
   userId: string;
   password: string;
@@ -25,6 +28,15 @@ export interface PasswordCourier {
   /** Why this person may not receive the password meant for `email` now; undefined if they may. */
   recipientRefusal(slackUserId: string, email: string): Promise<RefusalReason | undefined>;
   sendTemporaryPassword(delivery: TemporaryPasswordDelivery): Promise<void>;
+  /**
+   * Marks the secrets DM'd to these people for this request as replaced; returns how many. Run
+   * before a resumed request sends a new secret, since the earlier one never became usable.
+   */
+  retireSecretDms(
+    secret: 'api-key' | 'password',
+    requestId: string,
+    slackUserIds: readonly string[],
+  ): Promise<number>;
 }
 
 /** The Cognito calls a temporary password by DM needs. */
@@ -33,17 +45,23 @@ export interface TemporaryPasswords {
   passwordPolicy(): Promise<PasswordPolicy>;
 }
 
-// The `choose-delivery` step records its choice; later steps read it back from the record.
+// The `choose-delivery` step records its choice; later steps and the summary read its output.
 const CHOOSE_DELIVERY = 'choose-delivery';
 export const DELIVER_PASSWORD = 'deliver-password';
-const SLACK_DELIVERY = /^by Slack DM to (\w+)$/;
-// Written by the steps below when the Slack account with the email may not have the password.
-const REFUSED_PREFIX = 'by Cognito email: the Slack account with that email ';
-// How `dmNewTemporaryPassword` records a password it DM'd.
-const SENT_PREFIX = 'sent by DM to ';
 
-function emailFallback(reason: RefusalReason, now = ''): string {
-  return `${REFUSED_PREFIX}${recipientRefusalText(reason)}${now}`;
+/**
+ * What both steps hand on: who gets the password by DM, or why the Slack account with the email
+ * may not have it (then Cognito emails it). Neither: nobody in Slack has the email.
+ */
+const passwordRoute = z.object({
+  slackUserId: z.string().optional(),
+  refused: z.string().optional(),
+});
+type PasswordRoute = z.infer<typeof passwordRoute>;
+
+function byEmail(reason: RefusalReason, now = ''): StepResult {
+  const refused = `the Slack account with that email ${recipientRefusalText(reason)}${now}`;
+  return { detail: `by Cognito email: ${refused}`, output: { refused } satisfies PasswordRoute };
 }
 
 /**
@@ -54,12 +72,12 @@ export function passwordDeliveryOf(request: AccessRequest): {
   byDm: boolean;
   fallback: string | undefined;
 } {
-  const detailOf = (name: string) => request.steps.find((step) => step.name === name)?.detail;
-  const byDm = detailOf(DELIVER_PASSWORD)?.startsWith(SENT_PREFIX) ?? false;
-  const refused = [DELIVER_PASSWORD, CHOOSE_DELIVERY]
-    .map(detailOf)
-    .find((detail) => detail?.startsWith(REFUSED_PREFIX));
-  return { byDm, fallback: refused?.slice('by Cognito email: '.length) };
+  const delivered = outputOf(request, DELIVER_PASSWORD, passwordRoute);
+  const chosen = outputOf(request, CHOOSE_DELIVERY, passwordRoute);
+  return {
+    byDm: delivered?.slackUserId !== undefined,
+    fallback: delivered?.refused ?? chosen?.refused,
+  };
 }
 
 /** The step that decides, once per request, whether the password goes by Slack DM or by email. */
@@ -74,11 +92,14 @@ export function chooseDeliveryStep(
     run: async (context: StepContext) => {
       const email = await emailOf(context);
       const found = email ? await courier.recipientForEmail(email) : undefined;
-      if (!found) return 'by Cognito email (not found in Slack)';
+      if (!found) return { detail: 'by Cognito email (not found in Slack)', output: {} };
       // Whoever holds the email in Slack is not necessarily someone the bot would serve: a
       // guest, a deactivated account or another workspace's member gets no password.
-      if (found.refusal) return emailFallback(found.refusal);
-      return [{ text: 'by Slack DM to ' }, { slackUserId: found.slackUserId }];
+      if (found.refusal) return byEmail(found.refusal);
+      return {
+        detail: [{ text: 'by Slack DM to ' }, { slackUserId: found.slackUserId }],
+        output: { slackUserId: found.slackUserId } satisfies PasswordRoute,
+      };
     },
   };
 }
@@ -94,7 +115,7 @@ export function deliversBySlack(request: AccessRequest, configured: 'email' | 's
 
 /** Who gets the password by DM, as `choose-delivery` decided; undefined: Cognito emails it. */
 export function slackRecipient(context: StepContext): string | undefined {
-  return SLACK_DELIVERY.exec(context.detailOf(CHOOSE_DELIVERY) ?? '')?.[1];
+  return outputOf(context.request, CHOOSE_DELIVERY, passwordRoute)?.slackUserId;
 }
 
 /**
@@ -109,23 +130,34 @@ export async function dmNewTemporaryPassword(
   delivery: Pick<TemporaryPasswordDelivery, 'slackUserId' | 'userId' | 'occasion'> & {
     email: string | undefined;
   },
-): Promise<StepDetail> {
+  context: StepContext,
+): Promise<StepResult> {
   const refusal = delivery.email
     ? await courier.recipientRefusal(delivery.slackUserId, delivery.email)
     : 'no-confirmed-email';
   if (refusal) {
     await cognito.resendInvitation(delivery.userId);
-    return emailFallback(refusal, ' now');
+    return byEmail(refusal, ' now');
+  }
+  // An earlier run may have DM'd a password before it died: the one set below replaces it.
+  if (context.resumed) {
+    await courier.retireSecretDms('password', context.request.id, [delivery.slackUserId]);
   }
   const policy = await cognito.passwordPolicy();
   const password = temporaryPassword(policy);
+  // Only the runner holding the request sets a password: another one's DM would be dead.
+  await context.fence();
   await cognito.setTemporaryPassword(delivery.userId, password);
   await courier.sendTemporaryPassword({
+    requestId: context.request.id,
     slackUserId: delivery.slackUserId,
     userId: delivery.userId,
     occasion: delivery.occasion,
     password,
     validDays: policy.temporaryPasswordValidityDays,
   });
-  return [{ text: SENT_PREFIX }, { slackUserId: delivery.slackUserId }];
+  return {
+    detail: [{ text: 'sent by DM to ' }, { slackUserId: delivery.slackUserId }],
+    output: { slackUserId: delivery.slackUserId } satisfies PasswordRoute,
+  };
 }

@@ -74,12 +74,17 @@ export function passwordResetExecutor(ports: PasswordResetPorts): KindExecutor {
         await ports.cognito.resendInvitation(userId);
         return 'Cognito emailed it';
       }
-      return dmNewTemporaryPassword(ports.cognito, ports.courier, {
-        slackUserId,
-        userId,
-        email: (await ports.cognito.findUser(userId))?.email,
-        occasion: 'reset',
-      });
+      return dmNewTemporaryPassword(
+        ports.cognito,
+        ports.courier,
+        {
+          slackUserId,
+          userId,
+          email: (await ports.cognito.findUser(userId))?.email,
+          occasion: 'reset',
+        },
+        context,
+      );
     },
   };
 

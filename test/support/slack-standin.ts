@@ -41,6 +41,8 @@ export interface StoredMessage {
   threadTs?: string;
   text?: string;
   blocks?: unknown[];
+  // Message metadata as Slack keeps it: returned by history reads with include_all_metadata.
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface StoredView {
@@ -245,6 +247,16 @@ function stableSuffix(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 10).toUpperCase();
 }
 
+const messageMetadata = z.object({
+  event_type: z.string(),
+  event_payload: z.record(z.string(), z.unknown()),
+});
+
+function metadataOf(args: Args): Pick<StoredMessage, 'metadata'> {
+  const parsed = messageMetadata.safeParse(args.metadata);
+  return parsed.success ? { metadata: parsed.data } : {};
+}
+
 function cloneMessage(message: StoredMessage): StoredMessage {
   return structuredClone(message);
 }
@@ -298,6 +310,8 @@ export class SlackStandIn {
     'views.push': (args) => this.pushView(args),
     'views.update': (args) => this.updateView(args),
     'conversations.open': (args) => this.openConversation(args),
+    'conversations.history': (args) => this.history(args),
+    'conversations.replies': (args) => this.replies(args),
     'users.info': (args) => this.userInfo(args),
     'users.lookupByEmail': (args) => this.lookupByEmail(args),
   };
@@ -732,6 +746,40 @@ export class SlackStandIn {
     };
   }
 
+  // Newest first, as Slack answers; metadata only when asked for.
+  private history(args: Args): SlackBody {
+    const channel = args.channel;
+    if (typeof channel !== 'string' || this.channelProblem(channel) !== undefined) {
+      return fail('channel_not_found');
+    }
+    const messages = (this.channels.get(channel) ?? []).filter(
+      (message) => message.threadTs === undefined,
+    );
+    return ok({ messages: this.listed(channel, messages, args).reverse(), has_more: false });
+  }
+
+  // The parent first, then its replies oldest first, as Slack answers.
+  private replies(args: Args): SlackBody {
+    const channel = args.channel;
+    if (typeof channel !== 'string' || this.channelProblem(channel) !== undefined) {
+      return fail('channel_not_found');
+    }
+    const parent = this.findMessage(channel, args.ts);
+    if (parent === undefined) return fail('thread_not_found');
+    const thread = (this.channels.get(channel) ?? []).filter(
+      (message) => message.ts === parent.ts || message.threadTs === parent.ts,
+    );
+    return ok({ messages: this.listed(channel, thread, args), has_more: false });
+  }
+
+  private listed(channel: string, messages: StoredMessage[], args: Args): SlackBody[] {
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    return messages.map((message) => ({
+      ...this.messageObject(channel, cloneMessage(message)),
+      ...(withMetadata && message.metadata ? { metadata: message.metadata } : {}),
+    }));
+  }
+
   private authTest(): SlackBody {
     return ok({
       url: `https://${TEAM_DOMAIN}.slack.com/`,
@@ -772,6 +820,7 @@ export class SlackStandIn {
       ...(typeof threadTs === 'string' ? { threadTs } : {}),
       ...(typeof args.text === 'string' ? { text: args.text } : {}),
       ...(isArray(args.blocks) ? { blocks: withGeneratedIds(args.blocks) } : {}),
+      ...metadataOf(args),
     };
     const stored = this.channels.get(channel) ?? [];
     stored.push(message);
@@ -808,6 +857,8 @@ export class SlackStandIn {
         message.blocks = withGeneratedIds(args.blocks);
       }
     }
+    const metadata = metadataOf(args).metadata;
+    if (metadata !== undefined) message.metadata = metadata;
     const copy = cloneMessage(message);
     return ok({
       channel,

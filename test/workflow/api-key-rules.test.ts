@@ -240,7 +240,8 @@ describe('the delivery step, against DynamoDB Local', () => {
       request,
       now: new Date('2026-11-24T18:00:00Z'),
       log: createLogger('silent'),
-      detailOf: () => undefined,
+      fence: async () => {},
+      resumed: false,
     };
   }
 
@@ -256,6 +257,7 @@ describe('the delivery step, against DynamoDB Local', () => {
         }
         deliveries.push(delivery);
       },
+      retireKeyDms: async () => 0,
     });
     const request = keyRequest();
     const step = executor.steps(request).find((candidate) => candidate.name === 'deliver-key');
@@ -272,6 +274,7 @@ describe('the delivery step, against DynamoDB Local', () => {
       ownerProblem: async () => undefined,
       recipientProblem: async () => undefined,
       sendApiKey: async () => undefined,
+      retireKeyDms: async () => 0,
     });
     // The steps in order, as the workflow runs them: it stops at the first that fails.
     const runAll = async () => {

@@ -16,6 +16,7 @@ const courier = {
   recipientForEmail: unused,
   recipientRefusal: unused,
   sendTemporaryPassword: unused,
+  retireSecretDms: unused,
 };
 const userRoles = { addRole: unused };
 

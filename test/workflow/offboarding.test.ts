@@ -354,7 +354,8 @@ describe('the last-admin safeguard', () => {
         request,
         now,
         log: createLogger('silent'),
-        detailOf: () => undefined,
+        fence: async () => {},
+        resumed: false,
       }),
     ).rejects.toThrow('the last VAMS admin (only-admin)');
     expect(await roleRows(bot.deployment, 'only-admin')).toHaveLength(1);

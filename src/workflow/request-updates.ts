@@ -1,0 +1,87 @@
+import type { AuditEvent } from '../domain/audit';
+import type { AccessRequest, Notice } from '../domain/request';
+import type { AuditEntry, LifecycleRefusal, Transition } from './lifecycle';
+
+export interface RequestRepository {
+  /** False when a request was already filed under `filingKey`: nothing is written then. */
+  create(request: AccessRequest, filingKey?: string): Promise<boolean>;
+  get(id: string): Promise<AccessRequest | undefined>;
+  /** Writes `next` only if the stored version is `next.version - 1`; false when it is not. */
+  replace(next: AccessRequest): Promise<boolean>;
+  /** Pending, approved and executing requests. */
+  open(): Promise<AccessRequest[]>;
+  /** Ended requests with notices still to deliver. */
+  unsent(): Promise<AccessRequest[]>;
+  appendEvent(event: AuditEvent): Promise<void>;
+}
+
+export type UpdateOutcome =
+  /** `added`: the notices this write put in the outbox; its writer delivers them. */
+  | { outcome: 'written'; request: AccessRequest; audit: AuditEntry[]; added: Notice[] }
+  | { outcome: 'refused'; refusal: LifecycleRefusal; request: AccessRequest }
+  | { outcome: 'not-found' }
+  | { outcome: 'busy' };
+
+export interface UpdateContext {
+  repository: RequestRepository;
+  clock: () => Date;
+  /** A token unique to one write. */
+  writeId: () => string;
+}
+
+const MAX_RACE_RETRIES = 8;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one read → decide → conditional write loop. A lost race reads again and decides again;
+ * a write whose answer was lost (the SDK then retries and meets its own version) recognises
+ * itself by its write token and counts as written. The audit lines of the decision are
+ * appended once it is stored.
+ */
+export async function updateRequest(
+  context: UpdateContext,
+  id: string,
+  decide: (current: AccessRequest) => Transition | Promise<Transition>,
+): Promise<UpdateOutcome> {
+  const { repository } = context;
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt += 1) {
+    if (attempt > 1) await pause(Math.floor(Math.random() * 10 * attempt));
+    const current = await repository.get(id);
+    if (!current) return { outcome: 'not-found' };
+    const decision = await decide(current);
+    if (!decision.ok) {
+      return { outcome: 'refused', refusal: decision.refusal, request: decision.request };
+    }
+    const next: AccessRequest = {
+      ...decision.request,
+      writeId: context.writeId(),
+      version: current.version + 1,
+    };
+    if (!(await repository.replace(next))) {
+      const stored = await repository.get(id);
+      if (stored?.writeId !== next.writeId) continue;
+    }
+    await appendAudit(context, next, decision.audit);
+    const before = new Set((current.outbox ?? []).map((notice) => notice.id));
+    const added = (next.outbox ?? []).filter((notice) => !before.has(notice.id));
+    return { outcome: 'written', request: next, audit: decision.audit, added };
+  }
+  return { outcome: 'busy' };
+}
+
+export async function appendAudit(
+  context: Pick<UpdateContext, 'repository' | 'clock'>,
+  request: { id: string },
+  entries: readonly AuditEntry[],
+): Promise<void> {
+  for (const entry of entries) {
+    await context.repository.appendEvent({
+      requestId: request.id,
+      at: context.clock().toISOString(),
+      type: entry.type,
+      ...(entry.actor ? { actor: entry.actor } : {}),
+      ...(entry.detail ? { detail: entry.detail } : {}),
+    });
+  }
+}

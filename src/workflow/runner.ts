@@ -1,0 +1,342 @@
+import { privilegeHolder } from '../auth/approval-policy';
+import type { AccessRequest, Notice, RequestKind } from '../domain/request';
+import { plainDetail, stepDone, stepStarted } from '../domain/request';
+import type { AppLogger } from '../logging';
+import { type LifecycleEvent, type LifecyclePolicy, type LiveRoles, transition } from './lifecycle';
+import { type RequestRepository, type UpdateOutcome, updateRequest } from './request-updates';
+import {
+  isStepResult,
+  type KindExecutor,
+  LeaseLostError,
+  type Step,
+  type StepContext,
+  type StepOutcome,
+  type StepState,
+} from './steps';
+
+/** How the workflow tells people what happens; the Slack adapter renders it. */
+export interface RequestNotifier {
+  postCard(request: AccessRequest): Promise<{ channel: string; ts: string }>;
+  /** Best effort: the thread's checklist while a request runs. */
+  progress(request: AccessRequest, steps: StepState[]): Promise<void>;
+  /**
+   * Delivers one notice; throws when it could not. `recovering`: an earlier delivery may have
+   * gone out before its process died, so a message already there is not sent again.
+   */
+  deliver(request: AccessRequest, notice: Notice, recovering: boolean): Promise<void>;
+}
+
+/** Where approvers' roles are read, live, when their approvals are counted. */
+export interface ApproverRoles {
+  rolesOf(vamsUserId: string): Promise<string[]>;
+}
+
+export interface RunnerPorts {
+  repository: RequestRepository;
+  notifier: RequestNotifier;
+  executors: Record<RequestKind, KindExecutor>;
+  roles: ApproverRoles;
+  policy: LifecyclePolicy;
+  logger: AppLogger;
+  clock: () => Date;
+  /** This runner's name in leases. */
+  instanceId: string;
+  writeId: () => string;
+}
+
+function stepStates(request: AccessRequest, steps: readonly Step[]): StepState[] {
+  return steps.map((step) => {
+    const record = request.steps.find((existing) => existing.name === step.name);
+    const state = !record
+      ? 'waiting'
+      : record.status === 'started'
+        ? 'running'
+        : record.status === 'done'
+          ? 'done'
+          : 'failed';
+    return {
+      label: step.label,
+      state,
+      ...(record?.detail ? { detail: record.detail } : {}),
+      ...(record?.detailParts ? { detailParts: record.detailParts } : {}),
+    };
+  });
+}
+
+function recorded(outcome: StepOutcome) {
+  const { detail, output } = isStepResult(outcome)
+    ? outcome
+    : { detail: outcome, output: undefined };
+  return typeof detail === 'string'
+    ? { detail, output }
+    : { detail: plainDetail(detail), detailParts: [...detail], output };
+}
+
+/**
+ * Runs approved requests from their durable state: claims one under a lease, renews the lease
+ * while a step runs, records every step before the next begins, and delivers what people must
+ * be told. Anything that can read the bot table can run it: this process right after a click,
+ * its sweep after a crash, or a separate worker.
+ */
+export class Runner {
+  /** Requests this runner is executing now: its own sweep must not start them again. */
+  private readonly running = new Set<string>();
+
+  constructor(private readonly ports: RunnerPorts) {}
+
+  private log(request: { id: string }): AppLogger {
+    return this.ports.logger.child({ requestId: request.id });
+  }
+
+  update(
+    id: string,
+    event: LifecycleEvent | ((current: AccessRequest) => Promise<LifecycleEvent>),
+  ): Promise<UpdateOutcome> {
+    const { repository, clock, writeId, policy } = this.ports;
+    return updateRequest({ repository, clock, writeId }, id, async (current) =>
+      transition(
+        current,
+        typeof event === 'function' ? await event(current) : event,
+        clock(),
+        policy,
+      ),
+    );
+  }
+
+  /** Roles read now for the rules that depend on them; only what `needed` asks for. */
+  async liveRoles(request: AccessRequest, approvers: boolean): Promise<LiveRoles> {
+    const { roles } = this.ports;
+    const holder = privilegeHolder(request);
+    const [holderRoles, approverRoles] = await Promise.all([
+      holder ? roles.rolesOf(holder) : Promise.resolve([]),
+      approvers
+        ? Promise.all(
+            request.approvals.map(
+              async (approval) =>
+                [approval.vamsUserId, await roles.rolesOf(approval.vamsUserId)] as const,
+            ),
+          )
+        : Promise.resolve([]),
+    ]);
+    return { holder: holderRoles, approvers: Object.fromEntries(approverRoles) };
+  }
+
+  /**
+   * Delivers notices and records which went out. Notices that failed stay for the sweep,
+   * a few times at most.
+   */
+  async deliver(request: AccessRequest, notices: readonly Notice[], recovering: boolean) {
+    if (notices.length === 0) return;
+    const sent: string[] = [];
+    const failed: string[] = [];
+    for (const notice of notices) {
+      try {
+        await this.ports.notifier.deliver(request, notice, recovering);
+        sent.push(notice.id);
+      } catch (error) {
+        this.log(request).warn({ err: error, notice: notice.type }, 'could not deliver a notice');
+        failed.push(notice.id);
+      }
+    }
+    await this.update(request.id, { type: 'notices', sent, failed });
+  }
+
+  /** Delivers what a write added, when it was written. */
+  async told(outcome: UpdateOutcome): Promise<void> {
+    if (outcome.outcome === 'written') await this.deliver(outcome.request, outcome.added, false);
+  }
+
+  /**
+   * Runs the request if it is approved, or executing under a lease that lapsed. Resolves when
+   * this run ends, however it ends; never throws for the request's own failures.
+   */
+  async run(id: string): Promise<void> {
+    // A step slower than the lease (a Slack DM held by rate limits, Cognito backing off) must not
+    // be started a second time by this same runner's sweep.
+    if (this.running.has(id)) return;
+    this.running.add(id);
+    try {
+      await this.runClaimed(id);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  private async runClaimed(id: string): Promise<void> {
+    const { instanceId: owner, executors } = this.ports;
+    const claimed = await this.update(id, async (current) => ({
+      type: 'claim',
+      owner,
+      // Approvals are counted again only before a request's first step.
+      roles:
+        current.status === 'approved' && current.steps.length === 0
+          ? await this.liveRoles(current, true)
+          : { holder: [] },
+    }));
+    if (claimed.outcome !== 'written') return;
+    await this.told(claimed);
+    let request = claimed.request;
+    const log = this.log(request);
+    if (request.status !== 'executing') {
+      const dropped = (request.droppedApprovals ?? []).map((approval) => approval.vamsUserId);
+      log.warn({ dropped }, 'too few approvals count now; waiting for another approver');
+      return;
+    }
+    const executor = executors[request.kind];
+    const steps = executor.steps(request);
+    await this.ports.notifier.progress(request, stepStates(request, steps));
+    const lease = this.heartbeat(id);
+    try {
+      for (const step of steps) {
+        if (stepDone(request, step.name)) continue;
+        lease.check();
+        const resumed = stepStarted(request, step.name);
+        const context = (current: AccessRequest): StepContext => ({
+          request: current,
+          now: this.ports.clock(),
+          log,
+          fence: lease.fence,
+          resumed,
+        });
+        let outcome =
+          resumed && step.reconcile ? await step.reconcile(context(request)) : undefined;
+        if (outcome === undefined) {
+          if (!resumed) {
+            const started = await this.update(id, { type: 'step-started', owner, step: step.name });
+            if (started.outcome !== 'written')
+              return log.warn('lost the request to another runner');
+            request = started.request;
+          }
+          try {
+            outcome = await step.run(context(request));
+          } catch (error) {
+            if (error instanceof LeaseLostError)
+              return log.warn('lost the request to another runner');
+            await this.fail(request, step, steps, error);
+            return;
+          }
+        }
+        const done = await this.update(id, {
+          type: 'step-done',
+          owner,
+          step: step.name,
+          ...recorded(outcome),
+        });
+        if (done.outcome !== 'written') return log.warn('lost the request to another runner');
+        request = done.request;
+        await this.ports.notifier.progress(request, stepStates(request, steps));
+      }
+      const succeeded = await this.update(id, (current) =>
+        Promise.resolve({
+          type: 'succeed',
+          owner,
+          summary: executor.summary({ ...current, status: 'succeeded' }),
+        }),
+      );
+      if (succeeded.outcome !== 'written') return log.warn('lost the request to another runner');
+      log.info('request succeeded');
+      await this.told(succeeded);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async fail(
+    request: AccessRequest,
+    step: Step,
+    steps: readonly Step[],
+    error: unknown,
+  ): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const done = steps
+      .filter((candidate) => stepDone(request, candidate.name))
+      .map((candidate) => candidate.label);
+    const failure = `Step “${step.label}” failed: ${reason}. Already done: ${done.length > 0 ? done.join('; ') : 'nothing'}.`;
+    const log = this.log(request);
+    log.error({ step: step.name, err: error }, 'request failed');
+    const failed = await this.update(request.id, {
+      type: 'step-failed',
+      owner: this.ports.instanceId,
+      step: step.name,
+      reason,
+      failure,
+    });
+    if (failed.outcome !== 'written') return log.warn('lost the request to another runner');
+    await this.ports.notifier.progress(failed.request, stepStates(failed.request, steps));
+    await this.told(failed);
+  }
+
+  /**
+   * Keeps the lease while steps run, however long one takes. `fence()` reads the request and
+   * throws once another runner holds it; `check()` throws when a renewal already found that.
+   */
+  private heartbeat(id: string) {
+    const { instanceId: owner, policy, logger } = this.ports;
+    let lost = false;
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        renewing = this.update(id, { type: 'renew', owner }).then(
+          (outcome) => {
+            if (outcome.outcome === 'refused') lost = true;
+          },
+          (error: unknown) => logger.warn({ err: error, requestId: id }, 'could not renew a lease'),
+        );
+      },
+      Math.max(20, Math.floor(policy.leaseMs / 3)),
+    );
+    timer.unref();
+    const check = () => {
+      if (lost) throw new LeaseLostError(id);
+    };
+    return {
+      check,
+      fence: async () => {
+        check();
+        const current = await this.ports.repository.get(id);
+        if (current?.status !== 'executing' || current.lease?.owner !== owner) {
+          lost = true;
+          check();
+        }
+      },
+      stop: () => {
+        clearInterval(timer);
+        void renewing;
+      },
+    };
+  }
+
+  /**
+   * What a crash left behind: approved requests nobody started, executions whose lease lapsed,
+   * and notices nobody delivered (older than a lease, so not ones a live runner is sending).
+   */
+  async sweep(): Promise<number> {
+    const { repository, clock, policy } = this.ports;
+    const now = clock().getTime();
+    const open = await repository.open();
+    const stranded = open.filter(
+      (request) =>
+        request.status === 'approved' ||
+        (request.status === 'executing' && Date.parse(request.lease?.until ?? '') < now),
+    );
+    for (const request of stranded) {
+      this.log(request).warn({ status: request.status }, 'resuming an interrupted request');
+      await this.run(request.id);
+    }
+    for (const listed of [...open, ...(await repository.unsent())]) {
+      if (this.running.has(listed.id) || !listed.outbox?.length) continue;
+      const request = await repository.get(listed.id);
+      const stale = (request?.outbox ?? []).filter(
+        (notice) => now - Date.parse(notice.at) >= policy.leaseMs,
+      );
+      if (!request || stale.length === 0) continue;
+      this.log(request).warn({ notices: stale.length }, 'delivering notices left behind');
+      await this.deliver(request, stale, true);
+    }
+    return stranded.length;
+  }
+}
