@@ -1,0 +1,350 @@
+import { z } from 'zod';
+import { type AccessRequest, outputOf } from '../../src/domain/request';
+import { transition } from '../../src/workflow/lifecycle';
+import type { KindExecutor, Step } from '../../src/workflow/steps';
+import {
+  ADA,
+  MemoryNotifier,
+  MemoryRequests,
+  manualClock,
+  memoryRunner,
+  POLICY,
+  pendingOnboarding,
+} from '../support/memory-workflow';
+
+/** A request approved by Ada, stored, ready for a runner. */
+async function approvedIn(repository: MemoryRequests, id = 'RTEST0001'): Promise<AccessRequest> {
+  const result = transition(
+    pendingOnboarding({ id }),
+    { type: 'approve', clicker: ADA, roles: { holder: [] } },
+    new Date('2026-12-01T10:04:00.000Z'),
+    POLICY,
+  );
+  if (!result.ok) throw new Error('refused');
+  const approved = { ...result.request, outbox: [], version: 3 };
+  await repository.create(approved);
+  return approved;
+}
+
+/** Steps that count their effects, so that running one twice shows. */
+function countingKind(effects: string[], extra: Partial<Record<string, Partial<Step>>> = {}) {
+  const step = (name: string): Step => ({
+    name,
+    label: `Do ${name}`,
+    run: async () => {
+      effects.push(name);
+      return { detail: `${name} done`, output: { name, count: effects.length } };
+    },
+    ...extra[name],
+  });
+  const executor: KindExecutor = {
+    steps: () => [step('one'), step('two'), step('three')],
+    summary: (request) => `ran ${request.steps.length} steps`,
+  };
+  return { 'user.create': executor };
+}
+
+describe('the runner', () => {
+  it('runs every step once, hands outputs on, and tells the card, the thread and the requester once', async () => {
+    const effects: string[] = [];
+    const { runner, repository, notifier } = memoryRunner({ executors: countingKind(effects) });
+    await approvedIn(repository);
+    await runner.run('RTEST0001');
+    await runner.run('RTEST0001');
+    const done = await repository.get('RTEST0001');
+    expect(done?.status).toBe('succeeded');
+    expect(effects).toEqual(['one', 'two', 'three']);
+    expect(done && outputOf(done, 'two', z.object({ count: z.number() }))).toEqual({ count: 2 });
+    expect(notifier.of('RTEST0001')).toEqual([
+      ['card', undefined],
+      ['result', 'ran 3 steps'],
+      ['outcome', 'ran 3 steps'],
+    ]);
+    expect(done?.outbox).toBeUndefined();
+    expect(repository.eventTypes('RTEST0001')).toEqual([
+      'execution-started',
+      'step-done',
+      'step-done',
+      'step-done',
+      'succeeded',
+    ]);
+  });
+
+  it('fails at the failing step, says what was done, and tells everyone', async () => {
+    const effects: string[] = [];
+    const { runner, repository, notifier } = memoryRunner({
+      executors: countingKind(effects, {
+        two: { run: () => Promise.reject(new Error('Cognito said no')) },
+      }),
+    });
+    await approvedIn(repository);
+    await runner.run('RTEST0001');
+    const failed = await repository.get('RTEST0001');
+    const failure = 'Step “Do two” failed: Cognito said no. Already done: Do one.';
+    expect([failed?.status, failed?.failure]).toEqual(['failed', failure]);
+    expect(effects).toEqual(['one']);
+    expect(notifier.of('RTEST0001')).toEqual([
+      ['card', undefined],
+      ['result', failure],
+      ['outcome', failure],
+    ]);
+  });
+
+  it('resumes after a crash between step-started and step-done: the reconciled step is not run again', async () => {
+    const effects: string[] = [];
+    const reconciled: boolean[] = [];
+    const { runner, repository } = memoryRunner({
+      executors: countingKind(effects, {
+        two: {
+          reconcile: async (context) => {
+            reconciled.push(context.resumed);
+            return { detail: 'found it done', output: { name: 'two', count: 0 } };
+          },
+        },
+      }),
+      clock: () => new Date('2026-12-01T10:20:00.000Z'),
+    });
+    const approved = await approvedIn(repository);
+    // What a runner that died inside step two left behind.
+    await repository.replace({
+      ...approved,
+      status: 'executing',
+      lease: { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
+      steps: [
+        { name: 'one', status: 'done', at: approved.createdAt, detail: 'one done' },
+        { name: 'two', status: 'started', at: approved.createdAt },
+      ],
+      version: approved.version + 1,
+    });
+    expect(await runner.sweep()).toBe(1);
+    const done = await repository.get(approved.id);
+    expect(done?.status).toBe('succeeded');
+    expect(effects).toEqual(['three']);
+    expect(reconciled).toEqual([true]);
+    expect(done?.steps.find((step) => step.name === 'two')?.detail).toBe('found it done');
+  });
+
+  it('a step whose reconcile finds nothing runs again, told that it resumes', async () => {
+    const resumed: boolean[] = [];
+    const { runner, repository } = memoryRunner({
+      executors: countingKind([], {
+        one: {
+          run: async (context) => {
+            resumed.push(context.resumed);
+            return 'ran';
+          },
+          reconcile: async () => undefined,
+        },
+      }),
+      clock: () => new Date('2026-12-01T10:20:00.000Z'),
+    });
+    const approved = await approvedIn(repository);
+    await repository.replace({
+      ...approved,
+      status: 'executing',
+      lease: { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
+      steps: [{ name: 'one', status: 'started', at: approved.createdAt }],
+      version: approved.version + 1,
+    });
+    await runner.sweep();
+    expect(resumed).toEqual([true]);
+    expect((await repository.get(approved.id))?.status).toBe('succeeded');
+  });
+
+  it('leaves a request alone while another runner holds its lease', async () => {
+    const effects: string[] = [];
+    const { runner, repository } = memoryRunner({ executors: countingKind(effects) });
+    const approved = await approvedIn(repository);
+    await repository.replace({
+      ...approved,
+      status: 'executing',
+      lease: { owner: 'runner-b', until: '2026-12-01T10:06:00.000Z' },
+      version: approved.version + 1,
+    });
+    expect(await runner.sweep()).toBe(0);
+    await runner.run(approved.id);
+    expect(effects).toEqual([]);
+  });
+
+  it('takes over a lapsed lease; the runner that lost it stops before its next effect', async () => {
+    const effects: string[] = [];
+    const clock = manualClock();
+    const repository = new MemoryRequests();
+    const notifier = new MemoryNotifier();
+    let releaseTwo: () => void = () => {};
+    const inTwo = new Promise<void>((resolve) => {
+      releaseTwo = resolve;
+    });
+    let arrivedInTwo: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      arrivedInTwo = resolve;
+    });
+    const stalled = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      // Renewals too far apart to keep the lease: the runner stalls past it.
+      policy: { ...POLICY, leaseMs: 60_000 },
+      executors: countingKind(effects, {
+        two: {
+          run: async (context) => {
+            arrivedInTwo();
+            await inTwo;
+            await context.fence();
+            effects.push('two by the stalled runner');
+            return 'two';
+          },
+        },
+      }),
+    });
+    const other = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      instanceId: 'runner-b',
+      executors: countingKind(effects),
+    });
+    await approvedIn(repository);
+    const first = stalled.runner.run('RTEST0001');
+    await arrived;
+    clock.advance(5 * 60_000);
+    await other.runner.sweep();
+    releaseTwo();
+    await first;
+    const done = await repository.get('RTEST0001');
+    expect(done?.status).toBe('succeeded');
+    expect(effects).toEqual(['one', 'two', 'three']);
+    expect(
+      repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started'),
+    ).toHaveLength(2);
+    expect(notifier.of('RTEST0001').filter(([type]) => type === 'outcome')).toHaveLength(1);
+  });
+
+  it('renews the lease while a step runs longer than the lease, so nobody else starts it', async () => {
+    const effects: string[] = [];
+    const repository = new MemoryRequests();
+    const notifier = new MemoryNotifier();
+    const policy = { ...POLICY, leaseMs: 60 };
+    const slow = memoryRunner({
+      repository,
+      notifier,
+      policy,
+      clock: () => new Date(),
+      executors: countingKind(effects, {
+        one: {
+          run: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            effects.push('one');
+            return 'slow';
+          },
+        },
+      }),
+    });
+    const other = memoryRunner({
+      repository,
+      notifier,
+      policy,
+      clock: () => new Date(),
+      instanceId: 'runner-b',
+      executors: countingKind(effects),
+    });
+    await approvedIn(repository);
+    const running = slow.runner.run('RTEST0001');
+    for (let sweep = 0; sweep < 5; sweep += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await other.runner.sweep();
+    }
+    await running;
+    expect(effects).toEqual(['one', 'two', 'three']);
+    expect((await repository.get('RTEST0001'))?.lease).toBeUndefined();
+    expect(
+      repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started'),
+    ).toHaveLength(1);
+  });
+
+  it('counts a write whose answer was lost as written, and still tells everyone once', async () => {
+    const effects: string[] = [];
+    const { runner, repository, notifier } = memoryRunner({ executors: countingKind(effects) });
+    await approvedIn(repository);
+    repository.loseAnswers = 10;
+    await runner.run('RTEST0001');
+    expect((await repository.get('RTEST0001'))?.status).toBe('succeeded');
+    expect(effects).toEqual(['one', 'two', 'three']);
+    expect(notifier.of('RTEST0001').map(([type]) => type)).toEqual(['card', 'result', 'outcome']);
+  });
+
+  it('delivers, after a restart, what a process that died right after its final write never said', async () => {
+    const clock = manualClock();
+    const repository = new MemoryRequests();
+    const notifier = new MemoryNotifier();
+    const dying = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      executors: countingKind([]),
+    });
+    await approvedIn(repository);
+    notifier.dead = true;
+    await dying.runner.run('RTEST0001');
+    const stranded = await repository.get('RTEST0001');
+    expect(stranded?.status).toBe('succeeded');
+    expect(stranded?.outbox?.map((notice) => notice.type)).toEqual(['card', 'result', 'outcome']);
+    expect(await repository.unsent()).toHaveLength(1);
+
+    notifier.dead = false;
+    const restarted = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      instanceId: 'runner-b',
+      executors: countingKind([]),
+    });
+    // Not while the notices are fresh: a live runner could still be sending them.
+    await restarted.runner.sweep();
+    expect(notifier.of('RTEST0001')).toEqual([]);
+    clock.advance(POLICY.leaseMs);
+    await restarted.runner.sweep();
+    await restarted.runner.sweep();
+    expect(notifier.of('RTEST0001').map(([type]) => type)).toEqual(['card', 'result', 'outcome']);
+    expect(await repository.unsent()).toEqual([]);
+  });
+
+  it('does not send again a notice that went out before its process died', async () => {
+    const clock = manualClock();
+    const repository = new MemoryRequests();
+    const notifier = new MemoryNotifier();
+    const { runner } = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      executors: countingKind([]),
+    });
+    await approvedIn(repository);
+    // The notices go out; the process dies at the write that would record that.
+    const replace = repository.replace.bind(repository);
+    let dying = true;
+    repository.replace = async (next) => {
+      const current = await repository.get(next.id);
+      if (dying && (current?.outbox?.length ?? 0) > (next.outbox?.length ?? 0)) {
+        throw new Error('killed');
+      }
+      return replace(next);
+    };
+    await expect(runner.run('RTEST0001')).rejects.toThrow('killed');
+    dying = false;
+    clock.advance(POLICY.leaseMs);
+    const restarted = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      instanceId: 'runner-b',
+      executors: countingKind([]),
+    });
+    await restarted.runner.sweep();
+    expect(notifier.of('RTEST0001').filter(([type]) => type !== 'card')).toEqual([
+      ['result', 'ran 3 steps'],
+      ['outcome', 'ran 3 steps'],
+    ]);
+    expect((await repository.get('RTEST0001'))?.outbox).toBeUndefined();
+  });
+});
