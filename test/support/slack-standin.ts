@@ -436,6 +436,14 @@ export class SlackStandIn {
     return { arrived, release };
   }
 
+  /**
+   * Like `hold`, but the next matching call is carried out first and only its answer is held:
+   * the app is caught after Slack acted and before it heard so, e.g. to be killed there.
+   */
+  holdAnswer(method: string, matches: (args: Record<string, unknown>) => boolean): Hold {
+    return this.hold(`answer:${method}`, matches);
+  }
+
   private async heldUntilReleased(method: string, args: Record<string, unknown>): Promise<void> {
     const index = this.holds.findIndex((hold) => hold.method === method && hold.matches(args));
     const hold = this.holds[index];
@@ -530,8 +538,11 @@ export class SlackStandIn {
     }
     if (path.startsWith('/api/')) {
       const method = path.slice('/api/'.length);
-      await this.heldUntilReleased(method, parseArgs(request.headers['content-type'], body) ?? {});
-      send(response, this.webApi(method, request, body));
+      const args = parseArgs(request.headers['content-type'], body) ?? {};
+      await this.heldUntilReleased(method, args);
+      const answer = this.webApi(method, request, body);
+      await this.heldUntilReleased(`answer:${method}`, args);
+      send(response, answer);
       return;
     }
     if (path.startsWith('/actions/')) {

@@ -1,72 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { freePort } from '../../src/backend/local-services';
 import type { AccessRequest } from '../../src/domain/request';
-import { EVENTS_PATH } from '../../src/slack/slack-runtime';
 import { RequestStore } from '../../src/stores/request.store';
+import { startBotProcess, until } from '../support/bot-process';
 import { attributesOf, cognitoUser, roleRows } from '../support/onboarding-flow';
-import { SlackDriver } from '../support/slack-driver';
 import { SlackStandIn } from '../support/slack-standin';
 import { APPROVAL_CHANNEL, startTestBot } from '../support/test-bot';
-import {
-  createTestDeployment,
-  emulatorEnvironment,
-  type TestDeployment,
-} from '../support/vams-deployment';
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
 
 async function cognitoSub(deployment: TestDeployment, userId: string): Promise<string | undefined> {
   return attributesOf(await cognitoUser(deployment, userId)).sub;
-}
-
-async function startBotProcess(deployment: TestDeployment, slack: SlackStandIn) {
-  const port = await freePort();
-  const signingSecret = randomBytes(16).toString('hex');
-  const child: ChildProcess = spawn('node', ['--import', 'tsx', 'src/app.ts'], {
-    cwd: `${__dirname}/../..`,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      ...deployment.env,
-      ...emulatorEnvironment(),
-      SLACK_BOT_TOKEN: 'xoxb-local-standin',
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
-      MANAGER_ROLES: 'manager',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  await until('the bot process to serve', async () => {
-    if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    return healthy ? true : undefined;
-  });
-  const driver = new SlackDriver({
-    eventsUrl: `http://127.0.0.1:${port}${EVENTS_PATH}`,
-    signingSecret,
-    slack,
-  });
-  return { child, driver };
 }
 
 describe('a bot killed in the middle of onboarding', () => {

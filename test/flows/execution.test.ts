@@ -1,0 +1,120 @@
+import {
+  addPeople,
+  cardMessage,
+  clickCard,
+  dmsTo,
+  type FiledRequest,
+  fileThroughDialog,
+  finished,
+  requestStore,
+  textIn,
+  threadReplies,
+} from '../support/onboarding-flow';
+import { startTestBot, type TestBot } from '../support/test-bot';
+import { vamsAuthorizes } from '../support/vams-authorizer';
+
+const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
+
+function keyFields(name: string) {
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  return {
+    Name: name,
+    Description: `uploads ${name}`,
+    Expires: expires,
+    Reason: 'Nightly uploads',
+  };
+}
+
+function keyValuesIn(texts: string[]): string[] {
+  return texts.flatMap((text) => text.match(KEY_VALUE) ?? []);
+}
+
+function resultsIn(bot: TestBot, filed: FiledRequest): string[] {
+  return threadReplies(bot.slack, filed)
+    .map((message) => textIn(message.blocks))
+    .filter((text) => text.startsWith(':white_check_mark:') || text.startsWith(':x:'));
+}
+
+async function seed(bot: TestBot): Promise<void> {
+  await bot.deployment.addRole('viewer');
+  await addPeople(bot, [
+    ['U0ADA', 'ada@example.com', ['admin']],
+    ['U0BOB', 'bob@example.com', ['viewer']],
+  ]);
+}
+
+describe('execution does not run inside the click', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await seed(bot);
+  }, 60_000);
+  afterAll(() => bot.stop());
+
+  it('answers the Approve click and shows the card approved while a step still runs; the result follows in the thread', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('held-key'));
+    const bobDm = bot.slack.dmChannelOf('U0BOB');
+    const held = bot.slack.hold(
+      'chat.postMessage',
+      (args) => args.channel === bobDm && String(args.text).includes('held-key'),
+    );
+    const click = await clickCard(bot, 'U0ADA', filed, 'Approve');
+    expect(click.status).toBe(200);
+    await held.arrived;
+    // The key's DM is held: its step is still running, and the card already says so.
+    expect(textIn(cardMessage(bot.slack, filed).blocks)).toContain(
+      ':gear: Approved by <@U0ADA> — running',
+    );
+    expect((await requestStore(bot).get(filed.id))?.status).toBe('executing');
+    expect(resultsIn(bot, filed)).toEqual([]);
+    held.release();
+    const done = await finished(bot, filed);
+    expect(done.status).toBe('succeeded');
+    expect(resultsIn(bot, filed)).toHaveLength(1);
+    expect(textIn(cardMessage(bot.slack, filed).blocks)).toContain(':white_check_mark: Done');
+  });
+});
+
+describe('a step held past the lease, with two instances', () => {
+  let first: TestBot;
+  let second: TestBot;
+  beforeAll(async () => {
+    // Leases of a second, swept every 200 ms by both: a step held for 3 s outlives three leases.
+    const tuning = { leaseMs: 1_000, sweepMs: 200 };
+    first = await startTestBot({ tuning });
+    second = await startTestBot({ tuning, deployment: first.deployment, slack: first.slack });
+    await seed(first);
+  }, 60_000);
+  afterAll(async () => {
+    await second.stop();
+    await first.stop();
+  });
+
+  it('runs once, sends one key, and the key delivered is the one that works', async () => {
+    const filed = await fileThroughDialog(first, 'U0BOB', 'key request', keyFields('slow-key'));
+    const bobDm = first.slack.dmChannelOf('U0BOB');
+    const held = first.slack.hold(
+      'chat.postMessage',
+      (args) => args.channel === bobDm && String(args.text).includes('slow-key'),
+    );
+    await clickCard(first, 'U0ADA', filed, 'Approve');
+    await held.arrived;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    held.release();
+    const done = await finished(first, filed, 15_000);
+    expect(done.status).toBe('succeeded');
+    const events = await requestStore(first).events(filed.id);
+    expect(events.filter((event) => event.type === 'execution-started')).toHaveLength(1);
+    const values = keyValuesIn(dmsTo(first.slack, 'U0BOB'));
+    expect(values).toHaveLength(1);
+    const [value] = values;
+    if (!value) throw new Error('no key in the DM');
+    const verdict = await vamsAuthorizes(
+      first.deployment.clients.documents,
+      first.deployment.tables,
+      value,
+    );
+    expect(verdict).toEqual({ allowed: true, userId: 'bob@example.com' });
+    expect(resultsIn(first, filed)).toHaveLength(1);
+  }, 30_000);
+});
