@@ -1,0 +1,170 @@
+import { once } from 'node:events';
+import { RequestStore } from '../../src/stores/request.store';
+import { startBotProcess, until } from '../support/bot-process';
+import { eventually } from '../support/eventually';
+import { type FiledRequest, onboardingFields, textIn } from '../support/onboarding-flow';
+import { SlackStandIn } from '../support/slack-standin';
+import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
+import { vamsAuthorizes } from '../support/vams-authorizer';
+import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
+
+const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
+const ENV = { MANAGER_ROLES: 'manager' };
+// The dead process's lease has lapsed and its notices are stale for a clock this far ahead.
+const LATER = { clock: () => new Date(Date.now() + 5 * 60_000) };
+
+/** Everything people see of one request, once it has ended. */
+function told(slack: SlackStandIn, filed: FiledRequest, requester: string) {
+  const card = slack.messages(APPROVAL_CHANNEL).find((message) => message.ts === filed.card.ts);
+  const results = slack
+    .messages(APPROVAL_CHANNEL)
+    .filter((message) => message.threadTs === filed.card.ts)
+    .map((message) => textIn(message.blocks))
+    .filter((text) => text.startsWith(':white_check_mark:') || text.startsWith(':x:'));
+  const outcomes = slack
+    .messages(slack.dmChannelOf(requester))
+    .filter((message) => String(message.text).includes(`*${filed.id}*:`));
+  return { card: textIn(card?.blocks), results, outcomes: outcomes.length };
+}
+
+describe('a bot killed after the work is done but before people were told', () => {
+  let deployment: TestDeployment;
+  let slack: SlackStandIn;
+  let store: RequestStore;
+
+  beforeAll(async () => {
+    deployment = await createTestDeployment();
+    slack = await SlackStandIn.start();
+    store = new RequestStore(deployment.clients.documents, deployment.tables.bot);
+    await deployment.addRole('manager');
+    await deployment.addRole('viewer');
+    for (const [id, email, role] of [
+      ['U0ADA', 'ada@example.com', 'admin'],
+      ['U0MAX', 'max@example.com', 'manager'],
+      ['U0BOB', 'bob@example.com', 'viewer'],
+    ] as const) {
+      await deployment.addVamsUser(email, [role]);
+      slack.addUser({ id, email, emailConfirmed: true });
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await slack.stop();
+    deployment.destroy();
+  });
+
+  async function restart(): Promise<TestBot> {
+    return startTestBot({ deployment, slack, env: ENV, tuning: LATER });
+  }
+
+  it('right after the final status write: the card, the thread and the requester are told once after a restart', async () => {
+    const first = await startBotProcess(deployment, slack, ENV);
+    await first.driver.command('U0MAX', 'user create');
+    await slack.waitForCall('views.open');
+    const viewId = [...slack.views.keys()].at(-1) ?? '';
+    await first.driver.submitView(
+      'U0MAX',
+      viewId,
+      onboardingFields({ userId: 'told-once', email: 'told-once@example.com', roles: ['viewer'] }),
+    );
+    const filed = await eventually(async () => {
+      const [request] = (await store.open()).filter((open) => open.subject === 'told-once');
+      if (!request?.card) throw new Error('no card yet');
+      return { id: request.id, userId: 'told-once', card: request.card };
+    });
+    // The first thing after the final write is the card's update: the bot dies there.
+    const caught = slack.hold('chat.update', (args) =>
+      JSON.stringify(args.blocks ?? '').includes(':white_check_mark: Done'),
+    );
+    await first.driver.clickButton('U0ADA', filed.card, 'Approve');
+    await caught.arrived;
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+
+    const stranded = await store.get(filed.id);
+    expect(stranded?.status).toBe('succeeded');
+    expect(stranded?.outbox?.map((notice) => notice.type)).toEqual(['card', 'result', 'outcome']);
+    expect(told(slack, filed, 'U0MAX')).toMatchObject({ results: [], outcomes: 0 });
+
+    const second = await restart();
+    try {
+      await until('everyone to be told', async () => {
+        const seen = told(slack, filed, 'U0MAX');
+        return seen.outcomes > 0 && seen.results.length > 0 ? seen : undefined;
+      });
+      // A few more sweeps: nothing is told twice.
+      await second.app.workflow.resumeInterrupted();
+      await second.app.workflow.resumeInterrupted();
+      const seen = told(slack, filed, 'U0MAX');
+      expect(seen.card).toContain(':white_check_mark: Done');
+      expect(seen.results).toHaveLength(1);
+      expect(seen.outcomes).toBe(1);
+      expect((await store.get(filed.id))?.outbox).toBeUndefined();
+    } finally {
+      caught.release();
+      await second.stop();
+    }
+  }, 60_000);
+
+  it('right after a key DM was posted: one live key after a restart, and the first DM says it was replaced', async () => {
+    const first = await startBotProcess(deployment, slack, ENV);
+    await first.driver.command('U0BOB', 'key request');
+    await slack.waitForCall('views.open', (call) => JSON.stringify(call.args).includes('API key'));
+    const viewId = [...slack.views.keys()].at(-1) ?? '';
+    await eventually(() => {
+      if (!slack.views.get(viewId)?.view.submit) throw new Error('no form yet');
+    });
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await first.driver.submitView('U0BOB', viewId, {
+      Name: 'crash-key',
+      Description: 'uploads',
+      Expires: expires,
+      Reason: 'Nightly uploads',
+    });
+    const filed = await eventually(async () => {
+      const [request] = (await store.open()).filter((open) => open.kind === 'key.create');
+      if (!request?.card) throw new Error('no card yet');
+      return { id: request.id, userId: request.subject, card: request.card };
+    });
+    const bobDm = slack.dmChannelOf('U0BOB');
+    // Slack posts the key's DM; the bot dies before it hears back, let alone records it.
+    const caught = slack.holdAnswer(
+      'chat.postMessage',
+      (args) => args.channel === bobDm && String(args.text).includes('crash-key'),
+    );
+    await first.driver.clickButton('U0ADA', filed.card, 'Approve');
+    await caught.arrived;
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    const keyDms = () =>
+      slack.messages(bobDm).filter((message) => textIn(message.blocks).includes('crash-key'));
+    const [firstDm] = keyDms();
+    const firstValue = textIn(firstDm?.blocks).match(KEY_VALUE)?.[0];
+    if (!firstValue) throw new Error('the first DM holds no key');
+
+    const second = await restart();
+    try {
+      await until('the requester to be told', async () =>
+        told(slack, filed, 'U0BOB').outcomes > 0 ? true : undefined,
+      );
+      await second.app.workflow.resumeInterrupted();
+      const seen = told(slack, filed, 'U0BOB');
+      expect(seen.card).toContain(':white_check_mark: Done');
+      expect(seen.results).toHaveLength(1);
+      expect(seen.outcomes).toBe(1);
+
+      const replaced = slack.messages(bobDm).find((message) => message.ts === firstDm?.ts);
+      expect(textIn(replaced?.blocks)).toContain('was replaced and never became usable');
+      expect(textIn(replaced?.blocks)).not.toMatch(KEY_VALUE);
+      const live = keyDms().flatMap((message) => textIn(message.blocks).match(KEY_VALUE) ?? []);
+      expect(live).toHaveLength(1);
+      const [value] = live;
+      const authorize = (key: string) =>
+        vamsAuthorizes(deployment.clients.documents, deployment.tables, key);
+      expect(await authorize(value ?? '')).toEqual({ allowed: true, userId: 'bob@example.com' });
+      expect((await authorize(firstValue)).allowed).toBe(false);
+    } finally {
+      caught.release();
+      await second.stop();
+    }
+  }, 60_000);
+});
