@@ -11,6 +11,7 @@ import {
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   UserNotFoundException,
+  UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { retryThrottled } from '../aws/throttle';
 import type { CognitoUserSummary, ContactChanges, NewCognitoUser } from '../domain/cognito-user';
@@ -51,7 +52,11 @@ export class CognitoAdmin {
   }
 
   /** VAMS: username = User ID, email and phone marked verified, invitation by email. */
-  async createUser(user: NewCognitoUser): Promise<void> {
+  /**
+   * `exists`: a user with this User ID is in the pool. That is also what a create whose answer
+   * was lost meets when the SDK retries it: the caller checks whether it is the one it meant.
+   */
+  async createUser(user: NewCognitoUser): Promise<'created' | 'exists'> {
     const attributes = [
       { Name: 'email', Value: user.email },
       { Name: 'email_verified', Value: 'true' },
@@ -62,16 +67,22 @@ export class CognitoAdmin {
           ]
         : []),
     ];
-    await this.send(
-      new AdminCreateUserCommand({
-        UserPoolId: this.userPoolId,
-        Username: user.userId,
-        UserAttributes: attributes,
-        DesiredDeliveryMediums: ['EMAIL'],
-        ...(user.suppressInvitation ? { MessageAction: 'SUPPRESS' } : {}),
-        ...(user.temporaryPassword ? { TemporaryPassword: user.temporaryPassword } : {}),
-      }),
-    );
+    try {
+      await this.send(
+        new AdminCreateUserCommand({
+          UserPoolId: this.userPoolId,
+          Username: user.userId,
+          UserAttributes: attributes,
+          DesiredDeliveryMediums: ['EMAIL'],
+          ...(user.suppressInvitation ? { MessageAction: 'SUPPRESS' } : {}),
+          ...(user.temporaryPassword ? { TemporaryPassword: user.temporaryPassword } : {}),
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof UsernameExistsException) return 'exists';
+      throw error;
+    }
   }
 
   /**

@@ -140,15 +140,32 @@ export class VamsApiKeyStore {
    * Writes a new key inactive: it becomes usable only once its value has reached its owner.
    * Refuses to overwrite an existing id.
    */
+  /**
+   * Writes the key switched off, only where no key with its id is. A put whose answer was lost
+   * meets its own item when the SDK retries it: an item with this very hash counts as written.
+   */
   async putInactive(key: NewApiKeyItem, at: Date): Promise<void> {
     const stamp = apiKeyTimestamp(at);
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key, createdAt: stamp, updatedAt: stamp, isActive: 'false' },
-        ConditionExpression: 'attribute_not_exists(apiKeyId)',
-      }),
-    );
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, createdAt: stamp, updatedAt: stamp, isActive: 'false' },
+          ConditionExpression: 'attribute_not_exists(apiKeyId)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const found = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { apiKeyId: key.apiKeyId },
+          ProjectionExpression: 'apiKeyHash',
+          ConsistentRead: true,
+        }),
+      );
+      if (found.Item?.apiKeyHash !== key.apiKeyHash) throw error;
+    }
   }
 
   /**

@@ -16,8 +16,13 @@ import type { KindExecutor, Step } from './workflow';
 
 export interface OnboardingPorts {
   cognito: {
-    findUser(userId: string): Promise<{ email: string | undefined } | undefined>;
-    createUser(user: NewCognitoUser): Promise<void>;
+    findUser(
+      userId: string,
+    ): Promise<
+      | { email: string | undefined; phone: string | undefined; status: string | undefined }
+      | undefined
+    >;
+    createUser(user: NewCognitoUser): Promise<'created' | 'exists'>;
     resendInvitation(userId: string): Promise<void>;
   } & TemporaryPasswords;
   userRoles: { addRole(userId: string, roleName: string, at: Date): Promise<'added' | 'existed'> };
@@ -33,46 +38,65 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
     ports.courier,
   );
 
-  const createUser = (request: RequestOf<'user.create'>): Step => ({
-    name: 'cognito-create',
-    label: `Create Cognito user ${request.params.userId}`,
-    reconcile: async (context) => {
-      const current = expectKind(context.request, 'user.create');
-      const existing = await ports.cognito.findUser(current.params.userId);
-      return existing && existing.email?.toLowerCase() === current.params.email.toLowerCase()
-        ? 'created (found after a restart)'
-        : undefined;
-    },
-    run: async (context) => {
-      const { params } = expectKind(context.request, 'user.create');
-      const bySlack = slackRecipient(context) !== undefined;
-      if (await ports.cognito.findUser(params.userId)) {
-        throw new Error(
-          `User ID ${params.userId} was taken in the pool after the request was made`,
-        );
-      }
-      await ports.cognito.createUser({
-        userId: params.userId,
-        email: params.email,
-        ...(params.phone ? { phone: params.phone } : {}),
-        // Slack delivery: Cognito sends nothing; the password set here is replaced and sent
-        // by DM in the last step, so no step has to carry a secret.
-        suppressInvitation: bySlack,
-        ...(bySlack
-          ? { temporaryPassword: temporaryPassword(await ports.cognito.passwordPolicy()) }
-          : {}),
-      });
-      logAuthChange(context.log, 'cognitoUserCreate', context.request, {
-        userId: params.userId,
-        email: params.email,
-        phone: params.phone ?? null,
-        invitation: bySlack ? 'slack-dm' : 'email',
-      });
-      return bySlack
-        ? 'created; invitation email suppressed'
-        : 'created; Cognito emails the invitation';
-    },
-  });
+  const createUser = (request: RequestOf<'user.create'>): Step => {
+    const { params } = request;
+    const isTheOneMeant = (
+      found:
+        | { email: string | undefined; phone: string | undefined; status: string | undefined }
+        | undefined,
+    ) =>
+      found !== undefined &&
+      found.status === 'FORCE_CHANGE_PASSWORD' &&
+      found.email?.toLowerCase() === params.email.toLowerCase() &&
+      (found.phone ?? '') === (params.phone ?? '');
+    return {
+      name: 'cognito-create',
+      label: `Create Cognito user ${request.params.userId}`,
+      reconcile: async (context) => {
+        const current = expectKind(context.request, 'user.create');
+        const existing = await ports.cognito.findUser(current.params.userId);
+        return existing && existing.email?.toLowerCase() === current.params.email.toLowerCase()
+          ? 'created (found after a restart)'
+          : undefined;
+      },
+      run: async (context) => {
+        const { params } = expectKind(context.request, 'user.create');
+        const bySlack = slackRecipient(context) !== undefined;
+        if (await ports.cognito.findUser(params.userId)) {
+          throw new Error(
+            `User ID ${params.userId} was taken in the pool after the request was made`,
+          );
+        }
+        const outcome = await ports.cognito.createUser({
+          userId: params.userId,
+          email: params.email,
+          ...(params.phone ? { phone: params.phone } : {}),
+          // Slack delivery: Cognito sends nothing; the password set here is replaced and sent
+          // by DM in the last step, so no step has to carry a secret.
+          suppressInvitation: bySlack,
+          ...(bySlack
+            ? { temporaryPassword: temporaryPassword(await ports.cognito.passwordPolicy()) }
+            : {}),
+        });
+        // The pool had none a moment ago: either this create's answer was lost and its retry met
+        // the user it made, or someone made one in between. Only the first counts as done.
+        if (outcome === 'exists' && !isTheOneMeant(await ports.cognito.findUser(params.userId))) {
+          throw new Error(
+            `User ID ${params.userId} was taken in the pool after the request was made`,
+          );
+        }
+        logAuthChange(context.log, 'cognitoUserCreate', context.request, {
+          userId: params.userId,
+          email: params.email,
+          phone: params.phone ?? null,
+          invitation: bySlack ? 'slack-dm' : 'email',
+        });
+        return bySlack
+          ? 'created; invitation email suppressed'
+          : 'created; Cognito emails the invitation';
+      },
+    };
+  };
 
   const assignRole = (request: RequestOf<'user.create'>, roleName: string): Step => ({
     name: `role:${roleName}`,
