@@ -57,7 +57,16 @@ describe('manifest.yml', () => {
 
   it('asks for the scopes the app uses, each with a comment saying why', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email'].sort(),
+      [
+        'channels:history',
+        'chat:write',
+        'commands',
+        'groups:history',
+        'im:history',
+        'im:write',
+        'users:read',
+        'users:read.email',
+      ].sort(),
     );
     const lines = manifestText.split('\n');
     for (const scope of manifest.oauth_config.scopes.bot) {

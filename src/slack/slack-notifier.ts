@@ -70,6 +70,19 @@ function tagged(answer: unknown, tag: MessageTag): string[] {
   });
 }
 
+/**
+ * A history read; an installation that has not granted the history scopes yet reads nothing, so
+ * a message is sent again rather than not at all.
+ */
+async function readHistory(read: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await read();
+  } catch (error) {
+    if (slackErrorCode(error) === 'missing_scope') return {};
+    throw error;
+  }
+}
+
 /** Direct messages: `conversations.open` once per person (Tier 3), then post to the D… id. */
 export class DirectMessages {
   private readonly channels = new Map<string, string>();
@@ -97,11 +110,13 @@ export class DirectMessages {
   /** The bot's recent DMs to this person tagged `tag`, newest first. */
   async find(slackUserId: string, tag: MessageTag): Promise<{ channel: string; ts: string[] }> {
     const channel = await this.channelOf(slackUserId);
-    const answer = await this.client.conversations.history({
-      channel,
-      include_all_metadata: true,
-      limit: HISTORY_LIMIT,
-    });
+    const answer = await readHistory(() =>
+      this.client.conversations.history({
+        channel,
+        include_all_metadata: true,
+        limit: HISTORY_LIMIT,
+      }),
+    );
     return { channel, ts: tagged(answer, tag) };
   }
 
@@ -250,12 +265,14 @@ export class SlackRequestNotifier implements RequestNotifier {
     const { card } = request;
     if (!card) return;
     if (recovering) {
-      const thread = await this.client.conversations.replies({
-        channel: card.channel,
-        ts: card.ts,
-        include_all_metadata: true,
-        limit: HISTORY_LIMIT,
-      });
+      const thread = await readHistory(() =>
+        this.client.conversations.replies({
+          channel: card.channel,
+          ts: card.ts,
+          include_all_metadata: true,
+          limit: HISTORY_LIMIT,
+        }),
+      );
       if (tagged(thread, tag).length > 0) return;
     }
     await this.client.chat.postMessage({
