@@ -25,6 +25,13 @@ import {
   type UserListCursor,
   userListCursor,
 } from './gateways/cognito-users.gateway';
+import { keyOwnerProblem } from './kinds/api-key/key-rules';
+import { apiKeyExecutor } from './kinds/api-key/steps';
+import { offboardingExecutor } from './kinds/offboarding/steps';
+import { onboardingExecutor } from './kinds/onboarding/steps';
+import { passwordResetExecutor } from './kinds/password-reset/steps';
+import { userAccessExecutor } from './kinds/user-access/steps';
+import { userUpdateExecutor } from './kinds/user-update/steps';
 import { type AppLogger, createLogger } from './logging';
 import { registerListenerGuard } from './slack/listener-guard';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
@@ -41,15 +48,8 @@ import { RequestStore } from './stores/request.store';
 import { VamsApiKeyStore } from './stores/vams-api-keys.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
-import { keyOwnerProblem } from './workflow/api-key-rules';
-import { apiKeyExecutor } from './workflow/api-keys';
 import { type ReminderRun, remindExpiringKeys } from './workflow/key-reminders';
-import { offboardingExecutor } from './workflow/offboarding';
-import { onboardingExecutor } from './workflow/onboarding';
-import { passwordResetExecutor } from './workflow/password-reset';
 import { keyRecipientProblem } from './workflow/secret-recipients';
-import { userAccessExecutor } from './workflow/user-access';
-import { userUpdateExecutor } from './workflow/user-update';
 import { type KindExecutor, unavailableExecutor, Workflow } from './workflow/workflow';
 
 export interface RunningApp {

@@ -6,6 +6,7 @@ import { type RolePolicy, standingOf } from '../auth/roles';
 import type { ApiKeyMetadata } from '../domain/api-key';
 import type { AuditEvent } from '../domain/audit';
 import { type Person, REASON_REQUIRED } from '../domain/request';
+import { checkKeyForm, daysAhead, type KeyLimits, rotatedName } from '../kinds/api-key/key-rules';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import { apiKeyExpiry, endOfDayUtc } from '../vams/api-key-format';
@@ -23,7 +24,6 @@ import { sectionMessage } from '../views/message';
 import { code } from '../views/mrkdwn';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
-import { checkKeyForm, daysAhead, type KeyLimits, rotatedName } from '../workflow/api-key-rules';
 import { logAuthChangeBy } from '../workflow/auth-changes';
 import type { Draft } from '../workflow/workflow';
 import {

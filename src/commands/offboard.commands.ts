@@ -3,6 +3,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
 import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../domain/request';
+import { lastAdminProblem } from '../kinds/offboarding/steps';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { DraftStore } from '../stores/draft.store';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
@@ -12,7 +13,6 @@ import { listWithin } from '../views/fit';
 import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS } from '../views/reason.view';
-import { lastAdminProblem } from '../workflow/offboarding';
 import {
   adminRequesterProblem,
   fieldErrorsAck,

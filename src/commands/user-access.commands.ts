@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { type Identity, sameVamsUser } from '../auth/identity';
 import type { RolePolicy } from '../auth/roles';
 import { type PreflightResult, REASON_REQUIRED } from '../domain/request';
+import { keysToDeactivateText } from '../kinds/user-access/steps';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
-import { keysToDeactivateText } from '../workflow/user-access';
 import {
   adminRequesterProblem,
   noticeAck,

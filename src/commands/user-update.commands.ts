@@ -6,6 +6,7 @@ import type { CognitoUserSummary } from '../domain/cognito-user';
 import type { PreflightResult, UserUpdateParams } from '../domain/request';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
+import { validateUserUpdate } from '../kinds/user-update/form';
 import { initialValue, parseViewState, selectedValues, textValue } from '../slack/view-state';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import { code } from '../views/mrkdwn';
@@ -16,7 +17,6 @@ import {
   userUpdateLoadingModal,
   userUpdateModal,
 } from '../views/user-update.view';
-import { validateUserUpdate } from '../workflow/user-update-form';
 import {
   adminRequesterProblem,
   EXTERNAL_IDP_TEXT,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type RefusalReason, secretRecipientRefusal } from '../auth/identity';
 import type { ApiKeyMetadata } from '../domain/api-key';
 import type { AccessRequest, Notice } from '../domain/request';
+import type { ApiKeyDelivery } from '../kinds/api-key/steps';
 import type { AppLogger } from '../logging';
 import { setBounded } from '../util/bounded-map';
 import { apiKeyDm, expiryReminderDm } from '../views/api-key.view';
@@ -17,7 +18,6 @@ import {
   resultMessage,
   temporaryPasswordDm,
 } from '../views/request-thread.view';
-import type { ApiKeyDelivery } from '../workflow/api-keys';
 import type {
   PasswordCourier,
   SlackRecipient,

@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ApiKeyMetadata } from '../domain/api-key';
+import type { ApiKeyDelivery } from '../kinds/api-key/steps';
 import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams/api-key-format';
-import type { ApiKeyDelivery } from '../workflow/api-keys';
 import { actionsBlock } from './buttons';
 import { clip, listWithin } from './fit';
 import { type MessageBody, sectionMessage } from './message';

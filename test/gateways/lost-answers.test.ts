@@ -5,9 +5,9 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CognitoAdmin } from '../../src/gateways/cognito-admin.gateway';
+import { onboardingExecutor } from '../../src/kinds/onboarding/steps';
 import { createLogger } from '../../src/logging';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
-import { onboardingExecutor } from '../../src/workflow/onboarding';
 import { loseAnswers } from '../support/lost-answers';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
 

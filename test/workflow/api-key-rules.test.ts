@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessRequest } from '../../src/domain/request';
+import { checkKeyForm, keyOwnerProblem, rotatedName } from '../../src/kinds/api-key/key-rules';
+import { type ApiKeyDelivery, apiKeyExecutor } from '../../src/kinds/api-key/steps';
 import { createLogger } from '../../src/logging';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
 import { VamsRoleCatalog } from '../../src/stores/vams-roles.store';
@@ -10,8 +12,6 @@ import {
   newApiKeyValue,
   zonedInstant,
 } from '../../src/vams/api-key-format';
-import { checkKeyForm, keyOwnerProblem, rotatedName } from '../../src/workflow/api-key-rules';
-import { type ApiKeyDelivery, apiKeyExecutor } from '../../src/workflow/api-keys';
 import type { StepContext } from '../../src/workflow/workflow';
 import { apiKeyItem } from '../support/onboarding-flow';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';

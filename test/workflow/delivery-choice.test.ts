@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../src/domain/request';
-import { onboardingExecutor } from '../../src/workflow/onboarding';
-import { passwordResetExecutor } from '../../src/workflow/password-reset';
+import { onboardingExecutor } from '../../src/kinds/onboarding/steps';
+import { passwordResetExecutor } from '../../src/kinds/password-reset/steps';
 
 // Only the step lists are read here: no port is ever called.
 const unused = () => Promise.reject(new Error('not called'));

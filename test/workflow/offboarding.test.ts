@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessRequest } from '../../src/domain/request';
+import { lastAdminProblem, offboardingExecutor } from '../../src/kinds/offboarding/steps';
 import { createLogger } from '../../src/logging';
 import { DynamoAdminRoleGuard } from '../../src/stores/admin-role-guard.store';
 import { RequestStore } from '../../src/stores/request.store';
 import { VamsApiKeyStore } from '../../src/stores/vams-api-keys.store';
 import { VamsUserRoleStore } from '../../src/stores/vams-user-roles.store';
-import { lastAdminProblem, offboardingExecutor } from '../../src/workflow/offboarding';
 import { eventually } from '../support/eventually';
 import { gatherScans } from '../support/gathered-scans';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { type OnboardingInput, validateOnboarding } from '../../src/kinds/onboarding/form';
 import { USER_CREATE_IDS } from '../../src/views/user-create.view';
-import { type OnboardingInput, validateOnboarding } from '../../src/workflow/onboarding-form';
 import { eventually } from '../support/eventually';
 import {
   cardFor,

@@ -3,8 +3,8 @@ import {
   AdminUpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { WebClient } from '@slack/web-api';
+import { EMAIL_PROBLEM, PHONE_PROBLEM } from '../../src/kinds/onboarding/form';
 import { USER_UPDATE_IDS } from '../../src/views/user-update.view';
-import { EMAIL_PROBLEM, PHONE_PROBLEM } from '../../src/workflow/onboarding-form';
 import { eventually } from '../support/eventually';
 import {
   answerTo,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { ApiKeyMetadata, NewApiKeyItem } from '../domain/api-key';
-import { type AccessRequest, type ApiKeyParams, outputOf } from '../domain/request';
-import { API_KEY_NAME, apiKeyHash, newApiKeyValue, zonedInstant } from '../vams/api-key-format';
-import { keyNameProblem } from './api-key-rules';
-import { logAuthChange } from './auth-changes';
-import type { KindExecutor, Step } from './steps';
-import { LeaseLostError } from './steps';
+import type { ApiKeyMetadata, NewApiKeyItem } from '../../domain/api-key';
+import { type AccessRequest, type ApiKeyParams, outputOf } from '../../domain/request';
+import { API_KEY_NAME, apiKeyHash, newApiKeyValue, zonedInstant } from '../../vams/api-key-format';
+import { logAuthChange } from '../../workflow/auth-changes';
+import type { KindExecutor, Step } from '../../workflow/steps';
+import { LeaseLostError } from '../../workflow/steps';
+import { keyNameProblem } from './key-rules';
 
 /** One key value on its way to the one person who may see it. */
 export interface ApiKeyDelivery {

@@ -1,7 +1,7 @@
-import { type AccessRequest, expectKind, type RequestKind } from '../domain/request';
-import { logAuthChange } from './auth-changes';
-import { deactivateKeysOf, type KeyDeactivationPorts } from './key-deactivation';
-import type { KindExecutor, Step } from './workflow';
+import { type AccessRequest, expectKind, type RequestKind } from '../../domain/request';
+import { logAuthChange } from '../../workflow/auth-changes';
+import { deactivateKeysOf, type KeyDeactivationPorts } from '../../workflow/key-deactivation';
+import type { KindExecutor, Step } from '../../workflow/workflow';
 
 export interface UserAccessPorts {
   cognito: {

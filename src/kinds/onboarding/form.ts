@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { OnboardingParams } from '../domain/request';
-import { VAMS_USER_ID } from '../vams/vams-format';
+import type { OnboardingParams } from '../../domain/request';
+import { VAMS_USER_ID } from '../../vams/vams-format';
 
 export interface OnboardingInput {
   userId: string;

@@ -1,6 +1,6 @@
-import { expectKind, type RequestOf } from '../domain/request';
-import { logAuthChange } from './auth-changes';
-import type { KindExecutor, Step } from './workflow';
+import { expectKind, type RequestOf } from '../../domain/request';
+import { logAuthChange } from '../../workflow/auth-changes';
+import type { KindExecutor, Step } from '../../workflow/workflow';
 
 export interface UserUpdatePorts {
   findUser(

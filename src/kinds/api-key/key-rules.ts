@@ -1,4 +1,4 @@
-import { REASON_REQUIRED } from '../domain/request';
+import { REASON_REQUIRED } from '../../domain/request';
 import {
   API_KEY_DESCRIPTION_MAX,
   API_KEY_NAME,
@@ -8,8 +8,8 @@ import {
   endOfDayUtc,
   nameCharactersOnly,
   RESERVED_KEY_OWNER,
-} from '../vams/api-key-format';
-import { VAMS_USER_ID } from '../vams/vams-format';
+} from '../../vams/api-key-format';
+import { VAMS_USER_ID } from '../../vams/vams-format';
 
 export interface KeyOwnerPorts {
   /**

@@ -1,6 +1,6 @@
-import { expectKind } from '../domain/request';
-import { temporaryPassword } from '../vams/temporary-password';
-import { logAuthChange } from './auth-changes';
+import { expectKind } from '../../domain/request';
+import { temporaryPassword } from '../../vams/temporary-password';
+import { logAuthChange } from '../../workflow/auth-changes';
 import {
   chooseDeliveryStep,
   DELIVER_PASSWORD,
@@ -10,8 +10,8 @@ import {
   passwordDeliveryOf,
   slackRecipient,
   type TemporaryPasswords,
-} from './password-courier';
-import type { KindExecutor, Step, StepContext } from './workflow';
+} from '../../workflow/password-courier';
+import type { KindExecutor, Step, StepContext } from '../../workflow/workflow';
 
 export interface PasswordResetPorts {
   cognito: {

@@ -1,8 +1,8 @@
-import type { AdminRoleGuard } from '../domain/admin-role-guard';
-import { type AccessRequest, expectKind, type RequestOf } from '../domain/request';
-import { logAuthChange } from './auth-changes';
-import { deactivateKeysOf, type KeyDeactivationPorts } from './key-deactivation';
-import type { KindExecutor, Step, StepContext } from './workflow';
+import type { AdminRoleGuard } from '../../domain/admin-role-guard';
+import { type AccessRequest, expectKind, type RequestOf } from '../../domain/request';
+import { logAuthChange } from '../../workflow/auth-changes';
+import { deactivateKeysOf, type KeyDeactivationPorts } from '../../workflow/key-deactivation';
+import type { KindExecutor, Step, StepContext } from '../../workflow/workflow';
 
 export interface OffboardingPorts {
   userRoles: {

@@ -1,11 +1,11 @@
-import { REASON_REQUIRED, type UserUpdateParams } from '../domain/request';
+import { REASON_REQUIRED, type UserUpdateParams } from '../../domain/request';
 import {
   compactPhone,
   EMAIL_PROBLEM,
   isE164,
   isEmailAddress,
   PHONE_PROBLEM,
-} from './onboarding-form';
+} from '../onboarding/form';
 
 export interface UserUpdateInput {
   email: string;

@@ -1,7 +1,7 @@
-import type { NewCognitoUser } from '../domain/cognito-user';
-import { expectKind, type RequestOf } from '../domain/request';
-import { temporaryPassword } from '../vams/temporary-password';
-import { logAuthChange } from './auth-changes';
+import type { NewCognitoUser } from '../../domain/cognito-user';
+import { expectKind, type RequestOf } from '../../domain/request';
+import { temporaryPassword } from '../../vams/temporary-password';
+import { logAuthChange } from '../../workflow/auth-changes';
 import {
   chooseDeliveryStep,
   DELIVER_PASSWORD,
@@ -11,8 +11,8 @@ import {
   passwordDeliveryOf,
   slackRecipient,
   type TemporaryPasswords,
-} from './password-courier';
-import type { KindExecutor, Step } from './workflow';
+} from '../../workflow/password-courier';
+import type { KindExecutor, Step } from '../../workflow/workflow';
 
 export interface OnboardingPorts {
   cognito: {
