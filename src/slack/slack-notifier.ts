@@ -13,7 +13,7 @@ import {
   progressMessage,
   requesterOutcomeDm,
   requestSubmittedDm,
-  resultMessage,
+  resultMessages,
   temporaryPasswordDm,
 } from '../views/request-thread.view';
 import type { ApiKeyDelivery } from '../workflow/api-keys';
@@ -154,13 +154,15 @@ export class SlackRequestNotifier implements RequestNotifier {
     this.progressAt.delete(request.id);
     const { card } = request;
     if (card) {
-      await this.quietly(request, 'post the result', () =>
-        this.client.chat.postMessage({
-          channel: card.channel,
-          thread_ts: card.ts,
-          ...checkedMessage(resultMessage(request, summary)),
-        }),
-      );
+      await this.quietly(request, 'post the result', async () => {
+        for (const message of resultMessages(request, summary)) {
+          await this.client.chat.postMessage({
+            channel: card.channel,
+            thread_ts: card.ts,
+            ...checkedMessage(message),
+          });
+        }
+      });
     }
     await this.quietly(request, 'tell the requester the outcome', async () =>
       this.dms.send(
