@@ -2,7 +2,7 @@ import type { CpuSplit } from './cpu-usage';
 import type { OpenLoopResult } from './open-loop';
 import type { LatencyStats } from './stats';
 
-// PRODUCT.md section 6.
+// The performance budgets the README's Performance table lists.
 export const BUDGETS = {
   ackP99Ms: 25,
   ackVsBare: 2,
@@ -422,7 +422,7 @@ export function formatReport(results: BenchResults): string {
     '',
     ...userListLines(results.userList),
     '',
-    'Budgets (PRODUCT.md section 6): figures of the bot process only',
+    'Budgets: figures of the bot process only',
     ...table(
       ['check', 'measured', 'budget', 'result'],
       results.budgets.map((budget) => [

@@ -7,7 +7,7 @@ import type { SlackDriver } from '../test/support/slack-driver';
 import type { SlackStandIn } from '../test/support/slack-standin';
 import type { TestDeployment } from '../test/support/vams-deployment';
 
-// PRODUCT.md section 6: "first page of `user list` on a 10,000-user pool ≤ 300 ms", timed from
+// The budget: the first page of `user list` on a 10,000-user pool in ≤ 300 ms, timed from
 // the signed command leaving the bench to the list reaching the stand-in's response_url.
 
 export const SEEDED_USERS = 10_000;

@@ -35,7 +35,7 @@ function boxed(heading: string, lines: string[]): void {
   print(`  ${heading}`, ...lines.map((line) => `    │ ${line}`), '');
 }
 
-// A VAMS API key value, as VAMS-COMPAT.md defines it.
+// A VAMS API key value: `vams_` and 64 URL-safe base64 characters.
 const KEY_VALUE = 'vams_[A-Za-z0-9_-]{64}';
 
 // The transcript shows that a password arrived, never the password itself.

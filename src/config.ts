@@ -48,8 +48,8 @@ export interface Config {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-// VAMS user ids and role names share this rule (VAMS-COMPAT.md); a role list that breaks it can
-// never match a role row.
+// VAMS holds user ids and role names to this rule; a role list that breaks it can never match a
+// role row.
 const ROLE_NAME = /^[\w\-.+@]{1,256}$/;
 
 const required = z.string({ error: 'is required' });
@@ -220,7 +220,7 @@ function toConfig(env: Environment): Config {
   };
 }
 
-/** Reads the configuration contract of PRODUCT.md section 5; one readable line per problem. */
+/** Reads the environment the README's Configuration table lists; one readable line per problem. */
 export function loadConfig(source: NodeJS.ProcessEnv): ConfigResult {
   const names = Object.keys(environmentSchema.shape);
   // An empty variable (common in .env files and CI) means "not set".

@@ -1,5 +1,6 @@
 import { LogLevel } from '@slack/bolt';
-import { createLogger, scrubSecrets, slackLoggerFor } from '../src/logging';
+import { createLogger, scrubSecrets } from '../src/logging';
+import { slackLoggerFor } from '../src/slack/slack-logger';
 
 const apiKey = `vams_${'A1b2_C3d-'.repeat(7)}x`;
 const botToken = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';

@@ -125,7 +125,7 @@ export function approverRefusal(
 }
 
 /**
- * PRODUCT.md section 3, at click time: mapped, an approver for this request (roles read live),
+ * Who may decide, at click time: mapped, an approver for this request (roles read live),
  * not the requester unless self-approval is allowed, not the person the request is about, not
  * twice, and only while the request is pending and unexpired. Rejecting follows the same rules.
  */

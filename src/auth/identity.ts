@@ -131,7 +131,7 @@ async function mappingOf(
   return { vamsUserId: only, source: 'cognito-email' };
 }
 
-/** PRODUCT.md section 3: who a Slack user is in VAMS, and their roles read live. */
+/** Who a Slack user is in VAMS, with their roles read live: VAMS never tells the bot of a change. */
 export async function resolveIdentity(
   ports: IdentityPorts,
   request: IdentityRequest,

@@ -6,7 +6,7 @@ const string = (name: string) => ({ AttributeName: name, AttributeType: 'S' as c
 const hash = (name: string) => ({ AttributeName: name, KeyType: 'HASH' as const });
 const range = (name: string) => ({ AttributeName: name, KeyType: 'RANGE' as const });
 
-/** The three VAMS tables exactly as a VAMS 2.5 deployment creates them (VAMS-COMPAT.md). */
+/** The three VAMS tables exactly as a VAMS 2.5 deployment creates them: keys, types, indexes. */
 export const vamsTableDefinitions = {
   userRoles: {
     AttributeDefinitions: [string('userId'), string('roleName')],

@@ -25,7 +25,7 @@ import { code } from '../views/mrkdwn';
 import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import { logAuthChangeBy } from '../workflow/auth-changes';
-import type { Draft } from '../workflow/workflow';
+import type { RequestDraft } from '../workflow/workflow';
 import {
   fieldErrorsAck,
   noticeAck,
@@ -313,7 +313,7 @@ async function rotationDraft(
   key: ApiKeyMetadata,
   requester: Person,
   reason: string,
-): Promise<Draft> {
+): Promise<RequestDraft> {
   // The new value goes to the key's owner only when the Slack account found for them passes the
   // identity rules as that very VAMS user: whoever holds a CI bot's Cognito email in Slack (or a
   // guest, a deactivated or foreign account) does not get it; the admin who asks does. Vetted
@@ -447,7 +447,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     // Nothing below can become a field error: the dialog closes first.
     await ack();
     const requester = { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId };
-    let draft: Draft;
+    let draft: RequestDraft;
     try {
       draft = await rotationDraft(feature, key, requester, reason);
     } catch (error) {

@@ -203,7 +203,7 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
       return;
     }
     const [draft, identity] = await Promise.all([
-      feature.drafts.take(view.private_metadata, body.user.id),
+      feature.drafts.find(view.private_metadata, body.user.id),
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
     ]);
     if (!draft) {

@@ -2,13 +2,13 @@ import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { code } from '../views/mrkdwn';
 import { kindInSentence } from '../views/request-card.view';
-import type { Draft, Workflow } from '../workflow/workflow';
+import type { RequestDraft, Workflow } from '../workflow/workflow';
 
 /** Tells the requester their request was not filed: the dialog is gone, nothing may stay silent. */
 export async function tellNotFiled(
   dms: DirectMessages,
   logger: AppLogger,
-  draft: Pick<Draft, 'kind' | 'subject' | 'requester'>,
+  draft: Pick<RequestDraft, 'kind' | 'subject' | 'requester'>,
   error: unknown,
 ): Promise<void> {
   logger.error(
@@ -36,7 +36,7 @@ interface Filing {
 export async function submitRequest(
   { workflow, dms, logger }: Filing,
   dialog: { id: string },
-  draft: Draft,
+  draft: RequestDraft,
 ): Promise<void> {
   try {
     await workflow.submit(draft, dialog.id);

@@ -17,7 +17,7 @@ import { retryThrottled } from '../aws/throttle';
 import type { CognitoUserSummary, ContactChanges, NewCognitoUser } from '../domain/cognito-user';
 import type { PasswordPolicy } from '../vams/temporary-password';
 
-/** Cognito admin calls, made the way VAMS makes them (VAMS-COMPAT.md). */
+/** Cognito admin calls made the way VAMS makes them, so VAMS sees the bot's users as its own. */
 export class CognitoAdmin {
   private policy: PasswordPolicy | undefined;
 

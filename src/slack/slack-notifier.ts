@@ -15,7 +15,7 @@ import {
   progressMessage,
   requesterOutcomeDm,
   requestSubmittedDm,
-  resultMessage,
+  resultMessages,
   temporaryPasswordDm,
 } from '../views/request-thread.view';
 import type {
@@ -264,6 +264,12 @@ export class SlackRequestNotifier implements RequestNotifier {
     this.progressAt.delete(request.id);
     const { card } = request;
     if (!card) return;
+    // A long result takes several replies, each tagged with its place among them.
+    const parts = resultMessages(request, summary).map((message, index) => ({
+      message,
+      tag: { ...tag, event_payload: { ...tag.event_payload, part: String(index) } },
+    }));
+    let posted: MessageTag[] = [];
     if (recovering) {
       const thread = await readHistory(() =>
         this.client.conversations.replies({
@@ -273,14 +279,17 @@ export class SlackRequestNotifier implements RequestNotifier {
           limit: HISTORY_LIMIT,
         }),
       );
-      if (tagged(thread, tag).length > 0) return;
+      posted = parts.filter((part) => tagged(thread, part.tag).length > 0).map((part) => part.tag);
     }
-    await this.client.chat.postMessage({
-      channel: card.channel,
-      thread_ts: card.ts,
-      ...checkedMessage(resultMessage(request, summary)),
-      metadata: tag,
-    });
+    for (const part of parts) {
+      if (posted.includes(part.tag)) continue;
+      await this.client.chat.postMessage({
+        channel: card.channel,
+        thread_ts: card.ts,
+        ...checkedMessage(part.message),
+        metadata: part.tag,
+      });
+    }
   }
 }
 

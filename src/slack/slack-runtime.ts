@@ -10,8 +10,9 @@ import {
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { type AppLogger, slackLoggerFor } from '../logging';
+import type { AppLogger } from '../logging';
 import { eventBodyKind, readBody, routeOf } from './event-requests';
+import { slackLoggerFor } from './slack-logger';
 
 export const EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';

@@ -12,7 +12,7 @@ const draftItem = z.object({
   userIds: z.array(z.string()),
   ttl: z.number(),
 });
-export type Draft = Omit<z.infer<typeof draftItem>, 'ttl'>;
+export type OffboardDraft = Omit<z.infer<typeof draftItem>, 'ttl'>;
 
 const DRAFT_SECONDS = 3600;
 const key = (id: string) => ({ pk: `DRAFT#${id}`, sk: 'DRAFT' });
@@ -35,13 +35,13 @@ export class DraftStore {
     return randomBytes(9).toString('base64url');
   }
 
-  save(id: string, draft: Draft): Promise<void> {
+  save(id: string, draft: OffboardDraft): Promise<void> {
     const saving = this.put(id, draft).finally(() => this.pending.delete(id));
     this.pending.set(id, saving);
     return saving;
   }
 
-  private async put(id: string, draft: Draft): Promise<void> {
+  private async put(id: string, draft: OffboardDraft): Promise<void> {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
@@ -55,8 +55,11 @@ export class DraftStore {
     );
   }
 
-  /** The draft, if it exists, is unexpired and belongs to `owner`. */
-  async take(id: string, owner: string): Promise<Draft | undefined> {
+  /**
+   * The draft, if it exists, is unexpired and belongs to `owner`. It stays stored: a submission
+   * answered with field errors leaves the dialog open, and the next one needs the draft again.
+   */
+  async find(id: string, owner: string): Promise<OffboardDraft | undefined> {
     await this.pending.get(id)?.catch(() => undefined);
     const found = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }),

@@ -14,7 +14,7 @@ import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
 import { isConditionFailure } from './conditional-write';
 
-// VAMS writes every attribute as a string (VAMS-COMPAT.md); `isActive` is 'true' or 'false'.
+// VAMS writes every attribute as a string; `isActive` is 'true' or 'false'.
 const keyItem = z.object({
   apiKeyId: z.string(),
   apiKeyName: z.string(),

@@ -1,5 +1,6 @@
 /**
- * VAMS writes naive UTC timestamps from Python; the formats differ per table (VAMS-COMPAT.md).
+ * VAMS writes naive UTC timestamps from Python, and each table has its own format: a row the
+ * bot writes must read back in VAMS like one VAMS wrote.
  */
 
 /** User-role rows: `2026-04-23T16:35:24.123456` (microseconds, no zone). */

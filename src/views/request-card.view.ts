@@ -4,6 +4,7 @@ import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, listWithin } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
+import { summaryWithin } from './summary';
 
 /** Slack ids of request cards and the reject dialog. */
 export const REQUEST_IDS = {
@@ -151,7 +152,7 @@ function statusLine(request: AccessRequest): string {
     case 'succeeded':
       return `:white_check_mark: Done — approved by ${names(request.approvals)}`;
     case 'failed':
-      return `:x: Failed — approved by ${names(request.approvals)}. ${escapeMrkdwn(clip(request.failure ?? '', 2000))}`;
+      return `:x: Failed — approved by ${names(request.approvals)}. ${summaryWithin(request.failure ?? '', 2000)}`;
     case 'rejected': {
       const comment = request.decision?.comment
         ? `: “${escapeMrkdwn(request.decision.comment)}”`

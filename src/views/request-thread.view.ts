@@ -1,12 +1,15 @@
+import type { KnownBlock } from '@slack/types';
 import type { DecisionRefusal } from '../auth/approval-policy';
 import type { AccessRequest } from '../domain/request';
 import type { TemporaryPasswordDelivery } from '../workflow/password-courier';
 import type { StepState } from '../workflow/workflow';
+import { BLOCK_KIT_LIMITS } from './block-kit-limits';
 import { clip } from './fit';
 import { type MessageBody, sectionMessage } from './message';
 import { code, escapeMrkdwn } from './mrkdwn';
 import { explainRefusal } from './reasons';
 import { kindInSentence, kindTitle } from './request-card.view';
+import { summaryPieces, summaryWithin } from './summary';
 
 const MARKS: Record<StepState['state'], string> = {
   waiting: ':white_circle:',
@@ -65,9 +68,30 @@ export function progressMessage(request: AccessRequest, steps: readonly StepStat
   };
 }
 
-export function resultMessage(request: AccessRequest, summary: string): MessageBody {
+// The thread is where the whole summary is kept. A section holds 3000 characters and a message
+// about 12000 of serialized blocks, so a long summary goes on over several sections and, past
+// that, several replies.
+const RESULT_SECTION_CHARS = 2900;
+const RESULT_MESSAGE_CHARS = BLOCK_KIT_LIMITS.messageSerializedBlocksChars - 500;
+
+/** The request's result in its thread: the whole summary, in as many replies as it needs. */
+export function resultMessages(request: AccessRequest, summary: string): MessageBody[] {
   const mark = request.status === 'succeeded' ? ':white_check_mark:' : ':x:';
-  return sectionMessage(`${mark} ${escapeMrkdwn(clip(summary, 2500))}`);
+  const section = (text: string): KnownBlock => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text },
+  });
+  const texts = summaryPieces(summary, RESULT_SECTION_CHARS).map((piece, index) =>
+    index === 0 ? `${mark} ${piece}` : piece,
+  );
+  const groups: string[][] = [];
+  for (const text of texts) {
+    const current = groups.at(-1);
+    if (current && JSON.stringify([...current, text].map(section)).length <= RESULT_MESSAGE_CHARS)
+      current.push(text);
+    else groups.push([text]);
+  }
+  return groups.map((group) => ({ text: group.join('\n'), blocks: group.map(section) }));
 }
 
 export function requesterOutcomeDm(
@@ -75,10 +99,10 @@ export function requesterOutcomeDm(
   summary: string,
   link: string | undefined,
 ): MessageBody {
+  const opening = `Your ${kindInSentence(request.kind)} request *${request.id}*: `;
   const where = link ? ` <${link}|See the request>.` : '';
-  return sectionMessage(
-    `Your ${kindInSentence(request.kind)} request *${request.id}*: ${escapeMrkdwn(summary)}${where}`,
-  );
+  const room = BLOCK_KIT_LIMITS.sectionTextChars - opening.length - where.length;
+  return sectionMessage(`${opening}${summaryWithin(summary, room)}${where}`);
 }
 
 export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {

@@ -39,7 +39,7 @@ type KindWithParams = AccessRequest extends infer R
     : never
   : never;
 
-export type Draft = KindWithParams & {
+export type RequestDraft = KindWithParams & {
   reason: string;
   requester: Person;
   subject: string;
@@ -125,7 +125,7 @@ export class Workflow {
    * Files a request and posts its card. With a filing key (the dialog's view id), a replayed
    * submission files nothing and returns undefined.
    */
-  async submit(draft: Draft, filingKey?: string): Promise<AccessRequest | undefined> {
+  async submit(draft: RequestDraft, filingKey?: string): Promise<AccessRequest | undefined> {
     const now = this.clock();
     const fresh: AccessRequest = {
       id: newRequestId((size) => randomBytes(size)),

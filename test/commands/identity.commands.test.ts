@@ -19,7 +19,7 @@ async function replyTo(
   return JSON.stringify(reply.args);
 }
 
-describe('/vams whoami maps Slack people to VAMS users (PRODUCT.md section 3)', () => {
+describe('/vams whoami maps Slack people to VAMS users', () => {
   let bot: TestBot;
 
   beforeAll(async () => {

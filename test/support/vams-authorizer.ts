@@ -3,10 +3,10 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { z } from 'zod';
 
 /**
- * VAMS 2.5's API-key authorizer, re-implemented for tests (VAMS-COMPAT.md, "API keys"). It
- * deliberately shares no code with src/: a key the bot writes wrongly must fail here the way
- * it fails in VAMS. The caches VAMS puts in front of this check (15 s for key records, 30 s in
- * API Gateway) are left out: every call reads the tables.
+ * VAMS 2.5's API-key authorizer, re-implemented for tests. It deliberately shares no code with
+ * src/: a key the bot writes wrongly must fail here the way it fails in VAMS. The caches VAMS
+ * puts in front of this check (15 s for key records, 30 s in API Gateway) are left out: every
+ * call reads the tables.
  */
 export type AuthorizerVerdict =
   | { allowed: true; userId: string }

@@ -37,7 +37,10 @@ export function isE164(phone: string): boolean {
   return E164.test(phone);
 }
 
-/** The onboarding modal's rules, field by field (VAMS-COMPAT.md, without VAMS's TLD limit). */
+/**
+ * The onboarding modal's rules, field by field, as VAMS holds them, except that an email's
+ * top-level domain is not restricted the way VAMS's own form restricts it.
+ */
 export function validateOnboarding(input: OnboardingInput): OnboardingValidation {
   const userId = input.userId.trim();
   const address = input.email.trim();

@@ -12,7 +12,7 @@ export interface UserAccessPorts {
   apiKeys: KeyDeactivationPorts;
 }
 
-// VAMS-COMPAT.md: a global sign-out revokes refresh tokens only.
+// Cognito's global sign-out revokes refresh tokens only; access tokens live until they expire.
 const TOKENS_LIVE_ON =
   'Access tokens already issued stay valid until they expire (typically up to an hour).';
 

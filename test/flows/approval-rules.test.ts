@@ -20,7 +20,7 @@ import {
 } from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
-// PRODUCT.md section 3, "Approving": every refusal is an ephemeral answer to the clicker, an
+// Every refusal to approve is an ephemeral answer to the clicker, an
 // audit event, and no change at all.
 
 async function seedPeople(bot: TestBot): Promise<void> {

@@ -295,7 +295,7 @@ describe('/vams user update: only what changed is sent, marked verified', () => 
 
   it('checks the email, the phone and a removal with a new number, in the dialog', async () => {
     const viewId = await openUpdate(bot, 'U0ADA', 'ivy');
-    // Slack's own check lets this through; the bot's (VAMS-COMPAT.md) does not.
+    // Slack's own email check lets a doubled dot through; the bot's does not.
     const invalid = await bot.driver.submitView('U0ADA', viewId, {
       Email: 'ivy..new@example.com',
       'Phone number': '4155550105',

@@ -16,7 +16,7 @@ import {
 import type { RecordedCall } from '../support/slack-standin';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
-// PRODUCT.md section 4, "Exactly once": clicks at the same moment, on one instance or on two,
+// Exactly once: clicks at the same moment, on one instance or on two,
 // give one approval and one execution.
 
 const APPROVERS = ['U0A1', 'U0A2', 'U0A3', 'U0A4', 'U0A5'];

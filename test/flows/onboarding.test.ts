@@ -20,7 +20,7 @@ import {
 } from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
-// VAMS writes user-role createdOn as naive UTC with microseconds (VAMS-COMPAT.md).
+// VAMS writes user-role createdOn as naive UTC with microseconds.
 const VAMS_ROLE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
 
 describe('onboarding, approved', () => {

@@ -19,7 +19,7 @@ import {
 } from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
-// PRODUCT.md section 3, "Privileged requests": an approval never gives more than its approvers
+// Privileged requests: an approval never gives more than its approvers
 // may grant, checked with live roles at click time and again right before the request runs.
 
 async function seedPeople(bot: TestBot): Promise<void> {
