@@ -28,8 +28,17 @@ module.exports = {
       from: { path: '^src/domain/' },
       to: {
         dependencyTypesNot: ['core'],
-        pathNot: ['^src/domain/', '(^|/)node_modules/zod/'],
+        pathNot: ['^src/domain/', '^src/kinds/[^/]+/params\\.ts$', '(^|/)node_modules/zod/'],
       },
+    },
+    {
+      name: 'kind-params-are-leaves',
+      comment:
+        "A kind's params schema is part of the shared request shape: it may use only zod, so the " +
+        'bottom layer can hold it without reaching anything above.',
+      severity: 'error',
+      from: { path: '^src/kinds/[^/]+/params\\.ts$' },
+      to: { dependencyTypesNot: ['core'], pathNot: ['(^|/)node_modules/zod/'] },
     },
     {
       name: 'core-knows-no-slack-or-sdk',

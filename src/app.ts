@@ -1,6 +1,5 @@
 import { type IdentityPorts, resolveIdentity } from './auth/identity';
 import { type Backend, connectBackend } from './backend/backend';
-import { EXTERNAL_IDP_TEXT } from './commands/dialogs';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
 import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
@@ -26,12 +25,7 @@ import {
   userListCursor,
 } from './gateways/cognito-users.gateway';
 import { keyOwnerProblem } from './kinds/api-key/key-rules';
-import { apiKeyExecutor } from './kinds/api-key/steps';
-import { offboardingExecutor } from './kinds/offboarding/steps';
-import { onboardingExecutor } from './kinds/onboarding/steps';
-import { passwordResetExecutor } from './kinds/password-reset/steps';
-import { userAccessExecutor } from './kinds/user-access/steps';
-import { userUpdateExecutor } from './kinds/user-update/steps';
+import { definitionOf, kindExecutors } from './kinds/registry';
 import { type AppLogger, createLogger } from './logging';
 import { registerListenerGuard } from './slack/listener-guard';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
@@ -50,7 +44,7 @@ import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
 import { type ReminderRun, remindExpiringKeys } from './workflow/key-reminders';
 import { keyRecipientProblem } from './workflow/secret-recipients';
-import { type KindExecutor, unavailableExecutor, Workflow } from './workflow/workflow';
+import { Workflow } from './workflow/workflow';
 
 export interface RunningApp {
   port: number;
@@ -194,63 +188,34 @@ function workflowFor(
     dms,
     logger,
   );
-  const { cognito: cognitoAdmin, userRoles, apiKeys } = adapters;
-  const { courier } = keys;
-  const delivery = config.tempPasswordDelivery;
-  const keyExecutor = apiKeyExecutor({
-    apiKeys: keys.apiKeys,
-    ownerProblem: keys.ownerProblem,
-    recipientProblem: keys.recipientProblem,
-    sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
-    retireKeyDms: (requestId, slackUserIds) =>
-      keys.courier.retireSecretDms('api-key', requestId, slackUserIds),
+  const executorOf = kindExecutors({
+    cognito: adapters.cognito,
+    userRoles: adapters.userRoles,
+    apiKeys: adapters.apiKeys,
+    adminGuard: adapters.adminGuard,
+    adminRoles: config.adminRoles,
+    courier: keys.courier,
+    delivery: config.tempPasswordDelivery,
+    keys: {
+      apiKeys: keys.apiKeys,
+      ownerProblem: keys.ownerProblem,
+      recipientProblem: keys.recipientProblem,
+      sendApiKey: (delivery) => keys.courier.sendApiKey(delivery),
+      retireKeyDms: (requestId, slackUserIds) =>
+        keys.courier.retireSecretDms('api-key', requestId, slackUserIds),
+    },
   });
-  // With users in an external identity provider, user requests are refused before they are
-  // filed; these only guard against one slipping through.
-  const userKind = (build: (admin: CognitoAdmin) => KindExecutor): KindExecutor =>
-    cognitoAdmin ? build(cognitoAdmin) : unavailableExecutor(EXTERNAL_IDP_TEXT);
   return new Workflow(
     adapters.requests,
     notifier,
-    {
-      'user.create': userKind((admin) =>
-        onboardingExecutor({
-          cognito: admin,
-          userRoles,
-          courier,
-          delivery,
-        }),
-      ),
-      'user.disable': userKind((admin) =>
-        userAccessExecutor('user.disable', { cognito: admin, apiKeys }),
-      ),
-      'user.enable': userKind((admin) =>
-        userAccessExecutor('user.enable', { cognito: admin, apiKeys }),
-      ),
-      'user.signout': userKind((admin) =>
-        userAccessExecutor('user.signout', { cognito: admin, apiKeys }),
-      ),
-      'user.reset-password': userKind((admin) =>
-        passwordResetExecutor({ cognito: admin, courier, delivery }),
-      ),
-      'user.update': userKind((admin) => userUpdateExecutor(admin)),
-      // Roles and keys are VAMS's own: offboarding works with an external identity provider too.
-      'user.offboard': offboardingExecutor({
-        userRoles,
-        apiKeys,
-        adminGuard: adapters.adminGuard,
-        cognito: cognitoAdmin,
-        adminRoles: config.adminRoles,
-      }),
-      'key.create': keyExecutor,
-      'key.rotate': keyExecutor,
-    },
-    userRoles,
+    executorOf,
+    adapters.userRoles,
     {
       ...config,
       leaseMs: tuning.leaseMs,
       requiredApprovals: (kind) =>
-        tuning.requiredApprovals[kind] ?? (kind === 'user.offboard' ? config.offboardApprovals : 1),
+        tuning.requiredApprovals[kind] ??
+        (definitionOf(kind).approval.approvals === 'offboard' ? config.offboardApprovals : 1),
     },
     logger,
     tuning.clock,

@@ -1,4 +1,5 @@
-import { type AccessRequest, type RequestKind, subjectsOf } from '../domain/request';
+import type { AccessRequest, RequestKind } from '../domain/request';
+import { definitionOf, subjectsOf } from '../kinds/registry';
 import type { Identity, RefusalReason } from './identity';
 import { type RolePolicy, standingOf } from './roles';
 
@@ -9,9 +10,6 @@ export interface ApprovalPolicy extends RolePolicy {
   /** Roles a manager may approve in onboarding (MANAGER_GRANTABLE_ROLES); empty: non-admin ones. */
   managerGrantableRoles: readonly string[];
 }
-
-/** Kinds a manager may decide; every other kind needs an admin. */
-const MANAGER_KINDS: readonly RequestKind[] = ['user.create'];
 
 export type DecisionRefusal =
   | { code: 'not-mapped'; identityReason: RefusalReason; email: string | undefined }
@@ -45,7 +43,7 @@ export function mayApproveKind(
   policy: RolePolicy,
 ): boolean {
   const standing = standingOf(roles, policy);
-  return standing.isAdmin || (standing.isManager && MANAGER_KINDS.includes(kind));
+  return standing.isAdmin || (standing.isManager && definitionOf(kind).approval.managers);
 }
 
 /**
@@ -53,13 +51,7 @@ export function mayApproveKind(
  * owner holds, so a key for an admin is an admin credential.
  */
 export function privilegeHolder(request: AccessRequest): string | undefined {
-  switch (request.kind) {
-    case 'key.create':
-    case 'key.rotate':
-      return request.params.ownerUserId;
-    default:
-      return undefined;
-  }
+  return definitionOf(request.kind).privilegeHolder(request);
 }
 
 /**
@@ -71,7 +63,7 @@ export function privilegedRoles(
   policy: RolePolicy,
   holderRoles: readonly string[],
 ): string[] {
-  const given = request.kind === 'user.create' ? request.params.roles : holderRoles;
+  const given = definitionOf(request.kind).grants(request) ?? holderRoles;
   return [...new Set(given.filter((role) => policy.adminRoles.includes(role)))];
 }
 

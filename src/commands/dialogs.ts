@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../auth/identity';
 import { type RolePolicy, standingOf } from '../auth/roles';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
+import { EXTERNAL_IDP_TEXT } from '../kinds/kind';
 import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { slackErrorCode } from '../slack/slack-people';
@@ -70,8 +71,7 @@ export function fieldErrorsAck<F extends string>(
   return { response_action: 'errors' as const, errors: byBlock };
 }
 
-export const EXTERNAL_IDP_TEXT =
-  'Users of this VAMS deployment are managed in its identity provider, not in a Cognito user pool, so vams-chatops cannot create or change them. Roles and API keys still work here.';
+export { EXTERNAL_IDP_TEXT };
 
 /**
  * For `/vams user <verb> <userId>`: the one User ID, or undefined after answering why not

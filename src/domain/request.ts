@@ -1,7 +1,18 @@
 import { z } from 'zod';
+import { apiKeyParams, apiKeyRotationParams } from '../kinds/api-key/params';
+import { offboardParams } from '../kinds/offboarding/params';
+import { onboardingParams } from '../kinds/onboarding/params';
+import { passwordResetParams } from '../kinds/password-reset/params';
+import { singleUserParams } from '../kinds/user-access/params';
+import { userUpdateParams } from '../kinds/user-update/params';
+
+export type { ApiKeyParams, ApiKeyRotationParams } from '../kinds/api-key/params';
+export { MAX_OFFBOARD_USERS, type OffboardParams } from '../kinds/offboarding/params';
+export type { OnboardingParams } from '../kinds/onboarding/params';
+export type { UserUpdateParams } from '../kinds/user-update/params';
 
 /** Every change the bot makes is one of these, decided in Slack before it runs. */
-const REQUEST_KINDS = [
+export const REQUEST_KINDS = [
   'user.create',
   'user.disable',
   'user.enable',
@@ -20,66 +31,6 @@ export type RequestStatus = (typeof OPEN_STATUSES)[number] | (typeof TERMINAL_ST
 
 const person = z.object({ slackUserId: z.string(), vamsUserId: z.string() });
 export type Person = z.infer<typeof person>;
-
-const onboardingParams = z.object({
-  userId: z.string(),
-  email: z.string(),
-  phone: z.string().optional(),
-  roles: z.array(z.string()).min(1),
-});
-export type OnboardingParams = z.infer<typeof onboardingParams>;
-
-/** Offboarding one person or up to 50 at once: one request, one approval, a checklist each. */
-export const MAX_OFFBOARD_USERS = 50;
-const offboardParams = z.object({
-  userIds: z.array(z.string()).min(1).max(MAX_OFFBOARD_USERS),
-  action: z.enum(['delete', 'disable']),
-});
-export type OffboardParams = z.infer<typeof offboardParams>;
-
-/** Requests about one existing Cognito user that need nothing but its User ID. */
-const singleUserParams = z.object({ userId: z.string() });
-
-/** Only what changes: VAMS's own update clears the phone when only the email is sent. */
-const userUpdateParams = z
-  .object({
-    userId: z.string(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    removePhone: z.literal(true).optional(),
-  })
-  .refine(
-    (params) =>
-      params.email !== undefined || params.phone !== undefined || params.removePhone === true,
-    { message: 'an update changes something' },
-  )
-  .refine((params) => !(params.phone !== undefined && params.removePhone === true), {
-    message: 'a phone number is either set or removed',
-  });
-export type UserUpdateParams = z.infer<typeof userUpdateParams>;
-
-/**
- * A new VAMS API key. Its id is chosen when the request is filed, so a step interrupted by a
- * crash can find what it wrote; its value exists only while the step runs.
- */
-const apiKeyParams = z.object({
-  apiKeyId: z.string(),
-  ownerUserId: z.string(),
-  name: z.string(),
-  description: z.string(),
-  /** As stored: `YYYY-MM-DDTHH:MM:SSZ`. */
-  expiresAt: z.string(),
-  /** The Slack user who receives the value by DM: the owner, or the admin who asked for it. */
-  deliverTo: z.string(),
-});
-export type ApiKeyParams = z.infer<typeof apiKeyParams>;
-
-/** A replacement key with the old one's owner and description; the old one goes afterwards. */
-const apiKeyRotationParams = apiKeyParams.extend({
-  replacesApiKeyId: z.string(),
-  replacesName: z.string(),
-});
-export type ApiKeyRotationParams = z.infer<typeof apiKeyRotationParams>;
 
 /** Every request says why: approvers read it. */
 export const REASON_REQUIRED = 'Say why; approvers read it.';
@@ -173,7 +124,11 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.disable'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.enable'), params: singleUserParams }),
   z.object({ ...requestFields, kind: z.literal('user.signout'), params: singleUserParams }),
-  z.object({ ...requestFields, kind: z.literal('user.reset-password'), params: singleUserParams }),
+  z.object({
+    ...requestFields,
+    kind: z.literal('user.reset-password'),
+    params: passwordResetParams,
+  }),
   z.object({ ...requestFields, kind: z.literal('user.offboard'), params: offboardParams }),
   z.object({ ...requestFields, kind: z.literal('user.update'), params: userUpdateParams }),
   z.object({ ...requestFields, kind: z.literal('key.create'), params: apiKeyParams }),
@@ -184,19 +139,6 @@ export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K 
 
 function isKind<K extends RequestKind>(request: AccessRequest, kind: K): request is RequestOf<K> {
   return request.kind === kind;
-}
-
-/** The VAMS users a request is about: none of them may approve it. */
-export function subjectsOf(request: AccessRequest): string[] {
-  switch (request.kind) {
-    case 'user.offboard':
-      return request.params.userIds;
-    case 'key.create':
-    case 'key.rotate':
-      return [request.params.ownerUserId];
-    default:
-      return [request.params.userId];
-  }
 }
 
 /** For a kind's own executor: anything else reaching it is a wiring bug. */

@@ -5,9 +5,8 @@ import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams
 import { actionsBlock } from './buttons';
 import { clip, listWithin } from './fit';
 import { type MessageBody, sectionMessage } from './message';
-import { code, escapeMrkdwn } from './mrkdwn';
+import { code, escapeMrkdwn, slackDate } from './mrkdwn';
 import { REASON_IDS, reasonInput, reasonModal } from './reason.view';
-import { slackDate } from './request-card.view';
 
 export const API_KEY_IDS = {
   requestCallbackId: 'key-request',

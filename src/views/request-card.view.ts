@@ -1,9 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { type AccessRequest, type RequestKind, subjectsOf } from '../domain/request';
+import type { AccessRequest, RequestKind } from '../domain/request';
+import { definitionOf, subjectsOf } from '../kinds/registry';
 import { actionsBlock, type ButtonSpec } from './buttons';
-import { clip, listWithin } from './fit';
+import { clip } from './fit';
 import type { MessageBody } from './message';
-import { code, escapeMrkdwn } from './mrkdwn';
+import { code, escapeMrkdwn, slackDate } from './mrkdwn';
 import { summaryWithin } from './summary';
 
 /** Slack ids of request cards and the reject dialog. */
@@ -16,31 +17,13 @@ export const REQUEST_IDS = {
   rejectComment: { block: 'comment', action: 'value', maxLength: 500 },
 } as const;
 
-const KIND_TITLES: Record<RequestKind, string> = {
-  'user.create': 'Onboarding',
-  'user.disable': 'Disable user',
-  'user.enable': 'Enable user',
-  'user.signout': 'Sign-out',
-  'user.reset-password': 'Password reset',
-  'user.offboard': 'Offboarding',
-  'user.update': 'User update',
-  'key.create': 'API key',
-  'key.rotate': 'API key rotation',
-};
-
 export function kindTitle(kind: RequestKind): string {
-  return KIND_TITLES[kind];
+  return definitionOf(kind).title;
 }
 
 /** The kind inside a sentence: "your password reset request", "your API key request". */
 export function kindInSentence(kind: RequestKind): string {
-  return KIND_TITLES[kind].replace(/^[A-Z][a-z]/, (start) => start.toLowerCase());
-}
-
-/** `<!date…>` renders in each reader's time zone; the fallback is for notifications. */
-export function slackDate(iso: string): string {
-  const epoch = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${epoch}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
+  return kindTitle(kind).replace(/^[A-Z][a-z]/, (start) => start.toLowerCase());
 }
 
 function names(people: readonly { slackUserId: string }[]): string {
@@ -50,57 +33,6 @@ function names(people: readonly { slackUserId: string }[]): string {
 export function tally(request: AccessRequest): string {
   const approvals = `${request.approvals.length} of ${request.requiredApprovals} approval${request.requiredApprovals === 1 ? '' : 's'}`;
   return request.approvals.length > 0 ? `${approvals} (${names(request.approvals)})` : approvals;
-}
-
-function parameterFields(request: AccessRequest): string[] {
-  switch (request.kind) {
-    case 'user.create': {
-      const { params } = request;
-      return [
-        `*User ID*\n${code(params.userId)}`,
-        `*Email*\n${code(params.email)}`,
-        `*Phone number*\n${params.phone ? code(params.phone) : '—'}`,
-        // Section fields hold 2000 characters; an onboarding may name many long roles.
-        `*Roles*\n${listWithin(params.roles.map(code), ', ', 1900)}`,
-      ];
-    }
-    case 'user.disable':
-    case 'user.enable':
-    case 'user.signout':
-    case 'user.reset-password':
-      return [`*User ID*\n${code(request.subject)}`];
-    case 'user.offboard':
-      return [
-        `*User ID${request.params.userIds.length === 1 ? '' : 's'}*\n${listWithin(request.params.userIds.map(code), ', ', 1900)}`,
-        `*Action*\n${request.params.action === 'delete' ? 'delete the Cognito user' : 'disable the Cognito user'}, after removing every VAMS role and deactivating every API key`,
-      ];
-    case 'user.update': {
-      // The new values only; the pre-flight shows what they replace.
-      const { params } = request;
-      return [
-        `*User ID*\n${code(params.userId)}`,
-        ...(params.email !== undefined ? [`*Email*\n${code(params.email)}`] : []),
-        ...(params.phone !== undefined ? [`*Phone number*\n${code(params.phone)}`] : []),
-        ...(params.removePhone ? ['*Phone number*\nremove it'] : []),
-      ];
-    }
-    case 'key.create':
-    case 'key.rotate': {
-      const { params } = request;
-      return [
-        `*Owner*\n${code(params.ownerUserId)}`,
-        `*Name*\n${code(params.name)}`,
-        `*Description*\n${clip(escapeMrkdwn(params.description), 1900)}`,
-        `*Key expires*\n${slackDate(params.expiresAt)}`,
-        `*Delivered to*\n<@${params.deliverTo}> by DM`,
-        ...(request.kind === 'key.rotate'
-          ? [
-              `*Replaces*\n${code(request.params.replacesName)} (deactivated once the new key is delivered)`,
-            ]
-          : []),
-      ];
-    }
-  }
 }
 
 const DROPPED_BECAUSE: Record<string, string> = {
@@ -198,7 +130,12 @@ export function requestCard(request: AccessRequest): MessageBody {
         ),
       },
     },
-    { type: 'section', fields: parameterFields(request).map((text) => ({ type: 'mrkdwn', text })) },
+    {
+      type: 'section',
+      fields: definitionOf(request.kind)
+        .cardFields(request)
+        .map((text) => ({ type: 'mrkdwn', text })),
+    },
     {
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*Pre-flight*\n${preflight.join('\n') || '—'}`, 3000) },

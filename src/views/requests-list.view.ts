@@ -2,8 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../domain/request';
 import { actionsBlock } from './buttons';
 import type { MessageBody } from './message';
-import { code, escapeMrkdwn } from './mrkdwn';
-import { kindTitle, requestButtons, slackDate, tally } from './request-card.view';
+import { code, escapeMrkdwn, slackDate } from './mrkdwn';
+import { kindTitle, requestButtons, tally } from './request-card.view';
 
 // Each listed request takes two blocks; Slack allows 50 in a message.
 const MAX_LISTED = 20;

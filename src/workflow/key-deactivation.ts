@@ -1,5 +1,5 @@
 import { logAuthChange } from './auth-changes';
-import type { StepContext } from './workflow';
+import type { StepContext } from './steps';
 
 /** The part of VAMS's API keys table that taking someone's keys away needs. */
 export interface KeyDeactivationPorts {

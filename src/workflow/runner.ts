@@ -34,7 +34,8 @@ export interface ApproverRoles {
 export interface RunnerPorts {
   repository: RequestRepository;
   notifier: RequestNotifier;
-  executors: Record<RequestKind, KindExecutor>;
+  /** The steps and summary of a kind. */
+  executorOf(kind: RequestKind): KindExecutor;
   roles: ApproverRoles;
   policy: LifecyclePolicy;
   logger: AppLogger;
@@ -167,7 +168,7 @@ export class Runner {
   }
 
   private async runClaimed(id: string): Promise<void> {
-    const { instanceId: owner, executors } = this.ports;
+    const { instanceId: owner } = this.ports;
     const claimed = await this.update(id, async (current) => ({
       type: 'claim',
       owner,
@@ -186,7 +187,7 @@ export class Runner {
       log.warn({ dropped }, 'too few approvals count now; waiting for another approver');
       return;
     }
-    const executor = executors[request.kind];
+    const executor = this.ports.executorOf(request.kind);
     const steps = executor.steps(request);
     await this.ports.notifier.progress(request, stepStates(request, steps));
     const lease = this.heartbeat(id);

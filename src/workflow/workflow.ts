@@ -97,7 +97,7 @@ export class Workflow {
   constructor(
     private readonly repository: RequestRepository,
     notifier: RequestNotifier,
-    executors: Record<RequestKind, KindExecutor>,
+    executorOf: (kind: RequestKind) => KindExecutor,
     roles: ApproverRoles,
     private readonly settings: WorkflowSettings,
     private readonly logger: AppLogger,
@@ -106,7 +106,7 @@ export class Workflow {
     this.runner = new Runner({
       repository,
       notifier,
-      executors,
+      executorOf,
       roles,
       policy: settings,
       logger,

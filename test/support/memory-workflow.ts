@@ -194,25 +194,9 @@ export function manualClock(start = '2026-12-01T10:05:00.000Z') {
 
 let writes = 0;
 
-function allKinds(
-  some: Partial<Record<RequestKind, KindExecutor>>,
-): Record<RequestKind, KindExecutor> {
-  const unused = unavailableExecutor('not part of this test');
-  return {
-    'user.create': some['user.create'] ?? unused,
-    'user.disable': some['user.disable'] ?? unused,
-    'user.enable': some['user.enable'] ?? unused,
-    'user.signout': some['user.signout'] ?? unused,
-    'user.reset-password': some['user.reset-password'] ?? unused,
-    'user.offboard': some['user.offboard'] ?? unused,
-    'user.update': some['user.update'] ?? unused,
-    'key.create': some['key.create'] ?? unused,
-    'key.rotate': some['key.rotate'] ?? unused,
-  };
-}
 
 export function memoryRunner(
-  overrides: Omit<Partial<RunnerPorts>, 'executors'> & {
+  overrides: Omit<Partial<RunnerPorts>, 'executorOf'> & {
     executors: Partial<Record<RequestKind, KindExecutor>>;
   },
 ): { runner: Runner; repository: MemoryRequests; notifier: MemoryNotifier } {
@@ -233,7 +217,7 @@ export function memoryRunner(
       return `w${writes}`;
     },
     ...overrides,
-    executors: allKinds(overrides.executors),
+    executorOf: (kind) => overrides.executors[kind] ?? unavailableExecutor('not part of this test'),
   });
   return { runner, repository, notifier };
 }

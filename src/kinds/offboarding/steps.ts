@@ -2,7 +2,7 @@ import type { AdminRoleGuard } from '../../domain/admin-role-guard';
 import { type AccessRequest, expectKind, type RequestOf } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from '../../workflow/key-deactivation';
-import type { KindExecutor, Step, StepContext } from '../../workflow/workflow';
+import type { KindExecutor, Step, StepContext } from '../../workflow/steps';
 
 export interface OffboardingPorts {
   userRoles: {

@@ -12,7 +12,7 @@ import {
   slackRecipient,
   type TemporaryPasswords,
 } from '../../workflow/password-courier';
-import type { KindExecutor, Step } from '../../workflow/workflow';
+import type { KindExecutor, Step } from '../../workflow/steps';
 
 export interface OnboardingPorts {
   cognito: {

@@ -11,7 +11,7 @@ import {
   slackRecipient,
   type TemporaryPasswords,
 } from '../../workflow/password-courier';
-import type { KindExecutor, Step, StepContext } from '../../workflow/workflow';
+import type { KindExecutor, Step, StepContext } from '../../workflow/steps';
 
 export interface PasswordResetPorts {
   cognito: {

@@ -1,7 +1,7 @@
 import { type AccessRequest, expectKind, type RequestKind } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from '../../workflow/key-deactivation';
-import type { KindExecutor, Step } from '../../workflow/workflow';
+import type { KindExecutor, Step } from '../../workflow/steps';
 
 export interface UserAccessPorts {
   cognito: {

@@ -1,6 +1,6 @@
 import { expectKind, type RequestOf } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
-import type { KindExecutor, Step } from '../../workflow/workflow';
+import type { KindExecutor, Step } from '../../workflow/steps';
 
 export interface UserUpdatePorts {
   findUser(
