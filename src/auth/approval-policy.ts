@@ -101,8 +101,10 @@ export function approverRefusal(
   if (privileged.length > 0 && !standing.isAdmin) {
     return { code: 'privileged-needs-admin', roles: privileged };
   }
-  if (!standing.isAdmin && request.kind === 'user.create') {
-    const beyond = request.params.roles.filter((role) => !managerMayGrant(role, policy));
+  // A manager approves only roles they may grant, whatever the kind gives.
+  const grants = definitionOf(request.kind).grants(request) ?? [];
+  if (!standing.isAdmin) {
+    const beyond = grants.filter((role) => !managerMayGrant(role, policy));
     if (beyond.length > 0) return { code: 'manager-cannot-grant', roles: beyond };
   }
   const self =

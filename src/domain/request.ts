@@ -11,20 +11,6 @@ export { MAX_OFFBOARD_USERS, type OffboardParams } from '../kinds/offboarding/pa
 export type { OnboardingParams } from '../kinds/onboarding/params';
 export type { UserUpdateParams } from '../kinds/user-update/params';
 
-/** Every change the bot makes is one of these, decided in Slack before it runs. */
-export const REQUEST_KINDS = [
-  'user.create',
-  'user.disable',
-  'user.enable',
-  'user.signout',
-  'user.reset-password',
-  'user.offboard',
-  'user.update',
-  'key.create',
-  'key.rotate',
-] as const;
-export type RequestKind = (typeof REQUEST_KINDS)[number];
-
 const OPEN_STATUSES = ['pending', 'approved', 'executing'] as const;
 const TERMINAL_STATUSES = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type RequestStatus = (typeof OPEN_STATUSES)[number] | (typeof TERMINAL_STATUSES)[number];
@@ -118,7 +104,10 @@ const requestFields = {
   writeId: z.string().optional(),
   version: z.number().int(),
 };
-/** One shape per kind: each kind's parameters are validated when the request is read. */
+/**
+ * Every change the bot makes is one of these, decided in Slack before it runs: one shape per
+ * kind, each with its kind's parameters (defined in the kind's folder), checked when read.
+ */
 export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.create'), params: onboardingParams }),
   z.object({ ...requestFields, kind: z.literal('user.disable'), params: singleUserParams }),
@@ -135,6 +124,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('key.rotate'), params: apiKeyRotationParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
+export type RequestKind = AccessRequest['kind'];
 export type RequestOf<K extends RequestKind> = Extract<AccessRequest, { kind: K }>;
 
 function isKind<K extends RequestKind>(request: AccessRequest, kind: K): request is RequestOf<K> {

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { DecisionRefusal } from '../auth/approval-policy';
 import type { AccessRequest } from '../domain/request';
+import { definitionOf } from '../kinds/registry';
 import type { TemporaryPasswordDelivery } from '../workflow/password-courier';
 import type { StepState } from '../workflow/workflow';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits';
@@ -137,8 +138,8 @@ export function explainDecisionRefusal(refusal: DecisionRefusal, request: Access
     case 'not-mapped':
       return `You cannot decide requests: ${explainRefusal(refusal.identityReason, refusal.email)}`;
     case 'not-an-approver':
-      return request.kind === 'user.create'
-        ? 'Only VAMS admins and managers can decide onboarding requests; you hold neither role.'
+      return definitionOf(request.kind).approval.managers
+        ? `Only VAMS admins and managers can decide ${kindInSentence(request.kind)} requests; you hold neither role.`
         : 'Only VAMS admins can decide this request; you hold no admin role.';
     case 'managers-cannot-approve-kind':
       return 'Managers may decide onboarding requests only; this one needs a VAMS admin.';
