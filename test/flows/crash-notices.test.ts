@@ -1,4 +1,8 @@
 import { once } from 'node:events';
+import {
+  AdminInitiateAuthCommand,
+  CreateUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { RequestStore } from '../../src/stores/request.store';
 import { startBotProcess, until } from '../support/bot-process';
 import { eventually } from '../support/eventually';
@@ -9,6 +13,7 @@ import { vamsAuthorizes } from '../support/vams-authorizer';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
 
 const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
+const PASSWORD_IN_DM = /temporary password is `([^`]+)`/;
 const ENV = { MANAGER_ROLES: 'manager' };
 // The dead process's lease has lapsed and its notices are stale for a clock this far ahead.
 const LATER = { clock: () => new Date(Date.now() + 5 * 60_000) };
@@ -40,6 +45,7 @@ describe('a bot killed after the work is done but before people were told', () =
     await deployment.addRole('viewer');
     for (const [id, email, role] of [
       ['U0ADA', 'ada@example.com', 'admin'],
+      ['U0ALAN', 'alan@example.com', 'admin'],
       ['U0MAX', 'max@example.com', 'manager'],
       ['U0BOB', 'bob@example.com', 'viewer'],
     ] as const) {
@@ -162,6 +168,80 @@ describe('a bot killed after the work is done but before people were told', () =
         vamsAuthorizes(deployment.clients.documents, deployment.tables, key);
       expect(await authorize(value ?? '')).toEqual({ allowed: true, userId: 'bob@example.com' });
       expect((await authorize(firstValue)).allowed).toBe(false);
+    } finally {
+      caught.release();
+      await second.stop();
+    }
+  }, 60_000);
+
+  it('right after a password DM was posted: one live password after a restart, and the first DM says it was replaced', async () => {
+    const env = { ...ENV, TEMP_PASSWORD_DELIVERY: 'slack-dm' };
+    const client = await deployment.clients.cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: deployment.userPoolId,
+        ClientName: 'vams-web',
+        ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'],
+      }),
+    );
+    const signIn = (password: string) =>
+      deployment.clients.cognito.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: deployment.userPoolId,
+          ClientId: client.UserPoolClient?.ClientId ?? '',
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'bob@example.com', PASSWORD: password },
+        }),
+      );
+    const first = await startBotProcess(deployment, slack, env);
+    await first.driver.command('U0ADA', 'user reset-password bob@example.com');
+    await slack.waitForCall('views.open', (call) => JSON.stringify(call.args).includes('bob'));
+    const viewId = [...slack.views.keys()].at(-1) ?? '';
+    await eventually(() => {
+      if (!slack.views.get(viewId)?.view.submit) throw new Error('no form yet');
+    });
+    await first.driver.submitView('U0ADA', viewId, { Reason: 'Forgot it' });
+    const filed = await eventually(async () => {
+      const [request] = (await store.open()).filter((open) => open.kind === 'user.reset-password');
+      if (!request?.card) throw new Error('no card yet');
+      return { id: request.id, userId: request.subject, card: request.card };
+    });
+    const bobDm = slack.dmChannelOf('U0BOB');
+    const caught = slack.holdAnswer(
+      'chat.postMessage',
+      (args) => args.channel === bobDm && String(args.text).includes('password was reset'),
+    );
+    await first.driver.clickButton('U0ALAN', filed.card, 'Approve');
+    await caught.arrived;
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    const passwordDms = () =>
+      slack
+        .messages(bobDm)
+        .filter((message) => textIn(message.blocks).includes('temporary password'));
+    const [firstDm] = passwordDms();
+    const firstPassword = PASSWORD_IN_DM.exec(textIn(firstDm?.blocks))?.[1];
+    if (!firstPassword) throw new Error('the first DM holds no password');
+
+    const second = await startTestBot({ deployment, slack, env, tuning: LATER });
+    try {
+      await until('the requester to be told', async () =>
+        told(slack, filed, 'U0ADA').outcomes > 0 ? true : undefined,
+      );
+      await second.app.workflow.resumeInterrupted();
+      const seen = told(slack, filed, 'U0ADA');
+      expect(seen.results).toHaveLength(1);
+      expect(seen.outcomes).toBe(1);
+      const replaced = slack.messages(bobDm).find((message) => message.ts === firstDm?.ts);
+      expect(textIn(replaced?.blocks)).toContain('was replaced and never became usable');
+      expect(textIn(replaced?.blocks)).not.toContain(firstPassword);
+      const live = passwordDms().flatMap((message) => {
+        const found = PASSWORD_IN_DM.exec(textIn(message.blocks))?.[1];
+        return found ? [found] : [];
+      });
+      expect(live).toHaveLength(1);
+      const [password] = live;
+      expect((await signIn(password ?? '')).ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+      await expect(signIn(firstPassword)).rejects.toThrow();
     } finally {
       caught.release();
       await second.stop();

@@ -194,7 +194,6 @@ export function manualClock(start = '2026-12-01T10:05:00.000Z') {
 
 let writes = 0;
 
-
 export function memoryRunner(
   overrides: Omit<Partial<RunnerPorts>, 'executorOf'> & {
     executors: Partial<Record<RequestKind, KindExecutor>>;
