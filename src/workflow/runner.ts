@@ -104,7 +104,7 @@ export class Runner {
     );
   }
 
-  /** Roles read now for the rules that depend on them; only what `needed` asks for. */
+  /** Roles read now for the rules that depend on them: the holder's, and the approvers' too. */
   async liveRoles(request: AccessRequest, approvers: boolean): Promise<LiveRoles> {
     const { roles } = this.ports;
     const holder = privilegeHolder(request);
@@ -278,10 +278,9 @@ export class Runner {
   private heartbeat(id: string) {
     const { instanceId: owner, policy, logger } = this.ports;
     let lost = false;
-    let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(
       () => {
-        renewing = this.update(id, { type: 'renew', owner }).then(
+        void this.update(id, { type: 'renew', owner }).then(
           (outcome) => {
             if (outcome.outcome === 'refused') lost = true;
           },
@@ -304,10 +303,7 @@ export class Runner {
           check();
         }
       },
-      stop: () => {
-        clearInterval(timer);
-        void renewing;
-      },
+      stop: () => clearInterval(timer),
     };
   }
 
