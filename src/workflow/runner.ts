@@ -163,10 +163,6 @@ export class Runner {
     }
   }
 
-  isRunning(id: string): boolean {
-    return this.running.has(id);
-  }
-
   private async runClaimed(id: string): Promise<void> {
     const { instanceId: owner } = this.ports;
     const claimed = await this.update(id, async (current) => ({
