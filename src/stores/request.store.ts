@@ -135,13 +135,19 @@ export class RequestStore {
   async appendEvent(event: AuditEvent): Promise<void> {
     // Time first for order; a random suffix so that two events in one millisecond both land.
     const sk = `EVT#${event.at}#${randomBytes(4).toString('hex')}`;
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `REQ#${event.requestId}`, sk, entity: 'audit', ...event },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `REQ#${event.requestId}`, sk, entity: 'audit', ...event },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      // The key is unique to this call: an item already there is this very put, retried by
+      // the SDK after its answer was lost.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async events(requestId: string): Promise<AuditEvent[]> {

@@ -1,5 +1,7 @@
+import { loseAnswers } from '../support/lost-answers';
 import {
   addPeople,
+  buttonLabels,
   cardMessage,
   clickCard,
   dmsTo,
@@ -67,6 +69,54 @@ describe('execution does not run inside the click', () => {
     );
     expect((await requestStore(bot).get(filed.id))?.status).toBe('executing');
     expect(resultsIn(bot, filed)).toEqual([]);
+    held.release();
+    const done = await finished(bot, filed);
+    expect(done.status).toBe('succeeded');
+    expect(resultsIn(bot, filed)).toHaveLength(1);
+    expect(textIn(cardMessage(bot.slack, filed).blocks)).toContain(':white_check_mark: Done');
+  });
+});
+
+describe('writes whose answers are lost', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await seed(bot);
+  }, 60_000);
+  afterAll(() => bot.stop());
+
+  it('a rejection whose write answer was lost still updates the card and tells the requester', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('lost-reject'));
+    // The rejection's write reaches DynamoDB; its answer does not, and the SDK retries it.
+    loseAnswers(bot.app.backend.clients.dynamo, 'PutItemCommand');
+    await clickCard(bot, 'U0ADA', filed, 'Reject');
+    await bot.slack.waitForCall('views.open', (call) =>
+      JSON.stringify(call.args).includes(filed.id),
+    );
+    const viewId = [...bot.slack.views.keys()].at(-1) ?? '';
+    await bot.driver.submitView('U0ADA', viewId, { Comment: 'not now' });
+    const bobDm = bot.slack.dmChannelOf('U0BOB');
+    await bot.slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === bobDm && String(call.args.text).includes(`*${filed.id}*:`),
+    );
+    expect((await requestStore(bot).get(filed.id))?.status).toBe('rejected');
+    expect(textIn(cardMessage(bot.slack, filed).blocks)).toContain(
+      ':no_entry: Rejected by <@U0ADA>',
+    );
+    expect(buttonLabels(cardMessage(bot.slack, filed).blocks)).toEqual([]);
+  });
+
+  it('an approval whose final write answer was lost still ends in the thread and the DM', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('lost-final'));
+    const held = bot.slack.hold(
+      'chat.postMessage',
+      (args) => String(args.text).includes('lost-final') && String(args.channel).startsWith('D'),
+    );
+    await clickCard(bot, 'U0ADA', filed, 'Approve');
+    await held.arrived;
+    // Every write from here on loses its answer once: the step's, the final status's, the notices'.
+    loseAnswers(bot.app.backend.clients.dynamo, 'PutItemCommand', 6);
     held.release();
     const done = await finished(bot, filed);
     expect(done.status).toBe('succeeded');
