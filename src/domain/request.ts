@@ -99,9 +99,9 @@ const requestFields = {
   attempt: z.number().int().optional(),
   /** What is still to be told; see `Notice`. */
   outbox: z.array(notice).optional(),
-  /** A token unique to the write that stored this version: a write whose answer was lost
-   * recognises itself by it. */
-  writeId: z.string().optional(),
+  /** Tokens of the last few writes, newest last: a write whose answer was lost recognises
+   * itself among them, even when another write landed after it. */
+  writes: z.array(z.string()).optional(),
   version: z.number().int(),
 };
 /**

@@ -57,8 +57,16 @@ export type LifecycleEvent =
   | { type: 'step-failed'; owner: string; step: string; reason: string; failure: string }
   | { type: 'succeed'; owner: string; summary: string }
   | { type: 'retry'; clicker: Identity }
-  /** Notices delivered, and notices whose delivery failed this time. */
-  | { type: 'notices'; sent: readonly string[]; failed: readonly string[] };
+  /**
+   * Notices delivered, and notices whose delivery failed this time. `cardDrawnAt`: the version
+   * the card was drawn from; a card notice stays when the request changed since.
+   */
+  | {
+      type: 'notices';
+      sent: readonly string[];
+      failed: readonly string[];
+      cardDrawnAt?: number;
+    };
 
 export type LifecycleRefusal =
   | DecisionRefusal
@@ -80,8 +88,22 @@ export type Transition =
   | { ok: true; request: AccessRequest; audit: AuditEntry[] }
   | { ok: false; refusal: LifecycleRefusal; request: AccessRequest };
 
-/** A notice is given up after this many failed deliveries; the failure is logged each time. */
-export const NOTICE_TRIES = 5;
+/**
+ * A notice is given up after this many failed deliveries (each logged); the sweep waits a lease,
+ * then twice as long after each failure, up to an hour: about five hours in all.
+ */
+export const NOTICE_TRIES = 10;
+const NOTICE_BACKOFF_CAP_MS = 3_600_000;
+
+/** When the sweep may deliver a notice: a lease after it was written or last failed, and
+ * twice as long after each failure. */
+export function noticeDue(notice: Notice, policy: Pick<LifecyclePolicy, 'leaseMs'>): number {
+  const wait = Math.min(policy.leaseMs * 2 ** (notice.tries ?? 0), NOTICE_BACKOFF_CAP_MS);
+  return Date.parse(notice.at) + wait;
+}
+
+/** Runs a request may start without finishing before it fails, so that none loops for ever. */
+export const MAX_RUNS = 10;
 
 const refuse = (request: AccessRequest, refusal: LifecycleRefusal): Transition => ({
   ok: false,
@@ -332,6 +354,18 @@ export function transition(
         return refuse(request, { code: 'lease-held', owner: request.lease?.owner ?? '' });
       if (request.status !== 'approved' && request.status !== 'executing')
         return refuse(request, { code: 'not-approved', status: request.status });
+      if ((request.attempt ?? 0) >= MAX_RUNS) {
+        const failure = `It was started ${MAX_RUNS} times without finishing, so it stopped; Retry runs the steps not yet done.`;
+        return {
+          ok: true,
+          request: told(withoutLease({ ...request, status: 'failed', failure }), now, [
+            { type: 'card' },
+            { type: 'result', summary: failure },
+            { type: 'outcome', summary: failure },
+          ]),
+          audit: [{ type: 'failed', detail: { reason: failure } }],
+        };
+      }
       // Right before a request first runs, its privilege and approvals are worked out again
       // with roles read now: if an approver lost the right meanwhile and too few remain, it
       // goes back to waiting instead.
@@ -430,6 +464,7 @@ export function transition(
       if (!decision.allowed) return refuse(request, decision.refusal);
       const next: AccessRequest = { ...request, status: 'approved' };
       delete next.failure;
+      delete next.attempt;
       return {
         ok: true,
         request: told(next, now, [{ type: 'card' }]),
@@ -445,10 +480,12 @@ export function transition(
     case 'notices': {
       const given: AuditEntry[] = [];
       const outbox = (request.outbox ?? []).flatMap((notice) => {
-        if (event.sent.includes(notice.id)) return [];
+        // The card shows the request as it was drawn: changed since, it must be drawn again.
+        const stale = notice.type === 'card' && event.cardDrawnAt !== request.version;
+        if (event.sent.includes(notice.id) && !stale) return [];
         if (!event.failed.includes(notice.id)) return [notice];
         const tries = (notice.tries ?? 0) + 1;
-        if (tries < NOTICE_TRIES) return [{ ...notice, tries }];
+        if (tries < NOTICE_TRIES) return [{ ...notice, tries, at }];
         given.push({ type: 'notice-given-up', detail: { notice: notice.type } });
         return [];
       });

@@ -30,6 +30,8 @@ export interface UpdateContext {
 }
 
 const MAX_RACE_RETRIES = 8;
+/** How many write tokens a request keeps: more than the writes that can land in one retry. */
+const KEPT_WRITES = 8;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,14 +55,15 @@ export async function updateRequest(
     if (!decision.ok) {
       return { outcome: 'refused', refusal: decision.refusal, request: decision.request };
     }
+    const token = context.writeId();
     const next: AccessRequest = {
       ...decision.request,
-      writeId: context.writeId(),
+      writes: [...(current.writes ?? []), token].slice(-KEPT_WRITES),
       version: current.version + 1,
     };
     if (!(await repository.replace(next))) {
       const stored = await repository.get(id);
-      if (stored?.writeId !== next.writeId) continue;
+      if (!stored?.writes?.includes(token)) continue;
     }
     await appendAudit(context, next, decision.audit);
     const before = new Set((current.outbox ?? []).map((notice) => notice.id));

@@ -2,7 +2,13 @@ import { privilegeHolder } from '../auth/approval-policy';
 import type { AccessRequest, Notice, RequestKind } from '../domain/request';
 import { plainDetail, stepDone, stepStarted } from '../domain/request';
 import type { AppLogger } from '../logging';
-import { type LifecycleEvent, type LifecyclePolicy, type LiveRoles, transition } from './lifecycle';
+import {
+  type LifecycleEvent,
+  type LifecyclePolicy,
+  type LiveRoles,
+  noticeDue,
+  transition,
+} from './lifecycle';
 import { type RequestRepository, type UpdateOutcome, updateRequest } from './request-updates';
 import {
   isStepResult,
@@ -13,6 +19,13 @@ import {
   type StepOutcome,
   type StepState,
 } from './steps';
+
+/** A runner's hold on a request while it executes it. */
+interface Lease {
+  check(): void;
+  fence(): Promise<void>;
+  stop(): void;
+}
 
 /** How the workflow tells people what happens; the Slack adapter renders it. */
 export interface RequestNotifier {
@@ -73,6 +86,10 @@ function recorded(outcome: StepOutcome) {
     : { detail: plainDetail(detail), detailParts: [...detail], output };
 }
 
+// A card whose request keeps changing while it is drawn is drawn this many times at most here;
+// the sweep draws it after that.
+const CARD_ROUNDS = 3;
+
 /**
  * Runs approved requests from their durable state: claims one under a lease, renews the lease
  * while a step runs, records every step before the next begins, and delivers what people must
@@ -82,6 +99,8 @@ function recorded(outcome: StepOutcome) {
 export class Runner {
   /** Requests this runner is executing now: its own sweep must not start them again. */
   private readonly running = new Set<string>();
+  /** Requests whose notices this runner is delivering now: its sweep leaves them alone. */
+  private readonly delivering = new Set<string>();
 
   constructor(private readonly ports: RunnerPorts) {}
 
@@ -123,23 +142,51 @@ export class Runner {
   }
 
   /**
-   * Delivers notices and records which went out. Notices that failed stay for the sweep,
-   * a few times at most.
+   * Delivers notices and records which went out; notices that failed stay for the sweep. The
+   * card is drawn from the request as stored now, and drawn again when it changed meanwhile.
    */
   async deliver(request: AccessRequest, notices: readonly Notice[], recovering: boolean) {
-    if (notices.length === 0) return;
+    let pending = notices;
+    for (let round = 0; round < CARD_ROUNDS && pending.length > 0; round += 1) {
+      const kept = await this.deliverOnce(request.id, pending, recovering);
+      pending = kept.filter((notice) => notice.type === 'card');
+    }
+  }
+
+  /** One round of `deliver`; returns the card notice if the card must be drawn again. */
+  private async deliverOnce(
+    id: string,
+    notices: readonly Notice[],
+    recovering: boolean,
+  ): Promise<Notice[]> {
+    const current = await this.ports.repository.get(id);
+    if (!current) return [];
+    this.delivering.add(id);
     const sent: string[] = [];
     const failed: string[] = [];
-    for (const notice of notices) {
-      try {
-        await this.ports.notifier.deliver(request, notice, recovering);
-        sent.push(notice.id);
-      } catch (error) {
-        this.log(request).warn({ err: error, notice: notice.type }, 'could not deliver a notice');
-        failed.push(notice.id);
+    try {
+      for (const notice of notices) {
+        try {
+          await this.ports.notifier.deliver(current, notice, recovering);
+          sent.push(notice.id);
+        } catch (error) {
+          this.log(current).warn({ err: error, notice: notice.type }, 'could not deliver a notice');
+          failed.push(notice.id);
+        }
       }
+    } finally {
+      this.delivering.delete(id);
     }
-    await this.update(request.id, { type: 'notices', sent, failed });
+    const recorded = await this.update(id, {
+      type: 'notices',
+      sent,
+      failed,
+      cardDrawnAt: current.version,
+    });
+    if (recorded.outcome !== 'written') return [];
+    return (recorded.request.outbox ?? []).filter(
+      (notice) => notice.type === 'card' && sent.includes(notice.id),
+    );
   }
 
   /** Delivers what a write added, when it was written. */
@@ -175,71 +222,84 @@ export class Runner {
           : { holder: [] },
     }));
     if (claimed.outcome !== 'written') return;
-    await this.told(claimed);
-    let request = claimed.request;
-    const log = this.log(request);
-    if (request.status !== 'executing') {
-      const dropped = (request.droppedApprovals ?? []).map((approval) => approval.vamsUserId);
-      log.warn({ dropped }, 'too few approvals count now; waiting for another approver');
-      return;
+    // The lease is kept from the moment it is taken: telling people may wait on rate limits.
+    const lease = claimed.request.status === 'executing' ? this.heartbeat(id) : undefined;
+    try {
+      await this.told(claimed);
+      if (lease) await this.execute(claimed.request, lease);
+      else if (claimed.request.status === 'failed') {
+        this.log(claimed.request).error('started too many times without finishing; failed');
+      } else {
+        const dropped = (claimed.request.droppedApprovals ?? []).map((drop) => drop.vamsUserId);
+        this.log(claimed.request).warn(
+          { dropped },
+          'too few approvals count now; waiting for another approver',
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      this.log(claimed.request).warn('lost the request to another runner');
+    } finally {
+      lease?.stop();
     }
+  }
+
+  private async execute(claimed: AccessRequest, lease: Lease): Promise<void> {
+    const { instanceId: owner } = this.ports;
+    const { id } = claimed;
+    let request = claimed;
+    const log = this.log(request);
+    const lost = () => log.warn('lost the request to another runner');
     const executor = this.ports.executorOf(request.kind);
     const steps = executor.steps(request);
     await this.ports.notifier.progress(request, stepStates(request, steps));
-    const lease = this.heartbeat(id);
-    try {
-      for (const step of steps) {
-        if (stepDone(request, step.name)) continue;
-        lease.check();
-        const resumed = stepStarted(request, step.name);
-        const context = (current: AccessRequest): StepContext => ({
-          request: current,
-          now: this.ports.clock(),
-          log,
-          fence: lease.fence,
-          resumed,
-        });
-        let outcome =
-          resumed && step.reconcile ? await step.reconcile(context(request)) : undefined;
+    for (const step of steps) {
+      if (stepDone(request, step.name)) continue;
+      lease.check();
+      const resumed = stepStarted(request, step.name);
+      const context = (current: AccessRequest): StepContext => ({
+        request: current,
+        now: this.ports.clock(),
+        log,
+        fence: lease.fence,
+        resumed,
+      });
+      let outcome: StepOutcome | undefined;
+      try {
+        outcome = resumed && step.reconcile ? await step.reconcile(context(request)) : undefined;
         if (outcome === undefined) {
           if (!resumed) {
             const started = await this.update(id, { type: 'step-started', owner, step: step.name });
-            if (started.outcome !== 'written')
-              return log.warn('lost the request to another runner');
+            if (started.outcome !== 'written') return lost();
             request = started.request;
           }
-          try {
-            outcome = await step.run(context(request));
-          } catch (error) {
-            if (error instanceof LeaseLostError)
-              return log.warn('lost the request to another runner');
-            await this.fail(request, step, steps, error);
-            return;
-          }
+          outcome = await step.run(context(request));
         }
-        const done = await this.update(id, {
-          type: 'step-done',
-          owner,
-          step: step.name,
-          ...recorded(outcome),
-        });
-        if (done.outcome !== 'written') return log.warn('lost the request to another runner');
-        request = done.request;
-        await this.ports.notifier.progress(request, stepStates(request, steps));
+      } catch (error) {
+        if (error instanceof LeaseLostError) return lost();
+        await this.fail(request, step, steps, error);
+        return;
       }
-      const succeeded = await this.update(id, (current) =>
-        Promise.resolve({
-          type: 'succeed',
-          owner,
-          summary: executor.summary({ ...current, status: 'succeeded' }),
-        }),
-      );
-      if (succeeded.outcome !== 'written') return log.warn('lost the request to another runner');
-      log.info('request succeeded');
-      await this.told(succeeded);
-    } finally {
-      lease.stop();
+      const done = await this.update(id, {
+        type: 'step-done',
+        owner,
+        step: step.name,
+        ...recorded(outcome),
+      });
+      if (done.outcome !== 'written') return lost();
+      request = done.request;
+      await this.ports.notifier.progress(request, stepStates(request, steps));
     }
+    const succeeded = await this.update(id, (current) =>
+      Promise.resolve({
+        type: 'succeed',
+        owner,
+        summary: executor.summary({ ...current, status: 'succeeded' }),
+      }),
+    );
+    if (succeeded.outcome !== 'written') return lost();
+    log.info('request succeeded');
+    await this.told(succeeded);
   }
 
   private async fail(
@@ -268,19 +328,22 @@ export class Runner {
   }
 
   /**
-   * Keeps the lease while steps run, however long one takes. `fence()` reads the request and
-   * throws once another runner holds it; `check()` throws when a renewal already found that.
+   * Keeps the lease while steps run, however long one takes. `fence()` renews it with a
+   * conditional write, so an effect right after it has a whole lease behind it, and throws once
+   * another runner holds the request; `check()` throws when a renewal already found that.
    */
-  private heartbeat(id: string) {
+  private heartbeat(id: string): Lease {
     const { instanceId: owner, policy, logger } = this.ports;
     let lost = false;
+    const renew = async () => {
+      const outcome = await this.update(id, { type: 'renew', owner });
+      if (outcome.outcome === 'refused' || outcome.outcome === 'not-found') lost = true;
+      return outcome.outcome === 'written';
+    };
     const timer = setInterval(
       () => {
-        void this.update(id, { type: 'renew', owner }).then(
-          (outcome) => {
-            if (outcome.outcome === 'refused') lost = true;
-          },
-          (error: unknown) => logger.warn({ err: error, requestId: id }, 'could not renew a lease'),
+        void renew().catch((error: unknown) =>
+          logger.warn({ err: error, requestId: id }, 'could not renew a lease'),
         );
       },
       Math.max(20, Math.floor(policy.leaseMs / 3)),
@@ -293,8 +356,7 @@ export class Runner {
       check,
       fence: async () => {
         check();
-        const current = await this.ports.repository.get(id);
-        if (current?.status !== 'executing' || current.lease?.owner !== owner) {
+        if (!(await renew())) {
           lost = true;
           check();
         }
@@ -316,19 +378,32 @@ export class Runner {
         request.status === 'approved' ||
         (request.status === 'executing' && Date.parse(request.lease?.until ?? '') < now),
     );
+    // One request's failure must not keep the sweep from the others.
+    const each = async (request: AccessRequest, work: () => Promise<void>, what: string) => {
+      try {
+        await work();
+      } catch (error) {
+        this.log(request).error({ err: error }, what);
+      }
+    };
     for (const request of stranded) {
       this.log(request).warn({ status: request.status }, 'resuming an interrupted request');
-      await this.run(request.id);
+      await each(request, () => this.run(request.id), 'could not resume a request');
     }
     for (const listed of [...open, ...(await repository.unsent())]) {
-      if (this.running.has(listed.id) || !listed.outbox?.length) continue;
-      const request = await repository.get(listed.id);
-      const stale = (request?.outbox ?? []).filter(
-        (notice) => now - Date.parse(notice.at) >= policy.leaseMs,
+      if (this.running.has(listed.id) || this.delivering.has(listed.id)) continue;
+      if (!listed.outbox?.some((notice) => noticeDue(notice, policy) <= now)) continue;
+      await each(
+        listed,
+        async () => {
+          const request = await repository.get(listed.id);
+          const due = (request?.outbox ?? []).filter((notice) => noticeDue(notice, policy) <= now);
+          if (!request || due.length === 0) return;
+          this.log(request).warn({ notices: due.length }, 'delivering notices left behind');
+          await this.deliver(request, due, true);
+        },
+        'could not deliver notices left behind',
       );
-      if (!request || stale.length === 0) continue;
-      this.log(request).warn({ notices: stale.length }, 'delivering notices left behind');
-      await this.deliver(request, stale, true);
     }
     return stranded.length;
   }

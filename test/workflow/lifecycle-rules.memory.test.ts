@@ -316,7 +316,20 @@ describe('notices', () => {
     let request = next(pendingOnboarding(), { type: 'reject', clicker: ADA });
     const [card, outcome] = request.outbox ?? [];
     if (!card || !outcome) throw new Error('no notices');
-    request = next(request, { type: 'notices', sent: [card.id], failed: [outcome.id] });
+    // A card drawn from an older version must be drawn again.
+    const drawnEarlier = next(request, {
+      type: 'notices',
+      sent: [card.id],
+      failed: [],
+      cardDrawnAt: request.version - 1,
+    });
+    expect(drawnEarlier.outbox?.map((notice) => notice.type)).toEqual(['card', 'outcome']);
+    request = next(request, {
+      type: 'notices',
+      sent: [card.id],
+      failed: [outcome.id],
+      cardDrawnAt: request.version,
+    });
     expect(request.outbox?.map((notice) => [notice.type, notice.tries])).toEqual([['outcome', 1]]);
     for (let tries = 2; tries < NOTICE_TRIES; tries += 1) {
       request = next(request, { type: 'notices', sent: [], failed: [outcome.id] });

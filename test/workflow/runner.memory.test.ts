@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { type AccessRequest, outputOf } from '../../src/domain/request';
-import { transition } from '../../src/workflow/lifecycle';
+import { MAX_RUNS, transition } from '../../src/workflow/lifecycle';
 import type { KindExecutor, Step } from '../../src/workflow/steps';
 import {
   ADA,
+  MAX,
   MemoryNotifier,
   MemoryRequests,
   manualClock,
@@ -302,6 +303,10 @@ describe('the runner', () => {
     // Not while the notices are fresh: a live runner could still be sending them.
     await restarted.runner.sweep();
     expect(notifier.of('RTEST0001')).toEqual([]);
+    // Its one failed try makes the sweep wait twice a lease.
+    clock.advance(POLICY.leaseMs);
+    await restarted.runner.sweep();
+    expect(notifier.of('RTEST0001')).toEqual([]);
     clock.advance(POLICY.leaseMs);
     await restarted.runner.sweep();
     await restarted.runner.sweep();
@@ -346,5 +351,119 @@ describe('the runner', () => {
       ['outcome', 'ran 3 steps'],
     ]);
     expect((await repository.get('RTEST0001'))?.outbox).toBeUndefined();
+  });
+
+  it('draws the card again when the request changed while it was being drawn', async () => {
+    const repository = new MemoryRequests();
+    const notifier = new MemoryNotifier();
+    const { runner } = memoryRunner({ repository, notifier, executors: countingKind([]) });
+    const waiting = transition(
+      pendingOnboarding({ requiredApprovals: 2 }),
+      { type: 'approve', clicker: ADA, roles: { holder: [] } },
+      new Date('2026-12-01T10:04:00.000Z'),
+      { ...POLICY, requiredApprovals: () => 2 },
+    );
+    if (!waiting.ok) throw new Error('refused');
+    await repository.create({ ...waiting.request, version: 3 });
+    // While the card is drawn as "1 of 2", the requester cancels: that write adds no card notice
+    // of its own, since one is waiting.
+    const deliver = notifier.deliver.bind(notifier);
+    let cancelled = false;
+    notifier.deliver = async (request, notice, recovering) => {
+      await deliver(request, notice, recovering);
+      if (cancelled) return;
+      cancelled = true;
+      await runner.update(request.id, { type: 'cancel', clicker: MAX });
+    };
+    const stored = await repository.get('RTEST0001');
+    if (!stored?.outbox) throw new Error('no notices');
+    await runner.deliver(stored, stored.outbox, false);
+    expect(notifier.delivered.map((entry) => [entry.type, entry.status])).toEqual([
+      ['card', 'pending'],
+      ['card', 'cancelled'],
+    ]);
+    expect((await repository.get('RTEST0001'))?.outbox).toBeUndefined();
+  });
+
+  it('fails a request whose step cannot even be reconciled, instead of resuming it for ever', async () => {
+    const { runner, repository, notifier } = memoryRunner({
+      executors: countingKind([], {
+        one: { reconcile: () => Promise.reject(new Error('DynamoDB is unreachable')) },
+      }),
+      clock: () => new Date('2026-12-01T10:20:00.000Z'),
+    });
+    const approved = await approvedIn(repository);
+    await repository.replace({
+      ...approved,
+      status: 'executing',
+      lease: { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
+      steps: [{ name: 'one', status: 'started', at: approved.createdAt }],
+      version: approved.version + 1,
+    });
+    await runner.sweep();
+    const failed = await repository.get(approved.id);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.failure).toContain('DynamoDB is unreachable');
+    expect(notifier.of(approved.id).map(([type]) => type)).toEqual(['card', 'result', 'outcome']);
+  });
+
+  it('fails a request started too many times without finishing, and tells everyone', async () => {
+    const { runner, repository, notifier } = memoryRunner({ executors: countingKind([]) });
+    const approved = await approvedIn(repository);
+    await repository.replace({ ...approved, attempt: MAX_RUNS, version: approved.version + 1 });
+    await runner.run(approved.id);
+    const failed = await repository.get(approved.id);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.failure).toContain(`started ${MAX_RUNS} times`);
+    expect(notifier.of(approved.id).map(([type]) => type)).toEqual(['card', 'result', 'outcome']);
+  });
+
+  it('a fence renews a lapsed lease nobody took yet, so another runner cannot take it then', async () => {
+    const clock = manualClock();
+    const repository = new MemoryRequests();
+    const notifier = new MemoryNotifier();
+    const effects: string[] = [];
+    let fenced: () => void = () => {};
+    const afterFence = new Promise<void>((resolve) => {
+      fenced = resolve;
+    });
+    let carryOn: () => void = () => {};
+    const resume = new Promise<void>((resolve) => {
+      carryOn = resolve;
+    });
+    const slow = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      executors: countingKind(effects, {
+        one: {
+          run: async (context) => {
+            clock.advance(5 * 60_000);
+            await context.fence();
+            fenced();
+            await resume;
+            effects.push('one');
+            return 'one';
+          },
+        },
+      }),
+    });
+    const other = memoryRunner({
+      repository,
+      notifier,
+      clock: clock.now,
+      instanceId: 'runner-b',
+      executors: countingKind(effects),
+    });
+    await approvedIn(repository);
+    const running = slow.runner.run('RTEST0001');
+    await afterFence;
+    expect(await other.runner.sweep()).toBe(0);
+    carryOn();
+    await running;
+    expect(effects).toEqual(['one', 'two', 'three']);
+    expect(
+      repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started'),
+    ).toHaveLength(1);
   });
 });
