@@ -18,6 +18,22 @@ const ENV = { MANAGER_ROLES: 'manager' };
 // The dead process's lease has lapsed and its notices are stale for a clock this far ahead.
 const LATER = { clock: () => new Date(Date.now() + 5 * 60_000) };
 
+/** Runs `/vams <text>` and returns the dialog it opened, once it shows its form. */
+async function openDialog(
+  slack: SlackStandIn,
+  driver: { command(userId: string, text: string): Promise<unknown> },
+  userId: string,
+  text: string,
+): Promise<string> {
+  const before = new Set(slack.views.keys());
+  await driver.command(userId, text);
+  return eventually(() => {
+    const viewId = [...slack.views.keys()].find((id) => !before.has(id));
+    if (!viewId || !slack.views.get(viewId)?.view.submit) throw new Error(`no form for ${text}`);
+    return viewId;
+  });
+}
+
 /** Everything people see of one request, once it has ended. */
 function told(slack: SlackStandIn, filed: FiledRequest, requester: string) {
   const card = slack.messages(APPROVAL_CHANNEL).find((message) => message.ts === filed.card.ts);
@@ -64,9 +80,7 @@ describe('a bot killed after the work is done but before people were told', () =
 
   it('right after the final status write: the card, the thread and the requester are told once after a restart', async () => {
     const first = await startBotProcess(deployment, slack, ENV);
-    await first.driver.command('U0MAX', 'user create');
-    await slack.waitForCall('views.open');
-    const viewId = [...slack.views.keys()].at(-1) ?? '';
+    const viewId = await openDialog(slack, first.driver, 'U0MAX', 'user create');
     await first.driver.submitView(
       'U0MAX',
       viewId,
@@ -113,12 +127,7 @@ describe('a bot killed after the work is done but before people were told', () =
 
   it('right after a key DM was posted: one live key after a restart, and the first DM says it was replaced', async () => {
     const first = await startBotProcess(deployment, slack, ENV);
-    await first.driver.command('U0BOB', 'key request');
-    await slack.waitForCall('views.open', (call) => JSON.stringify(call.args).includes('API key'));
-    const viewId = [...slack.views.keys()].at(-1) ?? '';
-    await eventually(() => {
-      if (!slack.views.get(viewId)?.view.submit) throw new Error('no form yet');
-    });
+    const viewId = await openDialog(slack, first.driver, 'U0BOB', 'key request');
     const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     await first.driver.submitView('U0BOB', viewId, {
       Name: 'crash-key',
@@ -193,12 +202,12 @@ describe('a bot killed after the work is done but before people were told', () =
         }),
       );
     const first = await startBotProcess(deployment, slack, env);
-    await first.driver.command('U0ADA', 'user reset-password bob@example.com');
-    await slack.waitForCall('views.open', (call) => JSON.stringify(call.args).includes('bob'));
-    const viewId = [...slack.views.keys()].at(-1) ?? '';
-    await eventually(() => {
-      if (!slack.views.get(viewId)?.view.submit) throw new Error('no form yet');
-    });
+    const viewId = await openDialog(
+      slack,
+      first.driver,
+      'U0ADA',
+      'user reset-password bob@example.com',
+    );
     await first.driver.submitView('U0ADA', viewId, { Reason: 'Forgot it' });
     const filed = await eventually(async () => {
       const [request] = (await store.open()).filter((open) => open.kind === 'user.reset-password');
@@ -242,6 +251,52 @@ describe('a bot killed after the work is done but before people were told', () =
       const [password] = live;
       expect((await signIn(password ?? '')).ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
       await expect(signIn(firstPassword)).rejects.toThrow();
+    } finally {
+      caught.release();
+      await second.stop();
+    }
+  }, 60_000);
+
+  it('after the result and the DM went out but before that was recorded: nothing is sent twice after a restart', async () => {
+    const first = await startBotProcess(deployment, slack, ENV);
+    const viewId = await openDialog(slack, first.driver, 'U0MAX', 'user create');
+    await first.driver.submitView(
+      'U0MAX',
+      viewId,
+      onboardingFields({ userId: 'sent-once', email: 'sent-once@example.com', roles: ['viewer'] }),
+    );
+    const filed = await eventually(async () => {
+      const [request] = (await store.open()).filter((open) => open.subject === 'sent-once');
+      if (!request?.card) throw new Error('no card yet');
+      return { id: request.id, userId: 'sent-once', card: request.card };
+    });
+    // The outcome DM, the last notice, is posted; the bot dies before it records any of them.
+    const maxDm = slack.dmChannelOf('U0MAX');
+    const caught = slack.holdAnswer(
+      'chat.postMessage',
+      (args) => args.channel === maxDm && String(args.text).includes(`*${filed.id}*:`),
+    );
+    await first.driver.clickButton('U0ADA', filed.card, 'Approve');
+    await caught.arrived;
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    expect((await store.get(filed.id))?.outbox?.map((notice) => notice.type)).toEqual([
+      'card',
+      'result',
+      'outcome',
+    ]);
+    expect(told(slack, filed, 'U0MAX')).toMatchObject({ outcomes: 1 });
+    expect(told(slack, filed, 'U0MAX').results).toHaveLength(1);
+
+    const second = await restart();
+    try {
+      await until('the notices to be recorded', async () =>
+        (await store.get(filed.id))?.outbox === undefined ? true : undefined,
+      );
+      const seen = told(slack, filed, 'U0MAX');
+      expect(seen.card).toContain(':white_check_mark: Done');
+      expect(seen.results).toHaveLength(1);
+      expect(seen.outcomes).toBe(1);
     } finally {
       caught.release();
       await second.stop();
