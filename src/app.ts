@@ -296,6 +296,7 @@ export async function startApp(
     const userFeature = {
       identify,
       workflow,
+      policy: config,
       roles: adapters.roles,
       cognito: adapters.cognito,
       directory: adapters.directory,
