@@ -1,4 +1,5 @@
 import type { NewCognitoUser } from '../domain/cognito-user';
+import { DomainError } from '../domain/errors';
 import { expectKind, type RequestOf } from '../domain/request';
 import { temporaryPassword } from '../vams/temporary-password';
 import { logAuthChange } from './auth-changes';
@@ -47,7 +48,8 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
       const { params } = expectKind(context.request, 'user.create');
       const bySlack = slackRecipient(context) !== undefined;
       if (await ports.cognito.findUser(params.userId)) {
-        throw new Error(
+        throw new DomainError(
+          'user-id-taken',
           `User ID ${params.userId} was taken in the pool after the request was made`,
         );
       }
