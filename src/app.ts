@@ -377,21 +377,17 @@ export async function startApp(
     registerListenerGuard(slack.app, dms, logger);
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
     registerSubmissionGuard(slack.app);
-    registerVamsCommand(
-      slack.app,
-      [
-        whoamiCommand(identify, config),
-        userCreateCommand(userFeature),
-        ...userAccessCommands(accessFeature),
-        ...userDirectoryCommands(directoryFeature),
-        resetPasswordCommand(accessFeature),
-        userUpdateCommand(updateFeature),
-        offboardCommand(offboardFeature),
-        ...apiKeyCommands(keyFeature),
-        requestsCommand(requestsFeature),
-      ],
-      logger,
-    );
+    registerVamsCommand(slack.app, [
+      whoamiCommand(identify, config),
+      userCreateCommand(userFeature),
+      ...userAccessCommands(accessFeature),
+      ...userDirectoryCommands(directoryFeature),
+      resetPasswordCommand(accessFeature),
+      userUpdateCommand(updateFeature),
+      offboardCommand(offboardFeature),
+      ...apiKeyCommands(keyFeature),
+      requestsCommand(requestsFeature),
+    ]);
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
     registerUserDirectoryFeature(slack.app, directoryFeature);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { filingRefusal, mayFile } from '../auth/filing-policy';
@@ -260,23 +259,10 @@ async function turnPage(
 }
 
 export function registerUserDirectoryFeature(app: App, feature: UserDirectoryFeature): void {
-  const { logger } = feature;
   for (const actionId of [USER_DIRECTORY_IDS.previousPage, USER_DIRECTORY_IDS.nextPage]) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      try {
-        await turnPage(feature, body, action.value, respond);
-      } catch (error) {
-        const incident = randomUUID().slice(0, 8);
-        logger.error({ err: error, incident, slackUserId: body.user.id }, 'paging failed');
-        await tell(
-          respond,
-          sectionMessage(
-            `That page could not be read because of an internal error (reference ${incident}).`,
-          ),
-          logger,
-        );
-      }
+      await turnPage(feature, body, action.value, respond);
     });
   }
 
