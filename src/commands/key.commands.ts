@@ -367,20 +367,20 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     }
     const owner = view.private_metadata;
     const title = owner ? 'Create an API key' : 'Request an API key';
-    const filing = mayFile(
-      await feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
-      feature.policy,
-      newKeyAsk(owner),
-    );
+    // What decides the answer is read before the ack, all at once, within Slack's 3 s; a key
+    // for oneself waits for who that is. Only someone the policy lets ask sees the owner check.
+    const [asker, sameName, namedOwnerProblem] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      feature.apiKeys.idsNamed(checked.name),
+      owner ? feature.ownerProblem(owner) : Promise.resolve(undefined),
+    ]);
+    const filing = mayFile(asker, feature.policy, newKeyAsk(owner));
     if (!filing.allowed) {
       await ack(noticeAck(title, filingRefusalText(filing.refusal)));
       return;
     }
     const identity = filing.requester;
-    const [problem, sameName] = await Promise.all([
-      feature.ownerProblem(owner || identity.vamsUserId),
-      feature.apiKeys.idsNamed(checked.name),
-    ]);
+    const problem = owner ? namedOwnerProblem : await feature.ownerProblem(identity.vamsUserId);
     if (problem) {
       await ack(noticeAck(title, problem));
       return;

@@ -174,12 +174,15 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
   app.options(ids.roles.action, async ({ ack, payload, body }) => {
     // The options request is a request of its own: only someone who may file an onboarding
     // request learns the deployment's role names (guests and strangers get an empty list).
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+    // Both reads at once: the options come back inside the ack, within Slack's 3 s.
+    const [identity, matches] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2),
+    ]);
     if (filingRefusal(identity, feature.policy, ONBOARD)) {
       await ack({ options: [] });
       return;
     }
-    const matches = await feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2);
     const options = matches
       .filter((role) => role.roleName.length <= OPTION_LIMIT)
       .slice(0, OPTIONS_PER_ANSWER)
@@ -208,17 +211,18 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
       await ack(noticeAck(TITLE, EXTERNAL_IDP_TEXT));
       return;
     }
-    const filing = mayFile(
-      await feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
-      feature.policy,
-      ONBOARD,
-    );
+    // Field errors need the pool and the roles table, so they are read before the ack: all at
+    // once, to answer within Slack's 3 s. Only someone the policy lets ask sees what they say.
+    const [asker, checks] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      preflight(feature, cognito, checked.params.userId, checked.params.roles),
+    ]);
+    const filing = mayFile(asker, feature.policy, ONBOARD);
     if (!filing.allowed) {
       await ack(noticeAck(TITLE, filingRefusalText(filing.refusal)));
       return;
     }
     const identity = filing.requester;
-    const checks = await preflight(feature, cognito, checked.params.userId, checked.params.roles);
     if (Object.keys(checks.errors).length > 0) {
       await ack({ response_action: 'errors', errors: checks.errors });
       return;
