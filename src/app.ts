@@ -263,6 +263,7 @@ export async function startApp(
     const userFeature = {
       identify,
       workflow,
+      policy: config,
       roles: adapters.roles,
       cognito: adapters.cognito,
       directory: adapters.directory,
@@ -343,21 +344,17 @@ export async function startApp(
     registerListenerGuard(slack.app, dms, logger);
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
     registerSubmissionGuard(slack.app);
-    registerVamsCommand(
-      slack.app,
-      [
-        whoamiCommand(identify, config),
-        userCreateCommand(userFeature),
-        ...userAccessCommands(accessFeature),
-        ...userDirectoryCommands(directoryFeature),
-        resetPasswordCommand(accessFeature),
-        userUpdateCommand(updateFeature),
-        offboardCommand(offboardFeature),
-        ...apiKeyCommands(keyFeature),
-        requestsCommand(requestsFeature),
-      ],
-      logger,
-    );
+    registerVamsCommand(slack.app, [
+      whoamiCommand(identify, config),
+      userCreateCommand(userFeature),
+      ...userAccessCommands(accessFeature),
+      ...userDirectoryCommands(directoryFeature),
+      resetPasswordCommand(accessFeature),
+      userUpdateCommand(updateFeature),
+      offboardCommand(offboardFeature),
+      ...apiKeyCommands(keyFeature),
+      requestsCommand(requestsFeature),
+    ]);
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
     registerUserDirectoryFeature(slack.app, directoryFeature);

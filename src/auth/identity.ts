@@ -50,6 +50,9 @@ export type Identity =
     }
   | { mapped: false; slackUserId: string; reason: RefusalReason; email: string | undefined };
 
+/** Someone the mapping rules turned into a VAMS user. */
+export type MappedIdentity = Extract<Identity, { mapped: true }>;
+
 function emailCandidates(email: string): string[] {
   return [...new Set([email, email.toLowerCase()])];
 }

@@ -1,7 +1,6 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
-import { type RolePolicy, standingOf } from '../auth/roles';
+import type { RolePolicy } from '../auth/roles';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import { EXTERNAL_IDP_TEXT } from '../kinds/kind';
 import type { AppLogger } from '../logging';
@@ -11,7 +10,6 @@ import { VAMS_USER_ID } from '../vams/vams-format';
 import { usageErrorMessage } from '../views/help.view';
 import { checkedView } from '../views/outgoing';
 import { REASON_IDS } from '../views/reason.view';
-import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import type { Workflow } from '../workflow/workflow';
 import type { Identify } from './identity.commands';
@@ -30,23 +28,6 @@ export interface RequestFeature {
 /** A request about Cognito users: the pool is undefined when users live in an external IdP. */
 export interface UserRequestFeature extends RequestFeature {
   cognito: CognitoAdmin | undefined;
-}
-
-/** Who may not file a request at all: anyone not mapped to a VAMS user. */
-export function unmappedProblem(identity: Identity): string | undefined {
-  return identity.mapped
-    ? undefined
-    : `You cannot make requests: ${explainRefusal(identity.reason, identity.email)}`;
-}
-
-/** For requests only admins may file: `notAdmin` says so to anyone else who is mapped. */
-export function adminRequesterProblem(
-  identity: Identity,
-  policy: RolePolicy,
-  notAdmin: string,
-): string | undefined {
-  if (!identity.mapped) return unmappedProblem(identity);
-  return standingOf(identity.roles, policy).isAdmin ? undefined : notAdmin;
 }
 
 /** A dialog submission answered by turning the dialog into a notice: nothing was filed. */

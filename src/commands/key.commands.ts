@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
+import { type FilingAsk, mayFile } from '../auth/filing-policy';
 import { type Identity, sameVamsUser } from '../auth/identity';
-import { type RolePolicy, standingOf } from '../auth/roles';
 import type { ApiKeyMetadata } from '../domain/api-key';
 import type { AuditEvent } from '../domain/audit';
 import { type Person, REASON_REQUIRED } from '../domain/request';
@@ -19,10 +19,10 @@ import {
   revokedReply,
   rotateModal,
 } from '../views/api-key.view';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
 import { sectionMessage } from '../views/message';
 import { code } from '../views/mrkdwn';
-import { explainRefusal } from '../views/reasons';
 import { noticeModal } from '../views/user-create.view';
 import { logAuthChangeBy } from '../workflow/auth-changes';
 import type { RequestDraft } from '../workflow/workflow';
@@ -59,21 +59,8 @@ const USAGE = {
 const API_KEY_ID = /^[0-9a-fA-F-]{8,64}$/;
 const ROTATE_TITLE = 'Rotate an API key';
 
-function notMapped(identity: Identity & { mapped: false }, what: string): string {
-  return `You cannot ${what}: ${explainRefusal(identity.reason, identity.email)}`;
-}
-
-/** Owners act on their own keys; admins on anyone's. */
-function keyAccessProblem(
-  identity: Identity,
-  policy: RolePolicy,
-  key: ApiKeyMetadata,
-  verb: string,
-): string | undefined {
-  if (!identity.mapped) return notMapped(identity, `${verb} API keys`);
-  if (sameVamsUser(identity.vamsUserId, key.userId) || standingOf(identity.roles, policy).isAdmin)
-    return undefined;
-  return `API key ${code(key.apiKeyId)} is not yours; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
+function keyAsk(kind: 'key.rotate' | 'key.revoke', key: ApiKeyMetadata): FilingAsk {
+  return { kind, apiKeyId: key.apiKeyId, ownerUserId: key.userId };
 }
 
 function oneKeyId(invocation: Invocation): string | undefined {
@@ -81,16 +68,20 @@ function oneKeyId(invocation: Invocation): string | undefined {
   return apiKeyId && extra.length === 0 && API_KEY_ID.test(apiKeyId) ? apiKeyId : undefined;
 }
 
-/** Who asks for a key for `owner` ('' for themselves), and may they. */
-async function requesterProblem(
+/** A key for `owner`, or for oneself when `owner` is ''. */
+function newKeyAsk(owner: string): FilingAsk {
+  return owner ? { kind: 'key.create', ownerUserId: owner } : { kind: 'key.request' };
+}
+
+/** Why this person cannot ask for a key for `owner`: the filing rules, then the owner's roles. */
+async function newKeyProblem(
   feature: ApiKeyFeature,
   identity: Identity,
   owner: string,
 ): Promise<string | undefined> {
-  if (!identity.mapped) return notMapped(identity, 'request API keys');
-  if (owner && !standingOf(identity.roles, feature.policy).isAdmin)
-    return 'Only VAMS admins can create keys for other users; use `/vams key request` for your own.';
-  return feature.ownerProblem(owner || identity.vamsUserId);
+  const filing = mayFile(identity, feature.policy, newKeyAsk(owner));
+  if (!filing.allowed) return filingRefusalText(filing.refusal);
+  return feature.ownerProblem(owner || filing.requester.vamsUserId);
 }
 
 function keyDialog(feature: ApiKeyFeature, owner: string) {
@@ -127,9 +118,9 @@ async function rotationDialog(
   if (!key) return `There is no API key ${code(ask.apiKeyId)}.`;
   if (!key.active)
     return `API key ${code(key.name)} is inactive; ask for a new one with \`/vams key request\`.`;
-  const problem =
-    keyAccessProblem(identity, feature.policy, key, 'rotate') ??
-    (await feature.ownerProblem(key.userId));
+  const filing = mayFile(identity, feature.policy, keyAsk('key.rotate', key));
+  if (!filing.allowed) return filingRefusalText(filing.refusal);
+  const problem = await feature.ownerProblem(key.userId);
   return problem ?? rotateModal(key, rotatedName(key.name, feature.clock(), '1'));
 }
 
@@ -154,7 +145,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
       }
       await invocation.ack();
       await openThenCheck(feature, invocation.triggerId, keyDialog(feature, ''), async () =>
-        requesterProblem(
+        newKeyProblem(
           feature,
           await feature.identify(invocation.slackUserId, invocation.teamId),
           '',
@@ -178,7 +169,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
       }
       await invocation.ack();
       await openThenCheck(feature, invocation.triggerId, keyDialog(feature, owner), async () =>
-        requesterProblem(
+        newKeyProblem(
           feature,
           await feature.identify(invocation.slackUserId, invocation.teamId),
           owner,
@@ -198,21 +189,16 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
         return;
       }
       await invocation.ack();
-      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-      if (!identity.mapped) {
-        await invocation.reply(sectionMessage(notMapped(identity, 'list API keys')));
+      const filing = mayFile(
+        await feature.identify(invocation.slackUserId, invocation.teamId),
+        feature.policy,
+        { kind: 'key.list', ownerUserId: wanted },
+      );
+      if (!filing.allowed) {
+        await invocation.reply(sectionMessage(filingRefusalText(filing.refusal)));
         return;
       }
-      const owner = wanted ?? identity.vamsUserId;
-      if (
-        !sameVamsUser(owner, identity.vamsUserId) &&
-        !standingOf(identity.roles, feature.policy).isAdmin
-      ) {
-        await invocation.reply(
-          sectionMessage('You can list your own keys only; admins can list anyone’s.'),
-        );
-        return;
-      }
+      const owner = wanted ?? filing.requester.vamsUserId;
       const keys = await feature.apiKeys.keysOf(owner);
       await invocation.reply(apiKeyListMessage(owner, keys, feature.clock()));
     },
@@ -272,31 +258,32 @@ async function revoke(
     feature.apiKeys.get(apiKeyId),
   ]);
   if (!key) return `There is no API key ${code(apiKeyId)}.`;
-  const problem = keyAccessProblem(identity, feature.policy, key, 'revoke');
-  if (problem || !identity.mapped) return problem ?? '';
+  const filing = mayFile(identity, feature.policy, keyAsk('key.revoke', key));
+  if (!filing.allowed) return filingRefusalText(filing.refusal);
+  const revoker = filing.requester;
   const now = feature.clock();
   const outcome = await feature.apiKeys.deactivate(key.apiKeyId, now);
   if (outcome === 'already inactive') return revokedReply(key, outcome);
-  const own = sameVamsUser(identity.vamsUserId, key.userId);
+  const own = sameVamsUser(revoker.vamsUserId, key.userId);
   logAuthChangeBy(
     feature.logger,
     'apiKeyUpdate',
-    { users: [identity.vamsUserId], roles: identity.roles },
-    { apiKeyId: key.apiKeyId, userId: key.userId, isActive: false, revokedBy: identity.vamsUserId },
+    { users: [revoker.vamsUserId], roles: revoker.roles },
+    { apiKeyId: key.apiKeyId, userId: key.userId, isActive: false, revokedBy: revoker.vamsUserId },
   );
   await feature.audit({
     requestId: `key-${key.apiKeyId}`,
     at: now.toISOString(),
     type: own ? 'key-revoked-by-owner' : 'key-revoked-by-admin',
-    actor: identity.vamsUserId,
-    detail: { apiKeyId: key.apiKeyId, owner: key.userId, slackUserId: identity.slackUserId },
+    actor: revoker.vamsUserId,
+    detail: { apiKeyId: key.apiKeyId, owner: key.userId, slackUserId: revoker.slackUserId },
   });
   if (own) return revokedReply(key, outcome);
   const ownerSlackUser = await feature.slackUserOf(key.userId).catch(() => undefined);
   if (!ownerSlackUser)
     return `${revokedReply(key, outcome)} ${code(key.userId)} could not be found in Slack, so nobody was told.`;
   try {
-    await feature.dms.send(ownerSlackUser, revokedByAdminDm(key, identity.slackUserId));
+    await feature.dms.send(ownerSlackUser, revokedByAdminDm(key, revoker.slackUserId));
     return `${revokedReply(key, outcome)} <@${ownerSlackUser}> was told by DM.`;
   } catch (error) {
     feature.logger.warn(
@@ -380,13 +367,22 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     }
     const owner = view.private_metadata;
     const title = owner ? 'Create an API key' : 'Request an API key';
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
-    const [problem, sameName] = await Promise.all([
-      requesterProblem(feature, identity, owner),
+    // What decides the answer is read before the ack, all at once, within Slack's 3 s; a key
+    // for oneself waits for who that is. Only someone the policy lets ask sees the owner check.
+    const [asker, sameName, namedOwnerProblem] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
       feature.apiKeys.idsNamed(checked.name),
+      owner ? feature.ownerProblem(owner) : Promise.resolve(undefined),
     ]);
-    if (problem || !identity.mapped) {
-      await ack(noticeAck(title, problem ?? ''));
+    const filing = mayFile(asker, feature.policy, newKeyAsk(owner));
+    if (!filing.allowed) {
+      await ack(noticeAck(title, filingRefusalText(filing.refusal)));
+      return;
+    }
+    const identity = filing.requester;
+    const problem = owner ? namedOwnerProblem : await feature.ownerProblem(identity.vamsUserId);
+    if (problem) {
+      await ack(noticeAck(title, problem));
       return;
     }
     if (sameName.length > 0) {
@@ -434,19 +430,29 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
       feature.apiKeys.get(view.private_metadata),
     ]);
-    const problem = !key
-      ? 'That API key no longer exists.'
-      : !key.active
-        ? `API key ${code(key.name)} is inactive now; ask for a new one with \`/vams key request\`.`
-        : (keyAccessProblem(identity, feature.policy, key, 'rotate') ??
-          (await feature.ownerProblem(key.userId)));
-    if (problem || !key || !identity.mapped) {
-      await ack(noticeAck(ROTATE_TITLE, problem ?? ''));
+    if (!key?.active) {
+      const gone = !key
+        ? 'That API key no longer exists.'
+        : `API key ${code(key.name)} is inactive now; ask for a new one with \`/vams key request\`.`;
+      await ack(noticeAck(ROTATE_TITLE, gone));
+      return;
+    }
+    const filing = mayFile(identity, feature.policy, keyAsk('key.rotate', key));
+    if (!filing.allowed) {
+      await ack(noticeAck(ROTATE_TITLE, filingRefusalText(filing.refusal)));
+      return;
+    }
+    const problem = await feature.ownerProblem(key.userId);
+    if (problem) {
+      await ack(noticeAck(ROTATE_TITLE, problem));
       return;
     }
     // Nothing below can become a field error: the dialog closes first.
     await ack();
-    const requester = { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId };
+    const requester = {
+      slackUserId: filing.requester.slackUserId,
+      vamsUserId: filing.requester.vamsUserId,
+    };
     let draft: RequestDraft;
     try {
       draft = await rotationDraft(feature, key, requester, reason);

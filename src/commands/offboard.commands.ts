@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
-import { type Identity, sameVamsUser } from '../auth/identity';
-import type { RolePolicy } from '../auth/roles';
+import { filingRefusal, mayFile } from '../auth/filing-policy';
 import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../domain/request';
 import { lastAdminProblem } from '../kinds/offboarding/steps';
 import { parseViewState, textValue } from '../slack/view-state';
@@ -9,12 +8,12 @@ import type { DraftStore } from '../stores/draft.store';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import type { VamsUserRoleStore } from '../stores/vams-user-roles.store';
 import { VAMS_USER_ID } from '../vams/vams-format';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { listWithin } from '../views/fit';
 import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS } from '../views/reason.view';
 import {
-  adminRequesterProblem,
   fieldErrorsAck,
   noticeAck,
   openThenCheck,
@@ -95,19 +94,6 @@ function offboardModal(
   };
 }
 
-function requesterProblem(
-  identity: Identity,
-  policy: RolePolicy,
-  userIds: readonly string[],
-): string | undefined {
-  const problem = adminRequesterProblem(identity, policy, 'Only VAMS admins can offboard people.');
-  if (problem || !identity.mapped) return problem;
-  if (userIds.some((userId) => sameVamsUser(userId, identity.vamsUserId))) {
-    return 'You cannot offboard yourself; ask another admin.';
-  }
-  return undefined;
-}
-
 /** Runs `work` over `items` with at most `limit` at a time (Cognito and DynamoDB quotas). */
 async function inBatches<T, R>(
   items: readonly T[],
@@ -178,7 +164,8 @@ export function offboardCommand(feature: OffboardFeature): SubCommand {
           feature.identify(invocation.slackUserId, invocation.teamId),
           saving,
         ]);
-        return requesterProblem(identity, feature.policy, userIds);
+        const refusal = filingRefusal(identity, feature.policy, { kind: 'user.offboard', userIds });
+        return refusal && filingRefusalText(refusal);
       });
     },
   };
@@ -210,11 +197,15 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
       await ack(noticeAck(TITLE, 'This dialog has expired; run the command again.'));
       return;
     }
-    const problem = requesterProblem(identity, feature.policy, draft.userIds);
-    if (problem || !identity.mapped) {
-      await ack(noticeAck(TITLE, problem ?? ''));
+    const filing = mayFile(identity, feature.policy, {
+      kind: 'user.offboard',
+      userIds: draft.userIds,
+    });
+    if (!filing.allowed) {
+      await ack(noticeAck(TITLE, filingRefusalText(filing.refusal)));
       return;
     }
+    const { requester } = filing;
     const [checks, lastAdmin] = await Promise.all([
       preflight(feature, draft.userIds),
       lastAdminProblem(
@@ -238,7 +229,7 @@ export function registerOffboardFeature(app: App, feature: OffboardFeature): voi
       kind: 'user.offboard',
       params: { userIds, action: chosen },
       reason,
-      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
       subject: userIds.length === 1 ? (userIds[0] ?? '') : `${userIds.length} users`,
       preflight: checks.results,
     });

@@ -1,14 +1,13 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { type Identity, sameVamsUser } from '../auth/identity';
-import type { RolePolicy } from '../auth/roles';
+import { filingRefusal, mayFile } from '../auth/filing-policy';
 import { type PreflightResult, REASON_REQUIRED } from '../domain/request';
 import { keysToDeactivateText } from '../kinds/user-access/steps';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { REASON_IDS, reasonModal, userAccessWhat } from '../views/reason.view';
 import {
-  adminRequesterProblem,
   noticeAck,
   oneUserId,
   openThenCheck,
@@ -28,7 +27,7 @@ const ACCESS_KINDS: readonly AccessKind[] = ['user.disable', 'user.enable', 'use
 
 const ACCESS: Record<
   AccessKind,
-  { word: string; title: string; verb: string; note: string; summary: string; self?: string }
+  { word: string; title: string; verb: string; note: string; summary: string }
 > = {
   'user.disable': {
     word: 'disable',
@@ -36,7 +35,6 @@ const ACCESS: Record<
     verb: 'Disable',
     note: 'They can no longer sign in, and every active API key of theirs is deactivated (VAMS accepts a disabled user’s keys otherwise). Access tokens already issued stay valid until they expire (up to an hour).',
     summary: 'disable a Cognito user (needs an approval)',
-    self: 'You cannot disable yourself; ask another admin.',
   },
   'user.enable': {
     word: 'enable',
@@ -51,7 +49,6 @@ const ACCESS: Record<
     verb: 'Sign out everywhere:',
     note: 'Their refresh tokens are revoked; access tokens already issued stay valid until they expire (up to an hour).',
     summary: 'sign a user out everywhere (needs an approval)',
-    self: 'You cannot sign yourself out here; ask another admin.',
   },
 };
 
@@ -59,24 +56,6 @@ const metadata = z.object({
   kind: z.enum(['user.disable', 'user.enable', 'user.signout']),
   userId: z.string(),
 });
-
-/** Why this person may not ask for this change, or undefined. */
-function requesterProblem(
-  identity: Identity,
-  policy: RolePolicy,
-  kind: AccessKind,
-  userId: string,
-): string | undefined {
-  const problem = adminRequesterProblem(
-    identity,
-    policy,
-    'Only VAMS admins can change users’ access.',
-  );
-  if (problem || !identity.mapped) return problem;
-  const self = ACCESS[kind].self;
-  if (self && sameVamsUser(identity.vamsUserId, userId)) return self;
-  return undefined;
-}
 
 /**
  * The reason dialog for disabling, enabling or signing out a user, opened with a trigger (a
@@ -106,8 +85,9 @@ export async function openAccessDialog(
       feature.identify(ask.slackUserId, ask.teamId),
       ask.kind === 'user.disable' ? feature.apiKeys.keysOf(ask.userId) : Promise.resolve([]),
     ]);
-    const problem = requesterProblem(identity, feature.policy, ask.kind, ask.userId);
-    if (problem || ask.kind !== 'user.disable') return problem;
+    const refusal = filingRefusal(identity, feature.policy, { kind: ask.kind, userId: ask.userId });
+    if (refusal) return filingRefusalText(refusal);
+    if (ask.kind !== 'user.disable') return undefined;
     // The person deciding to ask sees what the disable takes away, as the card will.
     return modalWith(`${access.note} ${keysToDeactivateText(ask.userId, activeCount(keys))}.`);
   });
@@ -155,11 +135,12 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       feature.cognito?.findUser(userId),
       kind === 'user.disable' ? feature.apiKeys.keysOf(userId) : Promise.resolve([]),
     ]);
-    const problem = requesterProblem(identity, feature.policy, kind, userId);
-    if (problem || !identity.mapped) {
-      await ack(noticeAck(ACCESS[kind].title, problem ?? ''));
+    const filing = mayFile(identity, feature.policy, { kind, userId });
+    if (!filing.allowed) {
+      await ack(noticeAck(ACCESS[kind].title, filingRefusalText(filing.refusal)));
       return;
     }
+    const { requester } = filing;
     if (!user) {
       await fieldError(`There is no Cognito user ${userId}.`);
       return;
@@ -191,7 +172,7 @@ export function registerUserAccessFeature(app: App, feature: UserAccessFeature):
       kind,
       params: { userId },
       reason,
-      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
       subject: userId,
       preflight,
     });

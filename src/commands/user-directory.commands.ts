@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
+import { filingRefusal, mayFile } from '../auth/filing-policy';
 import { type RolePolicy, standingOf } from '../auth/roles';
 import {
   type CognitoUserDirectory,
@@ -15,11 +14,11 @@ import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import type { VamsUserRoleStore } from '../stores/vams-user-roles.store';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import type { ButtonSpec } from '../views/buttons';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
 import { type MessageBody, sectionMessage } from '../views/message';
 import { code } from '../views/mrkdwn';
 import { checkedMessage } from '../views/outgoing';
-import { explainRefusal } from '../views/reasons';
 import { userListMessage } from '../views/user-list.view';
 import { userShowMessage } from '../views/user-show.view';
 import { USER_UPDATE_IDS } from '../views/user-update.view';
@@ -60,15 +59,7 @@ const ACCESS_BUTTONS: ReadonlyArray<{ actionId: string; kind: AccessKind }> = [
   { actionId: USER_DIRECTORY_IDS.signout, kind: 'user.signout' },
 ];
 
-/** Why this person may not read the user directory, or undefined. */
-function readerProblem(identity: Identity, policy: RolePolicy): string | undefined {
-  if (!identity.mapped)
-    return `You cannot look users up: ${explainRefusal(identity.reason, identity.email)}`;
-  const standing = standingOf(identity.roles, policy);
-  if (!standing.isAdmin && !standing.isManager)
-    return 'Only VAMS admins and managers can list and show users.';
-  return undefined;
-}
+const READ_DIRECTORY = { kind: 'user.directory' } as const;
 
 function pageButtons(listId: string, page: number, hasNext: boolean): ButtonSpec[] {
   const buttons: ButtonSpec[] = [];
@@ -137,9 +128,9 @@ function userListCommand(feature: UserDirectoryFeature): SubCommand {
       }
       await invocation.ack();
       const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-      const problem = readerProblem(identity, feature.policy);
-      if (problem) {
-        await invocation.reply(sectionMessage(problem));
+      const refusal = filingRefusal(identity, feature.policy, READ_DIRECTORY);
+      if (refusal) {
+        await invocation.reply(sectionMessage(filingRefusalText(refusal)));
         return;
       }
       const start = firstUserListCursor(prefix);
@@ -170,10 +161,13 @@ function userShowCommand(feature: UserDirectoryFeature): SubCommand {
       const userId = await oneUserId(invocation, usage, directory !== undefined);
       if (!userId || !directory) return;
       await invocation.ack();
-      const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-      const problem = readerProblem(identity, feature.policy);
-      if (problem || !identity.mapped) {
-        await invocation.reply(sectionMessage(problem ?? ''));
+      const filing = mayFile(
+        await feature.identify(invocation.slackUserId, invocation.teamId),
+        feature.policy,
+        READ_DIRECTORY,
+      );
+      if (!filing.allowed) {
+        await invocation.reply(sectionMessage(filingRefusalText(filing.refusal)));
         return;
       }
       let [user, roles, keys] = await Promise.all([
@@ -192,7 +186,7 @@ function userShowCommand(feature: UserDirectoryFeature): SubCommand {
           feature.apiKeys.keysOf(user.username),
         ]);
       }
-      const buttons = standingOf(identity.roles, feature.policy).isAdmin
+      const buttons = standingOf(filing.requester.roles, feature.policy).isAdmin
         ? accessButtons(user.username, user.enabled)
         : [];
       await invocation.reply(userShowMessage({ user, roles, keys, buttons, now: feature.clock() }));
@@ -243,9 +237,10 @@ async function turnPage(
     return;
   }
   const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
-  const problem = readerProblem(identity, feature.policy);
-  if (problem || !feature.directory) {
-    await tell(respond, sectionMessage(problem ?? EXTERNAL_IDP_TEXT), logger);
+  const refusal = filingRefusal(identity, feature.policy, READ_DIRECTORY);
+  if (refusal || !feature.directory) {
+    const text = refusal ? filingRefusalText(refusal) : EXTERNAL_IDP_TEXT;
+    await tell(respond, sectionMessage(text), logger);
     return;
   }
   const { users, next } = await feature.directory.listPage(stored.prefix, stored.cursor);
@@ -264,23 +259,10 @@ async function turnPage(
 }
 
 export function registerUserDirectoryFeature(app: App, feature: UserDirectoryFeature): void {
-  const { logger } = feature;
   for (const actionId of [USER_DIRECTORY_IDS.previousPage, USER_DIRECTORY_IDS.nextPage]) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      try {
-        await turnPage(feature, body, action.value, respond);
-      } catch (error) {
-        const incident = randomUUID().slice(0, 8);
-        logger.error({ err: error, incident, slackUserId: body.user.id }, 'paging failed');
-        await tell(
-          respond,
-          sectionMessage(
-            `That page could not be read because of an internal error (reference ${incident}).`,
-          ),
-          logger,
-        );
-      }
+      await turnPage(feature, body, action.value, respond);
     });
   }
 

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
-import { type Identity, sameVamsUser } from '../auth/identity';
-import { type RolePolicy, standingOf } from '../auth/roles';
+import { filingRefusal, mayFile } from '../auth/filing-policy';
 import { REASON_REQUIRED } from '../domain/request';
 import { parseViewState, textValue } from '../slack/view-state';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS, reasonModal } from '../views/reason.view';
 import {
@@ -11,7 +11,6 @@ import {
   openThenCheck,
   reasonErrorAck,
   type UserRequestFeature,
-  unmappedProblem,
 } from './dialogs';
 import type { SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
@@ -21,20 +20,6 @@ const TITLE = 'Reset a password';
 const USAGE = '/vams user reset-password <userId>';
 
 export type PasswordFeature = UserRequestFeature;
-
-/** Admins may ask for anyone; everyone else only for themselves. */
-function requesterProblem(
-  identity: Identity,
-  policy: RolePolicy,
-  userId: string,
-): string | undefined {
-  if (!identity.mapped) return unmappedProblem(identity);
-  const own = sameVamsUser(identity.vamsUserId, userId);
-  if (!own && !standingOf(identity.roles, policy).isAdmin) {
-    return `You can ask for a reset of your own password (${code(identity.vamsUserId)}) only; admins can ask for anyone's.`;
-  }
-  return undefined;
-}
 
 export function resetPasswordCommand(feature: PasswordFeature): SubCommand {
   return {
@@ -53,13 +38,14 @@ export function resetPasswordCommand(feature: PasswordFeature): SubCommand {
         what: `Reset the password of ${code(userId)}: the current password stops working, every session is signed out, and a new temporary password is delivered. Roles, MFA and enabled state stay as they are. An admin approves it in the approvals channel.`,
         metadata: userId,
       });
-      await openThenCheck(feature, invocation.triggerId, dialog, async () =>
-        requesterProblem(
-          await feature.identify(invocation.slackUserId, invocation.teamId),
-          feature.policy,
+      await openThenCheck(feature, invocation.triggerId, dialog, async () => {
+        const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
+        const refusal = filingRefusal(identity, feature.policy, {
+          kind: 'user.reset-password',
           userId,
-        ),
-      );
+        });
+        return refusal && filingRefusalText(refusal);
+      });
     },
   };
 }
@@ -78,11 +64,12 @@ export function registerPasswordFeature(app: App, feature: PasswordFeature): voi
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
       feature.cognito?.findUser(userId),
     ]);
-    const problem = requesterProblem(identity, feature.policy, userId);
-    if (problem || !identity.mapped) {
-      await ack(noticeAck(TITLE, problem ?? ''));
+    const filing = mayFile(identity, feature.policy, { kind: 'user.reset-password', userId });
+    if (!filing.allowed) {
+      await ack(noticeAck(TITLE, filingRefusalText(filing.refusal)));
       return;
     }
+    const { requester } = filing;
     if (!user) {
       await fieldError(`There is no Cognito user ${userId}.`);
       return;
@@ -92,7 +79,7 @@ export function registerPasswordFeature(app: App, feature: PasswordFeature): voi
       kind: 'user.reset-password',
       params: { userId },
       reason,
-      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
       subject: userId,
       preflight: [
         {

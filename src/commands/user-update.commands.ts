@@ -1,7 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import type { Identity } from '../auth/identity';
-import type { RolePolicy } from '../auth/roles';
+import { filingRefusal, mayFile } from '../auth/filing-policy';
 import type { CognitoUserSummary } from '../domain/cognito-user';
 import type { PreflightResult, UserUpdateParams } from '../domain/request';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
@@ -9,6 +8,7 @@ import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
 import { validateUserUpdate } from '../kinds/user-update/form';
 import { initialValue, parseViewState, selectedValues, textValue } from '../slack/view-state';
 import { VAMS_USER_ID } from '../vams/vams-format';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { code } from '../views/mrkdwn';
 import {
   REMOVE_PHONE_VALUE,
@@ -18,7 +18,6 @@ import {
   userUpdateModal,
 } from '../views/user-update.view';
 import {
-  adminRequesterProblem,
   EXTERNAL_IDP_TEXT,
   fieldErrorsAck,
   noticeAck,
@@ -37,10 +36,6 @@ export interface UserUpdateFeature extends UserRequestFeature {
   directory: Pick<CognitoUserDirectory, 'usernamesWithEmail'> | undefined;
 }
 
-function requesterProblem(identity: Identity, policy: RolePolicy): string | undefined {
-  return adminRequesterProblem(identity, policy, 'Only VAMS admins can change users’ details.');
-}
-
 /** What the form shows once the requester and the user are known, or why it cannot. */
 async function dialogFor(
   feature: UserUpdateFeature,
@@ -48,8 +43,11 @@ async function dialogFor(
   ask: { userId: string; slackUserId: string; teamId: string | undefined },
 ): Promise<ModalView | string> {
   const identity = await feature.identify(ask.slackUserId, ask.teamId);
-  const problem = requesterProblem(identity, feature.policy);
-  if (problem) return problem;
+  const refusal = filingRefusal(identity, feature.policy, {
+    kind: 'user.update',
+    userId: ask.userId,
+  });
+  if (refusal) return filingRefusalText(refusal);
   const user = await cognito.findUser(ask.userId);
   if (!user) return `There is no Cognito user ${code(ask.userId)}.`;
   return userUpdateModal({ userId: user.username, email: user.email, phone: user.phone });
@@ -160,11 +158,12 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
       cognito.findUser(userId),
     ]);
-    const problem = requesterProblem(identity, feature.policy);
-    if (problem || !identity.mapped) {
-      await ack(noticeAck(USER_UPDATE_TITLE, problem ?? ''));
+    const filing = mayFile(identity, feature.policy, { kind: 'user.update', userId });
+    if (!filing.allowed) {
+      await ack(noticeAck(USER_UPDATE_TITLE, filingRefusalText(filing.refusal)));
       return;
     }
+    const { requester } = filing;
     if (!user) {
       await ack(noticeAck(USER_UPDATE_TITLE, `There is no Cognito user ${code(userId)} any more.`));
       return;
@@ -190,7 +189,7 @@ export function registerUserUpdateFeature(app: App, feature: UserUpdateFeature):
       kind: 'user.update' as const,
       params: checked.params,
       reason: checked.reason,
-      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+      requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
       subject: user.username,
     };
     let results: PreflightResult[];

@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Identity } from '../auth/identity';
+import { filingRefusal, mayFile } from '../auth/filing-policy';
+import type { MappedIdentity } from '../auth/identity';
+import type { RolePolicy } from '../auth/roles';
 import type { OnboardingParams, PreflightResult } from '../domain/request';
 import type { CognitoAdmin } from '../gateways/cognito-admin.gateway';
 import type { CognitoUserDirectory } from '../gateways/cognito-users.gateway';
@@ -9,7 +11,7 @@ import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { parseViewState, selectedValues, textValue } from '../slack/view-state';
 import type { VamsRoleCatalog } from '../stores/vams-roles.store';
-import { explainRefusal } from '../views/reasons';
+import { filingRefusalText } from '../views/filing-refusal.view';
 import { USER_CREATE_IDS, userCreateModal } from '../views/user-create.view';
 import type { Workflow } from '../workflow/workflow';
 import { EXTERNAL_IDP_TEXT, fieldErrorsAck, noticeAck, openThenCheck } from './dialogs';
@@ -20,6 +22,7 @@ import { submitRequest, tellNotFiled } from './submit-request';
 export interface UserFeature {
   identify: Identify;
   workflow: Workflow;
+  policy: RolePolicy;
   roles: VamsRoleCatalog;
   /** Undefined when users live in an external identity provider. */
   cognito: CognitoAdmin | undefined;
@@ -36,11 +39,8 @@ const OPTION_LIMIT = 75;
 const OPTIONS_PER_ANSWER = 100;
 
 const ids = USER_CREATE_IDS;
+const ONBOARD = { kind: 'user.create' } as const;
 const TITLE = 'Onboard a VAMS user';
-
-function cannotOnboard(identity: Identity & { mapped: false }): string {
-  return `You cannot request onboarding: ${explainRefusal(identity.reason, identity.email)}`;
-}
 
 export function userCreateCommand(feature: UserFeature): SubCommand {
   return {
@@ -55,7 +55,8 @@ export function userCreateCommand(feature: UserFeature): SubCommand {
       await invocation.ack();
       await openThenCheck(feature, invocation.triggerId, userCreateModal(), async () => {
         const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-        return identity.mapped ? undefined : cannotOnboard(identity);
+        const refusal = filingRefusal(identity, feature.policy, ONBOARD);
+        return refusal && filingRefusalText(refusal);
       });
     },
   };
@@ -125,7 +126,7 @@ function slackMemberCheck(
  */
 async function onboardingWarnings(
   feature: UserFeature,
-  requester: Extract<Identity, { mapped: true }>,
+  requester: MappedIdentity,
   params: OnboardingParams,
 ): Promise<{ results: PreflightResult[]; subjectSlackUserIds: string[] }> {
   const { email } = params;
@@ -173,12 +174,15 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
   app.options(ids.roles.action, async ({ ack, payload, body }) => {
     // The options request is a request of its own: only someone who may file an onboarding
     // request learns the deployment's role names (guests and strangers get an empty list).
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
-    if (!identity.mapped) {
+    // Both reads at once: the options come back inside the ack, within Slack's 3 s.
+    const [identity, matches] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2),
+    ]);
+    if (filingRefusal(identity, feature.policy, ONBOARD)) {
       await ack({ options: [] });
       return;
     }
-    const matches = await feature.roles.search(payload.value ?? '', OPTIONS_PER_ANSWER * 2);
     const options = matches
       .filter((role) => role.roleName.length <= OPTION_LIMIT)
       .slice(0, OPTIONS_PER_ANSWER)
@@ -207,12 +211,18 @@ export function registerUserFeature(app: App, feature: UserFeature): void {
       await ack(noticeAck(TITLE, EXTERNAL_IDP_TEXT));
       return;
     }
-    const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
-    if (!identity.mapped) {
-      await ack(noticeAck(TITLE, cannotOnboard(identity)));
+    // Field errors need the pool and the roles table, so they are read before the ack: all at
+    // once, to answer within Slack's 3 s. Only someone the policy lets ask sees what they say.
+    const [asker, checks] = await Promise.all([
+      feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+      preflight(feature, cognito, checked.params.userId, checked.params.roles),
+    ]);
+    const filing = mayFile(asker, feature.policy, ONBOARD);
+    if (!filing.allowed) {
+      await ack(noticeAck(TITLE, filingRefusalText(filing.refusal)));
       return;
     }
-    const checks = await preflight(feature, cognito, checked.params.userId, checked.params.roles);
+    const identity = filing.requester;
     if (Object.keys(checks.errors).length > 0) {
       await ack({ response_action: 'errors', errors: checks.errors });
       return;

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import type { AppLogger } from '../logging';
 import { clip } from '../views/fit';
 import { helpMessage, usageErrorMessage } from '../views/help.view';
 import type { MessageBody } from '../views/message';
@@ -52,12 +50,11 @@ export function unknownCommandMessage(
   return usageErrorMessage(problem, family.map((command) => command.usage).join('`, `'));
 }
 
-/** `/vams …`: one slash command, routed to its sub-commands; `help` is built in. */
-export function registerVamsCommand(
-  app: App,
-  features: readonly SubCommand[],
-  logger: AppLogger,
-): void {
+/**
+ * `/vams …`: one slash command, routed to its sub-commands; `help` is built in. A sub-command
+ * that throws is answered by the listener guard.
+ */
+export function registerVamsCommand(app: App, features: readonly SubCommand[]): void {
   const help: SubCommand = {
     name: 'help',
     usage: '/vams help',
@@ -72,7 +69,6 @@ export function registerVamsCommand(
       .split(/\s+/)
       .filter((word) => word.length > 0);
     const found = findSubCommand(commands, words.length > 0 ? words : ['help']);
-    let acked = false;
     const invocation: Invocation = {
       slackUserId: command.user_id,
       teamId: command.team_id,
@@ -80,7 +76,6 @@ export function registerVamsCommand(
       triggerId: command.trigger_id,
       args: found?.args ?? [],
       ack: async (body) => {
-        acked = true;
         await (body ? ack({ response_type: 'ephemeral', ...checkedMessage(body) }) : ack());
       },
       reply: async (body) => {
@@ -91,24 +86,6 @@ export function registerVamsCommand(
       await invocation.ack(unknownCommandMessage(commands, words));
       return;
     }
-    const incident = randomUUID().slice(0, 8);
-    const log = logger.child({
-      command: found.command.name,
-      slackUserId: command.user_id,
-      incident,
-    });
-    try {
-      await found.command.run(invocation);
-    } catch (error) {
-      log.error({ err: error }, 'command failed');
-      const failure = {
-        text: `\`/vams ${found.command.name}\` could not finish because of an internal error (reference ${incident}). Try again, or give an admin that reference.`,
-        blocks: [],
-      };
-      await (acked ? invocation.reply(failure) : invocation.ack(failure)).catch(
-        (replyError: unknown) =>
-          log.error({ err: replyError }, 'could not tell the caller about the failure'),
-      );
-    }
+    await found.command.run(invocation);
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, App } from '@slack/bolt';
 import { z } from 'zod';
+import { failureReason, isDomainError } from '../domain/errors';
 import type { AppLogger } from '../logging';
 import { checkedView } from '../views/outgoing';
 import { noticeModal } from '../views/user-create.view';
@@ -8,24 +9,47 @@ import type { DirectMessages } from './slack-notifier';
 
 const FAILURE_TITLE = 'Could not finish';
 
-export function failureText(incident: string): string {
-  return `That did not go through because of an internal error (reference ${incident}). Try again, or give an admin that reference.`;
+/** What the person reads: a domain error's own message, else only the incident reference. */
+export function failureText(error: unknown, incident: string): string {
+  if (isDomainError(error)) return `That did not go through: ${error.message}`;
+  return `That did not go through because of ${failureReason(error, incident)}. Try again, or give an admin that reference.`;
 }
 
-const person = z.object({
+const payload = z.object({
   type: z.string().optional(),
   user: z.object({ id: z.string() }).optional(),
   user_id: z.string().optional(),
+  command: z.string().optional(),
+  actions: z.array(z.object({ action_id: z.string() })).optional(),
+  view: z.object({ callback_id: z.string() }).optional(),
+  action_id: z.string().optional(),
 });
+
+/** Who acted and which listener ran, for the log line; nothing they typed. */
+function whoAndWhere(body: unknown) {
+  const parsed = payload.safeParse(body);
+  const data = parsed.success ? parsed.data : {};
+  return {
+    slackUserId: data.user?.id ?? data.user_id,
+    payload: data.type ?? 'command',
+    listener:
+      data.command ?? data.actions?.[0]?.action_id ?? data.view?.callback_id ?? data.action_id,
+  };
+}
 
 type GuardedArgs = AnyMiddlewareArgs & AllMiddlewareArgs;
 
 /**
  * Acknowledges what failed if nothing did yet (a second ack throws, which means it was done).
- * True when the ack itself told the person: a dialog turned into a notice.
+ * True when the ack itself told the person: a command's ephemeral answer, or a dialog turned
+ * into a notice.
  */
 async function acknowledge(args: GuardedArgs, text: string): Promise<boolean> {
   try {
+    if ('command' in args) {
+      await args.ack({ response_type: 'ephemeral', text });
+      return true;
+    }
     if ('view' in args) {
       if (args.body.type !== 'view_submission') {
         await args.ack();
@@ -62,8 +86,9 @@ async function tell(
 
 /**
  * The one guard around every listener: whatever throws in a command, click, dialog or picker is
- * logged with an incident reference, acknowledged so Slack shows no error, and the person gets
- * the reference; the process goes on.
+ * acknowledged so Slack shows no error, and the person is told. A domain error says what
+ * stopped it; anything else is logged with an incident reference, which is all the person gets.
+ * The process goes on.
  */
 export function registerListenerGuard(app: App, dms: DirectMessages, logger: AppLogger): void {
   app.use(async (args: GuardedArgs) => {
@@ -71,16 +96,15 @@ export function registerListenerGuard(app: App, dms: DirectMessages, logger: App
       await args.next();
     } catch (error) {
       const incident = randomUUID().slice(0, 8);
-      const parsed = person.safeParse(args.body);
-      const who = parsed.success ? parsed.data : {};
-      const slackUserId = who.user?.id ?? who.user_id;
-      const log = logger.child({ incident, slackUserId, payload: who.type ?? 'command' });
-      log.error({ err: error }, 'a Slack listener failed');
-      const text = failureText(incident);
+      const where = whoAndWhere(args.body);
+      const log = logger.child({ incident, ...where });
+      if (isDomainError(error)) log.warn({ code: error.code }, 'a Slack listener was refused');
+      else log.error({ err: error }, 'a Slack listener failed');
+      const text = failureText(error, incident);
       try {
         const told = await acknowledge(args, text);
         // Typing in a picker asks again at every key: a message each time would be noise.
-        if (!told && !('options' in args)) await tell(args, dms, slackUserId, text);
+        if (!told && !('options' in args)) await tell(args, dms, where.slackUserId, text);
       } catch (tellError) {
         log.error({ err: tellError }, 'could not tell the person about the failure');
       }

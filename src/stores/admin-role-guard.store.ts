@@ -5,11 +5,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { AdminRoleGuard, AdminRoleRemoval } from '../domain/admin-role-guard';
+import { DomainError } from '../domain/errors';
 import { VamsUserRoleStore } from './vams-user-roles.store';
-
-class AdminGuardBusyError extends Error {
-  readonly code = 'admin_guard_busy';
-}
 
 const GUARD_KEY = { pk: 'GUARD#admins', sk: 'GUARD' } as const;
 const guardItem = z.object({ version: z.number().int() });
@@ -91,7 +88,8 @@ export class DynamoAdminRoleGuard implements AdminRoleGuard {
         await this.pause(BACKOFF_MS * attempt * (0.5 + Math.random()));
       }
     }
-    throw new AdminGuardBusyError(
+    throw new DomainError(
+      'admin-guard-busy',
       `the admin role ${roleName} of ${userId} was not removed: other admin-role removals kept changing the holders; try again`,
     );
   }

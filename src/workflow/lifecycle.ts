@@ -58,14 +58,15 @@ export type LifecycleEvent =
   | { type: 'succeed'; owner: string; summary: string }
   | { type: 'retry'; clicker: Identity }
   /**
-   * Notices delivered, and notices whose delivery failed this time. `cardDrawnAt`: the version
-   * the card was drawn from; a card notice stays when the request changed since.
+   * Notices delivered, and notices whose delivery failed this time. A card notice stays when
+   * what the card shows changed since it was drawn.
    */
   | {
       type: 'notices';
       sent: readonly string[];
       failed: readonly string[];
-      cardDrawnAt?: number;
+      /** What the card was drawn from (`cardState`), when a card notice was sent. */
+      cardDrawn?: string;
     };
 
 export type LifecycleRefusal =
@@ -134,18 +135,33 @@ function evaluated(
   return next;
 }
 
+/** What the card shows of a request: a card drawn from another state must be drawn again. */
+export function cardState(request: AccessRequest): string {
+  const { status, approvals, requiredApprovals, privileged, droppedApprovals, decision, failure } =
+    request;
+  return JSON.stringify([
+    status,
+    approvals,
+    requiredApprovals,
+    privileged,
+    droppedApprovals,
+    decision,
+    failure,
+  ]);
+}
+
 /**
- * Adds what people must be told. The card shows the request as it is when the notice goes out,
- * so one waiting card notice covers every change since.
+ * Adds what people must be told. The card is drawn from the request as it is when the notice
+ * goes out, so a new card notice replaces one still waiting: its writer draws the latest.
  */
 function told(
   request: AccessRequest,
   now: Date,
   notices: ReadonlyArray<Pick<Notice, 'type' | 'summary'>>,
 ): AccessRequest {
-  const outbox = [...(request.outbox ?? [])];
+  let outbox = [...(request.outbox ?? [])];
   for (const { type, summary } of notices) {
-    if (type === 'card' && outbox.some((notice) => notice.type === 'card')) continue;
+    if (type === 'card') outbox = outbox.filter((notice) => notice.type !== 'card');
     outbox.push({
       id: `${request.version}-${type}`,
       type,
@@ -481,7 +497,7 @@ export function transition(
       const given: AuditEntry[] = [];
       const outbox = (request.outbox ?? []).flatMap((notice) => {
         // The card shows the request as it was drawn: changed since, it must be drawn again.
-        const stale = notice.type === 'card' && event.cardDrawnAt !== request.version;
+        const stale = notice.type === 'card' && event.cardDrawn !== cardState(request);
         if (event.sent.includes(notice.id) && !stale) return [];
         if (!event.failed.includes(notice.id)) return [notice];
         const tries = (notice.tries ?? 0) + 1;

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { privilegeHolder } from '../auth/approval-policy';
+import { failureReason } from '../domain/errors';
 import type { AccessRequest, Notice, RequestKind } from '../domain/request';
 import { plainDetail, stepDone, stepStarted } from '../domain/request';
 import type { AppLogger } from '../logging';
 import {
+  cardState,
   type LifecycleEvent,
   type LifecyclePolicy,
   type LiveRoles,
@@ -153,7 +156,10 @@ export class Runner {
     }
   }
 
-  /** One round of `deliver`; returns the card notice if the card must be drawn again. */
+  /**
+   * One round of `deliver`. Returns the card notice when what the card shows changed while it
+   * was drawn, even if a newer notice replaced it: a late update must not leave a stale card.
+   */
   private async deliverOnce(
     id: string,
     notices: readonly Notice[],
@@ -177,15 +183,12 @@ export class Runner {
     } finally {
       this.delivering.delete(id);
     }
-    const recorded = await this.update(id, {
-      type: 'notices',
-      sent,
-      failed,
-      cardDrawnAt: current.version,
-    });
+    const drawn = cardState(current);
+    const recorded = await this.update(id, { type: 'notices', sent, failed, cardDrawn: drawn });
     if (recorded.outcome !== 'written') return [];
-    return (recorded.request.outbox ?? []).filter(
-      (notice) => notice.type === 'card' && sent.includes(notice.id),
+    return notices.filter(
+      (notice) =>
+        notice.type === 'card' && sent.includes(notice.id) && cardState(recorded.request) !== drawn,
     );
   }
 
@@ -308,13 +311,16 @@ export class Runner {
     steps: readonly Step[],
     error: unknown,
   ): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
+    // A domain error says what went wrong in words for people; anything else (an SDK's error,
+    // a bug) shows only the reference its log line carries.
+    const incident = randomUUID().slice(0, 8);
+    const reason = failureReason(error, incident);
     const done = steps
       .filter((candidate) => stepDone(request, candidate.name))
       .map((candidate) => candidate.label);
     const failure = `Step “${step.label}” failed: ${reason}. Already done: ${done.length > 0 ? done.join('; ') : 'nothing'}.`;
     const log = this.log(request);
-    log.error({ step: step.name, err: error }, 'request failed');
+    log.error({ step: step.name, err: error, incident }, 'request failed');
     const failed = await this.update(request.id, {
       type: 'step-failed',
       owner: this.ports.instanceId,

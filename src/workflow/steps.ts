@@ -1,3 +1,4 @@
+import { DomainError } from '../domain/errors';
 import type { AccessRequest, DetailPart } from '../domain/request';
 import type { AppLogger } from '../logging';
 
@@ -69,7 +70,7 @@ export function unavailableExecutor(reason: string): KindExecutor {
       {
         name: 'unavailable',
         label: 'Check that this deployment supports the request',
-        run: () => Promise.reject(new Error(reason)),
+        run: () => Promise.reject(new DomainError('unavailable', reason)),
       },
     ],
     summary: () => reason,

@@ -14,6 +14,12 @@ import { createTestDeployment, type TestDeployment } from '../support/vams-deplo
 
 const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
 const PASSWORD_IN_DM = /temporary password is `([^`]+)`/;
+
+/** The password as the person reads it: mrkdwn shows &amp; &lt; &gt; as the characters. */
+function passwordIn(text: string): string | undefined {
+  const raw = PASSWORD_IN_DM.exec(text)?.[1];
+  return raw?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
 const ENV = { MANAGER_ROLES: 'manager' };
 // The dead process's lease has lapsed and its notices are stale for a clock this far ahead.
 const LATER = { clock: () => new Date(Date.now() + 5 * 60_000) };
@@ -228,7 +234,7 @@ describe('a bot killed after the work is done but before people were told', () =
         .messages(bobDm)
         .filter((message) => textIn(message.blocks).includes('temporary password'));
     const [firstDm] = passwordDms();
-    const firstPassword = PASSWORD_IN_DM.exec(textIn(firstDm?.blocks))?.[1];
+    const firstPassword = passwordIn(textIn(firstDm?.blocks));
     if (!firstPassword) throw new Error('the first DM holds no password');
 
     const second = await startTestBot({ deployment, slack, env, tuning: LATER });
@@ -244,7 +250,7 @@ describe('a bot killed after the work is done but before people were told', () =
       expect(textIn(replaced?.blocks)).toContain('was replaced and never became usable');
       expect(textIn(replaced?.blocks)).not.toContain(firstPassword);
       const live = passwordDms().flatMap((message) => {
-        const found = PASSWORD_IN_DM.exec(textIn(message.blocks))?.[1];
+        const found = passwordIn(textIn(message.blocks));
         return found ? [found] : [];
       });
       expect(live).toHaveLength(1);

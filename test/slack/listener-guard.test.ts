@@ -1,3 +1,5 @@
+import { DomainError } from '../../src/domain/errors';
+import { failureText } from '../../src/slack/listener-guard';
 import { API_KEY_IDS } from '../../src/views/api-key.view';
 import {
   answerTo,
@@ -78,5 +80,37 @@ describe('a listener that throws', () => {
     const reference = REFERENCE.exec(said)?.[1] ?? 'none';
     expect(bot.logs.some((line) => line.includes(reference))).toBe(true);
     await stillServes();
+  });
+
+  it('answers a command that fails after its ack by its response_url, with a reference', async () => {
+    failing = true;
+    const command = await bot.driver.command('U0ADA', 'whoami');
+    const reply = await bot.slack
+      .waitForCall('response_url', (call) => call.args.url === command.responseUrl)
+      .finally(() => {
+        failing = false;
+      });
+    expect(command.status).toBe(200);
+    const said = textIn(reply.args);
+    expect(said).toMatch(REFERENCE);
+    expect(said).not.toContain('DynamoDB');
+    const reference = REFERENCE.exec(said)?.[1] ?? 'none';
+    expect(bot.logs.some((line) => line.includes(reference))).toBe(true);
+    await stillServes();
+  });
+});
+
+describe('failureText', () => {
+  it("shows a domain error's own message, with no reference to look up", () => {
+    const error = new DomainError('admin-guard-busy', 'other removals kept changing; try again');
+    expect(failureText(error, 'abcd1234')).toBe(
+      'That did not go through: other removals kept changing; try again',
+    );
+  });
+
+  it('shows any other error only as its incident reference', () => {
+    const text = failureText(new Error('DynamoDB is unavailable'), 'abcd1234');
+    expect(text).toContain('internal error (reference abcd1234)');
+    expect(text).not.toContain('DynamoDB');
   });
 });

@@ -1,5 +1,10 @@
 import type { AccessRequest } from '../../src/domain/request';
-import { type LifecycleEvent, NOTICE_TRIES, transition } from '../../src/workflow/lifecycle';
+import {
+  cardState,
+  type LifecycleEvent,
+  NOTICE_TRIES,
+  transition,
+} from '../../src/workflow/lifecycle';
 import { ADA, ALAN, MAX, POLICY, pendingOnboarding, person } from '../support/memory-workflow';
 
 const NOW = new Date('2026-12-01T10:05:00.000Z');
@@ -321,14 +326,14 @@ describe('notices', () => {
       type: 'notices',
       sent: [card.id],
       failed: [],
-      cardDrawnAt: request.version - 1,
+      cardDrawn: cardState({ ...request, status: 'pending' }),
     });
     expect(drawnEarlier.outbox?.map((notice) => notice.type)).toEqual(['card', 'outcome']);
     request = next(request, {
       type: 'notices',
       sent: [card.id],
       failed: [outcome.id],
-      cardDrawnAt: request.version,
+      cardDrawn: cardState(request),
     });
     expect(request.outbox?.map((notice) => [notice.type, notice.tries])).toEqual([['outcome', 1]]);
     for (let tries = 2; tries < NOTICE_TRIES; tries += 1) {

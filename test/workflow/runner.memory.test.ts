@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '../../src/domain/errors';
 import { type AccessRequest, outputOf } from '../../src/domain/request';
 import { MAX_RUNS, transition } from '../../src/workflow/lifecycle';
 import type { KindExecutor, Step } from '../../src/workflow/steps';
@@ -75,7 +76,7 @@ describe('the runner', () => {
     const effects: string[] = [];
     const { runner, repository, notifier } = memoryRunner({
       executors: countingKind(effects, {
-        two: { run: () => Promise.reject(new Error('Cognito said no')) },
+        two: { run: () => Promise.reject(new DomainError('user-gone', 'Cognito said no')) },
       }),
     });
     await approvedIn(repository);
@@ -89,6 +90,23 @@ describe('the runner', () => {
       ['result', failure],
       ['outcome', failure],
     ]);
+  });
+
+  it('shows a failure that is not meant for people only as an incident reference', async () => {
+    const { runner, repository } = memoryRunner({
+      executors: countingKind([], {
+        one: {
+          run: () => Promise.reject(new Error('AccessDeniedException: arn:aws:iam::123:role/x')),
+        },
+      }),
+    });
+    await approvedIn(repository);
+    await runner.run('RTEST0001');
+    const failed = await repository.get('RTEST0001');
+    expect(failed?.failure).toMatch(
+      /^Step “Do one” failed: an internal error \(reference [0-9a-f]{8}\)\./,
+    );
+    expect(JSON.stringify(failed)).not.toContain('AccessDenied');
   });
 
   it('resumes after a crash between step-started and step-done: the reconciled step is not run again', async () => {
@@ -373,22 +391,25 @@ describe('the runner', () => {
       await deliver(request, notice, recovering);
       if (cancelled) return;
       cancelled = true;
-      await runner.update(request.id, { type: 'cancel', clicker: MAX });
+      // As the requester's click does: record, then deliver what the write added.
+      await runner.told(await runner.update(request.id, { type: 'cancel', clicker: MAX }));
     };
     const stored = await repository.get('RTEST0001');
     if (!stored?.outbox) throw new Error('no notices');
     await runner.deliver(stored, stored.outbox, false);
-    expect(notifier.delivered.map((entry) => [entry.type, entry.status])).toEqual([
-      ['card', 'pending'],
-      ['card', 'cancelled'],
-    ]);
+    const cards = notifier.delivered.map((entry) => [entry.type, entry.status]);
+    expect(cards[0]).toEqual(['card', 'pending']);
+    expect(cards.at(-1)).toEqual(['card', 'cancelled']);
+    expect(cards.every(([type]) => type === 'card')).toBe(true);
     expect((await repository.get('RTEST0001'))?.outbox).toBeUndefined();
   });
 
   it('fails a request whose step cannot even be reconciled, instead of resuming it for ever', async () => {
     const { runner, repository, notifier } = memoryRunner({
       executors: countingKind([], {
-        one: { reconcile: () => Promise.reject(new Error('DynamoDB is unreachable')) },
+        one: {
+          reconcile: () => Promise.reject(new DomainError('user-gone', 'DynamoDB is unreachable')),
+        },
       }),
       clock: () => new Date('2026-12-01T10:20:00.000Z'),
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiKeyMetadata, NewApiKeyItem } from '../../domain/api-key';
+import { DomainError } from '../../domain/errors';
 import { type AccessRequest, type ApiKeyParams, outputOf } from '../../domain/request';
 import { API_KEY_NAME, apiKeyHash, newApiKeyValue, zonedInstant } from '../../vams/api-key-format';
 import { logAuthChange } from '../../workflow/auth-changes';
@@ -79,13 +80,18 @@ async function keyRecipient(
     toRequester ? requester.vamsUserId : ownerUserId,
   );
   if (!problem) return { slackUserId: deliverTo };
-  if (toRequester) throw new Error(`the key was not created: nobody may receive it (${problem})`);
+  if (toRequester)
+    throw new DomainError(
+      'no-key-recipient',
+      `the key was not created: nobody may receive it (${problem})`,
+    );
   const requesterProblem = await ports.recipientProblem(
     requester.slackUserId,
     requester.vamsUserId,
   );
   if (requesterProblem)
-    throw new Error(
+    throw new DomainError(
+      'no-key-recipient',
       `the key was not created: nobody may receive it (${problem}; ${requesterProblem})`,
     );
   return { slackUserId: requester.slackUserId, insteadOfOwner: problem };
@@ -106,16 +112,20 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       const { ownerUserId, name, apiKeyId, expiresAt } = keyParams(context.request);
       const expiry = zonedInstant(expiresAt);
       if (expiry && expiry.getTime() <= context.now.getTime())
-        throw new Error(
+        throw new DomainError(
+          'key-expiry-passed',
           `the chosen expiry (${expiresAt}) passed before the request was approved; ask again with a later date`,
         );
       // The dialog checks it too; here it stops any request whose name VAMS would refuse.
-      if (!API_KEY_NAME.test(name)) throw new Error(keyNameProblem(name));
+      if (!API_KEY_NAME.test(name)) throw new DomainError('key-name-refused', keyNameProblem(name));
       const problem = await ports.ownerProblem(ownerUserId);
-      if (problem) throw new Error(problem);
+      if (problem) throw new DomainError('key-owner-unusable', problem);
       const others = (await ports.apiKeys.idsNamed(name)).filter((id) => id !== apiKeyId);
       if (others.length > 0)
-        throw new Error(`another API key took the name "${name}" since this was asked for`);
+        throw new DomainError(
+          'key-name-taken',
+          `another API key took the name "${name}" since this was asked for`,
+        );
       return `${ownerUserId} holds a role that works with API keys; the name is free`;
     },
   };
@@ -178,7 +188,8 @@ export function apiKeyExecutor(ports: ApiKeyPorts): KindExecutor {
       } catch (error) {
         if (error instanceof LeaseLostError) throw error;
         context.log.warn({ err: error, apiKeyId: params.apiKeyId }, 'API key DM failed');
-        throw new Error(
+        throw new DomainError(
+          'key-not-delivered',
           `the key could not be delivered by DM to ${recipient.slackUserId}, so it was left inactive and nobody can use it (Retry makes a new one)`,
         );
       }

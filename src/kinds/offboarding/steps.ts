@@ -1,4 +1,5 @@
 import type { AdminRoleGuard } from '../../domain/admin-role-guard';
+import { DomainError } from '../../domain/errors';
 import { type AccessRequest, expectKind, type RequestOf } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from '../../workflow/key-deactivation';
@@ -74,7 +75,7 @@ export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
     label: 'Check that an admin remains',
     run: async (context) => {
       const problem = await lastAdminProblem(ports, params(context.request).userIds);
-      if (problem) throw new Error(problem);
+      if (problem) throw new DomainError('last-admin', problem);
       return 'an admin remains';
     },
   };
@@ -92,7 +93,8 @@ export function offboardingExecutor(ports: OffboardingPorts): KindExecutor {
         // person's other roles in place.
         for (const roleName of roles.filter(isAdminRole)) {
           const removal = await ports.adminGuard.removeAdminRole(userId, roleName);
-          if (removal === 'last-admin') throw new Error(lastAdminText([userId]));
+          if (removal === 'last-admin')
+            throw new DomainError('last-admin', lastAdminText([userId]));
           logAuthChange(context.log, 'userRoleDelete', context.request, { userId, roleName });
         }
         for (const roleName of roles.filter((role) => !isAdminRole(role))) {

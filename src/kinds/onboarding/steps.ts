@@ -1,4 +1,5 @@
 import type { NewCognitoUser } from '../../domain/cognito-user';
+import { DomainError } from '../../domain/errors';
 import { expectKind, type RequestOf } from '../../domain/request';
 import { temporaryPassword } from '../../vams/temporary-password';
 import { logAuthChange } from '../../workflow/auth-changes';
@@ -63,7 +64,8 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
         const { params } = expectKind(context.request, 'user.create');
         const bySlack = slackRecipient(context) !== undefined;
         if (await ports.cognito.findUser(params.userId)) {
-          throw new Error(
+          throw new DomainError(
+            'user-id-taken',
             `User ID ${params.userId} was taken in the pool after the request was made`,
           );
         }
@@ -81,7 +83,8 @@ export function onboardingExecutor(ports: OnboardingPorts): KindExecutor {
         // The pool had none a moment ago: either this create's answer was lost and its retry met
         // the user it made, or someone made one in between. Only the first counts as done.
         if (outcome === 'exists' && !isTheOneMeant(await ports.cognito.findUser(params.userId))) {
-          throw new Error(
+          throw new DomainError(
+            'user-id-taken',
             `User ID ${params.userId} was taken in the pool after the request was made`,
           );
         }

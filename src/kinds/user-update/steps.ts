@@ -1,3 +1,4 @@
+import { DomainError } from '../../domain/errors';
 import { expectKind, type RequestOf } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
 import type { KindExecutor, Step } from '../../workflow/steps';
@@ -23,7 +24,7 @@ function changedNames(params: Params): string {
 
 async function currentContact(ports: UserUpdatePorts, userId: string) {
   const user = await ports.findUser(userId);
-  if (!user) throw new Error(`there is no Cognito user ${userId} any more`);
+  if (!user) throw new DomainError('user-gone', `there is no Cognito user ${userId} any more`);
   return user;
 }
 

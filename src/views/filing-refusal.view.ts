@@ -1,0 +1,81 @@
+import type { FilingAsk, FilingRefusal } from '../auth/filing-policy';
+import { code } from './mrkdwn';
+import { explainRefusal } from './reasons';
+
+/** What someone not mapped to a VAMS user was trying to do, after "You cannot ". */
+function unmappedAttempt(ask: FilingAsk): string {
+  switch (ask.kind) {
+    case 'user.create':
+      return 'request onboarding';
+    case 'user.directory':
+      return 'look users up';
+    case 'key.request':
+    case 'key.create':
+      return 'request API keys';
+    case 'key.list':
+      return 'list API keys';
+    case 'key.rotate':
+      return 'rotate API keys';
+    case 'key.revoke':
+      return 'revoke API keys';
+    case 'user.disable':
+    case 'user.enable':
+    case 'user.signout':
+    case 'user.reset-password':
+    case 'user.update':
+    case 'user.offboard':
+      return 'make requests';
+  }
+}
+
+type RefusalAsk<C extends FilingRefusal['code']> = Extract<FilingRefusal, { code: C }>['ask'];
+
+function adminsOnly(ask: RefusalAsk<'not-an-admin'>): string {
+  switch (ask.kind) {
+    case 'user.disable':
+    case 'user.enable':
+    case 'user.signout':
+      return 'Only VAMS admins can change users’ access.';
+    case 'user.update':
+      return 'Only VAMS admins can change users’ details.';
+    case 'user.offboard':
+      return 'Only VAMS admins can offboard people.';
+    case 'key.create':
+      return 'Only VAMS admins can create keys for other users; use `/vams key request` for your own.';
+  }
+}
+
+function notForOneself(ask: RefusalAsk<'own-account'>): string {
+  switch (ask.kind) {
+    case 'user.disable':
+      return 'You cannot disable yourself; ask another admin.';
+    case 'user.signout':
+      return 'You cannot sign yourself out here; ask another admin.';
+    case 'user.offboard':
+      return 'You cannot offboard yourself; ask another admin.';
+  }
+}
+
+function notTheKeyOwner(ask: RefusalAsk<'not-the-key-owner'>): string {
+  if (ask.kind === 'key.list') return 'You can list your own keys only; admins can list anyone’s.';
+  const verb = ask.kind === 'key.rotate' ? 'rotate' : 'revoke';
+  return `API key ${code(ask.apiKeyId)} is not yours; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
+}
+
+/** What a person reads when the filing policy refuses what they asked for. */
+export function filingRefusalText(refusal: FilingRefusal): string {
+  switch (refusal.code) {
+    case 'not-mapped':
+      return `You cannot ${unmappedAttempt(refusal.ask)}: ${explainRefusal(refusal.identityReason, refusal.email)}`;
+    case 'not-an-admin':
+      return adminsOnly(refusal.ask);
+    case 'not-an-admin-or-manager':
+      return 'Only VAMS admins and managers can list and show users.';
+    case 'own-account':
+      return notForOneself(refusal.ask);
+    case 'not-your-account':
+      return `You can ask for a reset of your own password (${code(refusal.ownUserId)}) only; admins can ask for anyone's.`;
+    case 'not-the-key-owner':
+      return notTheKeyOwner(refusal.ask);
+  }
+}
