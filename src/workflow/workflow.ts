@@ -272,10 +272,26 @@ export class Workflow {
               ? 'retrying a failed request'
               : `request ${request.status}`;
         this.log(request).info({ action, by, tally: request.approvals.length }, message);
-        await this.runner.told(outcome);
+        await this.tell(outcome);
         if (request.status === 'approved') this.start(request.id);
         return { outcome: 'done', request };
       }
+    }
+  }
+
+  /**
+   * Delivers what a recorded decision must tell. The decision stands whatever happens here: a
+   * notice that could not go out stays for the sweep.
+   */
+  private async tell(outcome: UpdateOutcome): Promise<void> {
+    try {
+      await this.runner.told(outcome);
+    } catch (error) {
+      const id = outcome.outcome === 'written' ? outcome.request.id : undefined;
+      this.logger.warn(
+        { err: error, requestId: id },
+        'could not tell of a decision; the sweep will',
+      );
     }
   }
 
@@ -331,7 +347,7 @@ export class Workflow {
       if (outcome.outcome !== 'written') continue;
       expired += 1;
       this.log(request).info('request expired');
-      await this.runner.told(outcome);
+      await this.tell(outcome);
     }
     return expired;
   }
