@@ -1,3 +1,5 @@
+import type { RequestKind } from '../domain/request';
+import { definitionOf } from '../kinds/registry';
 import { type Identity, type MappedIdentity, type RefusalReason, sameVamsUser } from './identity';
 import { type RolePolicy, standingOf } from './roles';
 
@@ -23,20 +25,11 @@ type AskOf<K extends FilingAsk['kind']> = Extract<FilingAsk, { kind: K }>;
 
 export type FilingRefusal =
   | { code: 'not-mapped'; ask: FilingAsk; identityReason: RefusalReason; email: string | undefined }
-  | {
-      code: 'not-an-admin';
-      ask: AskOf<
-        | 'user.disable'
-        | 'user.enable'
-        | 'user.signout'
-        | 'user.update'
-        | 'user.offboard'
-        | 'key.create'
-      >;
-    }
+  /** Only admins may ask for this (the kind's `by: 'admins'`). */
+  | { code: 'not-an-admin'; ask: FilingAsk }
   | { code: 'not-an-admin-or-manager'; ask: AskOf<'user.directory'> }
-  /** Something nobody may ask for about their own account. */
-  | { code: 'own-account'; ask: AskOf<'user.disable' | 'user.signout' | 'user.offboard'> }
+  /** Something nobody may ask for about their own account (the kind's `ownAccount: 'refused'`). */
+  | { code: 'own-account'; ask: FilingAsk }
   /** Only admins may ask for this about another's account; `ownUserId` is the asker's. */
   | { code: 'not-your-account'; ask: AskOf<'user.reset-password'>; ownUserId: string }
   | { code: 'not-the-key-owner'; ask: AskOf<'key.list' | 'key.rotate' | 'key.revoke'> };
@@ -45,6 +38,48 @@ export type Filing =
   | { allowed: true; requester: MappedIdentity }
   | { allowed: false; refusal: FilingRefusal };
 
+/** The request an ask would file, and the VAMS users it is about; none for reads. */
+function requestOf(
+  ask: FilingAsk,
+  asker: string,
+): { kind: RequestKind; about: readonly string[] } | undefined {
+  switch (ask.kind) {
+    case 'user.create':
+      return { kind: ask.kind, about: [] };
+    case 'key.request':
+      return { kind: 'key.create', about: [asker] };
+    case 'key.create':
+    case 'key.rotate':
+      return { kind: ask.kind, about: [ask.ownerUserId] };
+    case 'user.offboard':
+      return { kind: ask.kind, about: ask.userIds };
+    case 'user.disable':
+    case 'user.enable':
+    case 'user.signout':
+    case 'user.reset-password':
+    case 'user.update':
+      return { kind: ask.kind, about: [ask.userId] };
+    case 'user.directory':
+    case 'key.list':
+    case 'key.revoke':
+      return undefined;
+  }
+}
+
+/** What a non-admin is told who asks an admins' request about someone else. */
+function othersRefusal(ask: FilingAsk, identity: MappedIdentity): FilingRefusal {
+  switch (ask.kind) {
+    case 'user.reset-password':
+      return { code: 'not-your-account', ask, ownUserId: identity.vamsUserId };
+    case 'key.rotate':
+    case 'key.revoke':
+    case 'key.list':
+      return { code: 'not-the-key-owner', ask };
+    default:
+      return { code: 'not-an-admin', ask };
+  }
+}
+
 function mappedRefusal(
   identity: MappedIdentity,
   policy: RolePolicy,
@@ -52,25 +87,19 @@ function mappedRefusal(
 ): FilingRefusal | undefined {
   const standing = standingOf(identity.roles, policy);
   const own = (userId: string) => sameVamsUser(identity.vamsUserId, userId);
+  const request = requestOf(ask, identity.vamsUserId);
+  if (request) {
+    // Who may file a kind is the kind's own data (its definition's `filing`).
+    const rules = definitionOf(request.kind).filing;
+    const aboutSelf = request.about.some(own);
+    const onlySelf = request.about.length > 0 && request.about.every(own);
+    if (rules.by === 'anyone') return undefined;
+    if (!standing.isAdmin) {
+      return rules.ownAccount === 'anyone' && onlySelf ? undefined : othersRefusal(ask, identity);
+    }
+    return rules.ownAccount === 'refused' && aboutSelf ? { code: 'own-account', ask } : undefined;
+  }
   switch (ask.kind) {
-    case 'user.create':
-    case 'key.request':
-      return undefined;
-    case 'user.disable':
-    case 'user.signout':
-      if (!standing.isAdmin) return { code: 'not-an-admin', ask };
-      return own(ask.userId) ? { code: 'own-account', ask } : undefined;
-    case 'user.enable':
-    case 'user.update':
-    case 'key.create':
-      return standing.isAdmin ? undefined : { code: 'not-an-admin', ask };
-    case 'user.offboard':
-      if (!standing.isAdmin) return { code: 'not-an-admin', ask };
-      return ask.userIds.some(own) ? { code: 'own-account', ask } : undefined;
-    case 'user.reset-password':
-      return standing.isAdmin || own(ask.userId)
-        ? undefined
-        : { code: 'not-your-account', ask, ownUserId: identity.vamsUserId };
     case 'user.directory':
       return standing.isAdmin || standing.isManager
         ? undefined
@@ -78,12 +107,11 @@ function mappedRefusal(
     case 'key.list':
       return standing.isAdmin || ask.ownerUserId === undefined || own(ask.ownerUserId)
         ? undefined
-        : { code: 'not-the-key-owner', ask };
-    case 'key.rotate':
+        : othersRefusal(ask, identity);
     case 'key.revoke':
-      return standing.isAdmin || own(ask.ownerUserId)
-        ? undefined
-        : { code: 'not-the-key-owner', ask };
+      return standing.isAdmin || own(ask.ownerUserId) ? undefined : othersRefusal(ask, identity);
+    default:
+      return undefined;
   }
 }
 

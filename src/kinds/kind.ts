@@ -31,6 +31,17 @@ export interface KindServices {
   keys: ApiKeyPorts;
 }
 
+/** Who may file a kind; the filing policy reads it. */
+export interface FilingRules {
+  /** Who may ask for it about someone else: anyone mapped to a VAMS user, or admins only. */
+  by: 'anyone' | 'admins';
+  /**
+   * About the asker's own account: refused even to admins (nobody disables themselves), or
+   * open to anyone (a non-admin may ask about themselves only).
+   */
+  ownAccount?: 'refused' | 'anyone';
+}
+
 /** What approvers see of the kind and how many must agree; the approval policy reads it. */
 export interface ApprovalRules {
   /** Managers (MANAGER_ROLES) may approve it, for roles they may grant; else admins only. */
@@ -44,6 +55,7 @@ export interface KindDefinition<K extends RequestKind> {
   kind: K;
   /** "Onboarding", "API key rotation": the card's title and, lower-cased, in sentences. */
   title: string;
+  filing: FilingRules;
   approval: ApprovalRules;
   /** The VAMS users the request is about: none of them may approve it. */
   subjects(request: RequestOf<K>): string[];
@@ -60,6 +72,7 @@ export interface KindDefinition<K extends RequestKind> {
 export interface KindRules<K extends RequestKind = RequestKind> {
   kind: K;
   title: string;
+  filing: FilingRules;
   approval: ApprovalRules;
   subjects(request: AccessRequest): string[];
   grants(request: AccessRequest): readonly string[] | undefined;
@@ -74,6 +87,7 @@ export function kindRules<K extends RequestKind>(definition: KindDefinition<K>):
   return {
     kind: definition.kind,
     title: definition.title,
+    filing: definition.filing,
     approval: definition.approval,
     subjects: (request) => definition.subjects(own(request)),
     grants: (request) => definition.grants?.(own(request)),

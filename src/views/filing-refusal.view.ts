@@ -42,6 +42,8 @@ function adminsOnly(ask: RefusalAsk<'not-an-admin'>): string {
       return 'Only VAMS admins can offboard people.';
     case 'key.create':
       return 'Only VAMS admins can create keys for other users; use `/vams key request` for your own.';
+    default:
+      return 'Only VAMS admins can ask for this.';
   }
 }
 
@@ -53,6 +55,8 @@ function notForOneself(ask: RefusalAsk<'own-account'>): string {
       return 'You cannot sign yourself out here; ask another admin.';
     case 'user.offboard':
       return 'You cannot offboard yourself; ask another admin.';
+    default:
+      return 'You cannot ask for this about yourself; ask another admin.';
   }
 }
 

@@ -18,6 +18,8 @@ function keyFields(params: ApiKeyParams): string[] {
 export const apiKeyCreateKind: KindDefinition<'key.create'> = {
   kind: 'key.create',
   title: 'API key',
+  // Anyone may ask for a key of their own; a key for someone else is for admins to ask.
+  filing: { by: 'admins', ownAccount: 'anyone' },
   approval: { managers: false, approvals: 'one' },
   subjects: (request) => [request.params.ownerUserId],
   // A key acts with every role its owner holds: a key for an admin is an admin credential.
@@ -30,6 +32,7 @@ export const apiKeyCreateKind: KindDefinition<'key.create'> = {
 export const apiKeyRotateKind: KindDefinition<'key.rotate'> = {
   kind: 'key.rotate',
   title: 'API key rotation',
+  filing: { by: 'admins', ownAccount: 'anyone' },
   approval: { managers: false, approvals: 'one' },
   subjects: (request) => [request.params.ownerUserId],
   privilegeHolder: (request) => request.params.ownerUserId,

@@ -7,6 +7,7 @@ import { offboardingExecutor } from './steps';
 export const offboardingKind: KindDefinition<'user.offboard'> = {
   kind: 'user.offboard',
   title: 'Offboarding',
+  filing: { by: 'admins', ownAccount: 'refused' },
   approval: { managers: false, approvals: 'offboard' },
   subjects: (request) => request.params.userIds,
   cardFields: ({ params }) => [

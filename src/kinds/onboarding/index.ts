@@ -7,6 +7,7 @@ import { onboardingExecutor } from './steps';
 export const onboardingKind: KindDefinition<'user.create'> = {
   kind: 'user.create',
   title: 'Onboarding',
+  filing: { by: 'anyone' },
   approval: { managers: true, approvals: 'one' },
   subjects: (request) => [request.params.userId],
   grants: (request) => request.params.roles,

@@ -6,6 +6,7 @@ import { passwordResetExecutor } from './steps';
 export const passwordResetKind: KindDefinition<'user.reset-password'> = {
   kind: 'user.reset-password',
   title: 'Password reset',
+  filing: { by: 'admins', ownAccount: 'anyone' },
   approval: { managers: false, approvals: 'one' },
   subjects: (request) => [request.params.userId],
   cardFields: (request) => [`*User ID*\n${code(request.subject)}`],

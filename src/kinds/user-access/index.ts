@@ -15,6 +15,7 @@ const executorOf =
 export const userDisableKind: KindDefinition<'user.disable'> = {
   kind: 'user.disable',
   title: 'Disable user',
+  filing: { by: 'admins', ownAccount: 'refused' },
   approval,
   subjects,
   cardFields,
@@ -25,6 +26,7 @@ export const userDisableKind: KindDefinition<'user.disable'> = {
 export const userEnableKind: KindDefinition<'user.enable'> = {
   kind: 'user.enable',
   title: 'Enable user',
+  filing: { by: 'admins' },
   approval,
   subjects,
   cardFields,
@@ -35,6 +37,7 @@ export const userEnableKind: KindDefinition<'user.enable'> = {
 export const userSignoutKind: KindDefinition<'user.signout'> = {
   kind: 'user.signout',
   title: 'Sign-out',
+  filing: { by: 'admins', ownAccount: 'refused' },
   approval,
   subjects,
   cardFields,

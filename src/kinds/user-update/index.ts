@@ -6,6 +6,7 @@ import { userUpdateExecutor } from './steps';
 export const userUpdateKind: KindDefinition<'user.update'> = {
   kind: 'user.update',
   title: 'User update',
+  filing: { by: 'admins' },
   approval: { managers: false, approvals: 'one' },
   subjects: (request) => [request.params.userId],
   // The new values only; the pre-flight shows what they replace.
