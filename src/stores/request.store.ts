@@ -32,7 +32,8 @@ function item(request: AccessRequest): Record<string, unknown> {
   return { ...requestKey(request.id), ...open, entity: 'request', ...request };
 }
 
-function isFilingTaken(error: unknown): boolean {
+/** A transaction cancelled because its first item's condition failed. */
+function firstConditionFailed(error: unknown): boolean {
   if (!(error instanceof TransactionCanceledException)) return false;
   return error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
 }
@@ -75,7 +76,7 @@ export class RequestStore {
       );
       return true;
     } catch (error) {
-      if (isFilingTaken(error)) return false;
+      if (firstConditionFailed(error)) return false;
       throw error;
     }
   }
@@ -91,19 +92,29 @@ export class RequestStore {
    * Writes `next` only if the stored version is still `next.version - 1`. A lost race returns
    * false: the caller re-reads and decides again; it is never an error.
    */
-  async replace(next: AccessRequest): Promise<boolean> {
+  async replace(next: AccessRequest, events: readonly AuditEvent[] = []): Promise<boolean> {
+    const put = {
+      TableName: this.tableName,
+      Item: item(next),
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': next.version - 1 },
+    };
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item(next),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': next.version - 1 },
-        }),
-      );
+      if (events.length === 0) {
+        await this.documents.send(new PutCommand(put));
+      } else {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: put },
+              ...events.map((event) => ({ Put: this.eventPut(event) })),
+            ],
+          }),
+        );
+      }
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error) || firstConditionFailed(error)) return false;
       throw error;
     }
   }
@@ -132,17 +143,20 @@ export class RequestStore {
     );
   }
 
-  async appendEvent(event: AuditEvent): Promise<void> {
-    // Time first for order; a random suffix so that two events in one millisecond both land.
+  /** An audit line's item: time first for order, a random suffix so that two in one
+   * millisecond both land. */
+  private eventPut(event: AuditEvent) {
     const sk = `EVT#${event.at}#${randomBytes(4).toString('hex')}`;
+    return {
+      TableName: this.tableName,
+      Item: { pk: `REQ#${event.requestId}`, sk, entity: 'audit', ...event },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  }
+
+  async appendEvent(event: AuditEvent): Promise<void> {
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `REQ#${event.requestId}`, sk, entity: 'audit', ...event },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.documents.send(new PutCommand(this.eventPut(event)));
     } catch (error) {
       // The key is unique to this call: an item already there is this very put, retried by
       // the SDK after its answer was lost.

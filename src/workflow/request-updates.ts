@@ -6,8 +6,11 @@ export interface RequestRepository {
   /** False when a request was already filed under `filingKey`: nothing is written then. */
   create(request: AccessRequest, filingKey?: string): Promise<boolean>;
   get(id: string): Promise<AccessRequest | undefined>;
-  /** Writes `next` only if the stored version is `next.version - 1`; false when it is not. */
-  replace(next: AccessRequest): Promise<boolean>;
+  /**
+   * Writes `next` only if the stored version is `next.version - 1`, and `events` with it, all or
+   * nothing; false when the version moved.
+   */
+  replace(next: AccessRequest, events?: readonly AuditEvent[]): Promise<boolean>;
   /** Pending, approved and executing requests. */
   open(): Promise<AccessRequest[]>;
   /** Ended requests with notices still to deliver. */
@@ -38,8 +41,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The one read → decide → conditional write loop. A lost race reads again and decides again;
  * a write whose answer was lost (the SDK then retries and meets its own version) recognises
- * itself by its write token and counts as written. The audit lines of the decision are
- * appended once it is stored.
+ * itself by its write token and counts as written. The decision's audit lines are written with
+ * it.
  */
 export async function updateRequest(
   context: UpdateContext,
@@ -61,11 +64,11 @@ export async function updateRequest(
       writes: [...(current.writes ?? []), token].slice(-KEPT_WRITES),
       version: current.version + 1,
     };
-    if (!(await repository.replace(next))) {
+    // The audit lines go in the same write: a crash cannot keep the change and lose its record.
+    if (!(await repository.replace(next, auditEvents(context, next, decision.audit)))) {
       const stored = await repository.get(id);
       if (!stored?.writes?.includes(token)) continue;
     }
-    await appendAudit(context, next, decision.audit);
     const before = new Set((current.outbox ?? []).map((notice) => notice.id));
     const added = (next.outbox ?? []).filter((notice) => !before.has(notice.id));
     return { outcome: 'written', request: next, audit: decision.audit, added };
@@ -73,18 +76,28 @@ export async function updateRequest(
   return { outcome: 'busy' };
 }
 
+function auditEvents(
+  context: Pick<UpdateContext, 'clock'>,
+  request: { id: string },
+  entries: readonly AuditEntry[],
+): AuditEvent[] {
+  const at = context.clock().toISOString();
+  return entries.map((entry) => ({
+    requestId: request.id,
+    at,
+    type: entry.type,
+    ...(entry.actor ? { actor: entry.actor } : {}),
+    ...(entry.detail ? { detail: entry.detail } : {}),
+  }));
+}
+
+/** Audit lines that come with no change of the request (a refused click, a new request). */
 export async function appendAudit(
   context: Pick<UpdateContext, 'repository' | 'clock'>,
   request: { id: string },
   entries: readonly AuditEntry[],
 ): Promise<void> {
-  for (const entry of entries) {
-    await context.repository.appendEvent({
-      requestId: request.id,
-      at: context.clock().toISOString(),
-      type: entry.type,
-      ...(entry.actor ? { actor: entry.actor } : {}),
-      ...(entry.detail ? { detail: entry.detail } : {}),
-    });
+  for (const event of auditEvents(context, request, entries)) {
+    await context.repository.appendEvent(event);
   }
 }

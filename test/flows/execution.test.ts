@@ -87,7 +87,9 @@ describe('writes whose answers are lost', () => {
 
   it('a rejection whose write answer was lost still updates the card and tells the requester', async () => {
     const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('lost-reject'));
-    // The rejection's write reaches DynamoDB; its answer does not, and the SDK retries it.
+    // The rejection's write (a transaction with its audit line) reaches DynamoDB; its answer
+    // does not, and the SDK retries it. So does the next plain put, the notices' record.
+    loseAnswers(bot.app.backend.clients.dynamo, 'TransactWriteItemsCommand');
     loseAnswers(bot.app.backend.clients.dynamo, 'PutItemCommand');
     await clickCard(bot, 'U0ADA', filed, 'Reject');
     await bot.slack.waitForCall('views.open', (call) =>
@@ -117,6 +119,7 @@ describe('writes whose answers are lost', () => {
     await held.arrived;
     // Every write from here on loses its answer once: the step's, the final status's, the notices'.
     loseAnswers(bot.app.backend.clients.dynamo, 'PutItemCommand', 6);
+    loseAnswers(bot.app.backend.clients.dynamo, 'TransactWriteItemsCommand', 6);
     held.release();
     const done = await finished(bot, filed);
     expect(done.status).toBe('succeeded');

@@ -40,10 +40,11 @@ export class MemoryRequests implements RequestRepository {
     return row ? structuredClone(row) : undefined;
   }
 
-  async replace(next: AccessRequest): Promise<boolean> {
+  async replace(next: AccessRequest, events: readonly AuditEvent[] = []): Promise<boolean> {
     const current = this.rows.get(next.id);
     if (current?.version !== next.version - 1) return false;
     this.rows.set(next.id, structuredClone(next));
+    this.events.push(...structuredClone(events));
     this.writes.push(structuredClone(next));
     if (this.loseAnswers > 0) {
       this.loseAnswers -= 1;

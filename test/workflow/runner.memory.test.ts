@@ -346,12 +346,12 @@ describe('the runner', () => {
     // The notices go out; the process dies at the write that would record that.
     const replace = repository.replace.bind(repository);
     let dying = true;
-    repository.replace = async (next) => {
+    repository.replace = async (next, events) => {
       const current = await repository.get(next.id);
       if (dying && (current?.outbox?.length ?? 0) > (next.outbox?.length ?? 0)) {
         throw new Error('killed');
       }
-      return replace(next);
+      return replace(next, events);
     };
     await expect(runner.run('RTEST0001')).rejects.toThrow('killed');
     dying = false;
