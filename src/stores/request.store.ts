@@ -32,6 +32,18 @@ function item(request: AccessRequest): Record<string, unknown> {
   return { ...requestKey(request.id), ...open, entity: 'request', ...request };
 }
 
+/**
+ * Another transaction held the item at that moment (a plain put meeting a transaction, or two
+ * transactions): the same as losing the race, so the caller reads again and decides again.
+ */
+function isConflict(error: unknown): boolean {
+  if (error instanceof Error && error.name === 'TransactionConflictException') return true;
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
+}
+
 /** A transaction cancelled because its first item's condition failed. */
 function firstConditionFailed(error: unknown): boolean {
   if (!(error instanceof TransactionCanceledException)) return false;
@@ -114,7 +126,9 @@ export class RequestStore {
       }
       return true;
     } catch (error) {
-      if (isConditionFailure(error) || firstConditionFailed(error)) return false;
+      if (isConditionFailure(error) || firstConditionFailed(error) || isConflict(error)) {
+        return false;
+      }
       throw error;
     }
   }
