@@ -46,6 +46,48 @@ function countingKind(effects: string[], extra: Partial<Record<string, Partial<S
   return { 'user.create': executor };
 }
 
+/** A promise to wait on, and the function that settles it. */
+function latch(): { wait: Promise<void>; open: () => void } {
+  let open: () => void = () => {};
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open };
+}
+
+/** One bot table, one Slack and one clock that several runners share. */
+function shared() {
+  return { clock: manualClock(), repository: new MemoryRequests(), notifier: new MemoryNotifier() };
+}
+
+/** Another runner (another instance, or the same after a restart) on what `world` holds. */
+function secondRunner(world: ReturnType<typeof shared>, executors = countingKind([])) {
+  const { repository, notifier, clock } = world;
+  return memoryRunner({ repository, notifier, clock: clock.now, instanceId: 'runner-b', executors })
+    .runner;
+}
+
+/** What a runner that died inside its steps left behind: executing under a lapsed lease. */
+async function strand(
+  repository: MemoryRequests,
+  approved: AccessRequest,
+  steps: AccessRequest['steps'],
+  lease = { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
+): Promise<void> {
+  await repository.replace({
+    ...approved,
+    status: 'executing',
+    lease,
+    steps,
+    version: approved.version + 1,
+  });
+}
+
+/** How many times a runner took the request to run it. */
+function starts(repository: MemoryRequests): number {
+  return repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started').length;
+}
+
 describe('the runner', () => {
   it('runs every step once, hands outputs on, and tells the card, the thread and the requester once', async () => {
     const effects: string[] = [];
@@ -125,16 +167,10 @@ describe('the runner', () => {
     });
     const approved = await approvedIn(repository);
     // What a runner that died inside step two left behind.
-    await repository.replace({
-      ...approved,
-      status: 'executing',
-      lease: { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
-      steps: [
-        { name: 'one', status: 'done', at: approved.createdAt, detail: 'one done' },
-        { name: 'two', status: 'started', at: approved.createdAt },
-      ],
-      version: approved.version + 1,
-    });
+    await strand(repository, approved, [
+      { name: 'one', status: 'done', at: approved.createdAt, detail: 'one done' },
+      { name: 'two', status: 'started', at: approved.createdAt },
+    ]);
     expect(await runner.sweep()).toBe(1);
     const done = await repository.get(approved.id);
     expect(done?.status).toBe('succeeded');
@@ -158,13 +194,9 @@ describe('the runner', () => {
       clock: () => new Date('2026-12-01T10:20:00.000Z'),
     });
     const approved = await approvedIn(repository);
-    await repository.replace({
-      ...approved,
-      status: 'executing',
-      lease: { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
-      steps: [{ name: 'one', status: 'started', at: approved.createdAt }],
-      version: approved.version + 1,
-    });
+    await strand(repository, approved, [
+      { name: 'one', status: 'started', at: approved.createdAt },
+    ]);
     await runner.sweep();
     expect(resumed).toEqual([true]);
     expect((await repository.get(approved.id))?.status).toBe('succeeded');
@@ -174,11 +206,9 @@ describe('the runner', () => {
     const effects: string[] = [];
     const { runner, repository } = memoryRunner({ executors: countingKind(effects) });
     const approved = await approvedIn(repository);
-    await repository.replace({
-      ...approved,
-      status: 'executing',
-      lease: { owner: 'runner-b', until: '2026-12-01T10:06:00.000Z' },
-      version: approved.version + 1,
+    await strand(repository, approved, [], {
+      owner: 'runner-b',
+      until: '2026-12-01T10:06:00.000Z',
     });
     expect(await runner.sweep()).toBe(0);
     await runner.run(approved.id);
@@ -187,28 +217,19 @@ describe('the runner', () => {
 
   it('takes over a lapsed lease; the runner that lost it stops before its next effect', async () => {
     const effects: string[] = [];
-    const clock = manualClock();
-    const repository = new MemoryRequests();
-    const notifier = new MemoryNotifier();
-    let releaseTwo: () => void = () => {};
-    const inTwo = new Promise<void>((resolve) => {
-      releaseTwo = resolve;
-    });
-    let arrivedInTwo: () => void = () => {};
-    const arrived = new Promise<void>((resolve) => {
-      arrivedInTwo = resolve;
-    });
+    const world = shared();
+    const { repository, notifier, clock } = world;
+    const inTwo = latch();
+    const release = latch();
     const stalled = memoryRunner({
       repository,
       notifier,
       clock: clock.now,
-      // Renewals too far apart to keep the lease: the runner stalls past it.
-      policy: { ...POLICY, leaseMs: 60_000 },
       executors: countingKind(effects, {
         two: {
           run: async (context) => {
-            arrivedInTwo();
-            await inTwo;
+            inTwo.open();
+            await release.wait;
             await context.fence();
             effects.push('two by the stalled runner');
             return 'two';
@@ -216,26 +237,18 @@ describe('the runner', () => {
         },
       }),
     });
-    const other = memoryRunner({
-      repository,
-      notifier,
-      clock: clock.now,
-      instanceId: 'runner-b',
-      executors: countingKind(effects),
-    });
     await approvedIn(repository);
     const first = stalled.runner.run('RTEST0001');
-    await arrived;
+    await inTwo.wait;
+    // The stalled runner renews nothing for five minutes: its lease lapses and another takes it.
     clock.advance(5 * 60_000);
-    await other.runner.sweep();
-    releaseTwo();
+    await secondRunner(world, countingKind(effects)).sweep();
+    release.open();
     await first;
     const done = await repository.get('RTEST0001');
     expect(done?.status).toBe('succeeded');
     expect(effects).toEqual(['one', 'two', 'three']);
-    expect(
-      repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started'),
-    ).toHaveLength(2);
+    expect(starts(repository)).toBe(2);
     expect(notifier.of('RTEST0001').filter(([type]) => type === 'outcome')).toHaveLength(1);
   });
 
@@ -276,9 +289,7 @@ describe('the runner', () => {
     await running;
     expect(effects).toEqual(['one', 'two', 'three']);
     expect((await repository.get('RTEST0001'))?.lease).toBeUndefined();
-    expect(
-      repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started'),
-    ).toHaveLength(1);
+    expect(starts(repository)).toBe(1);
   });
 
   it('counts a write whose answer was lost as written, and still tells everyone once', async () => {
@@ -293,9 +304,8 @@ describe('the runner', () => {
   });
 
   it('delivers, after a restart, what a process that died right after its final write never said', async () => {
-    const clock = manualClock();
-    const repository = new MemoryRequests();
-    const notifier = new MemoryNotifier();
+    const world = shared();
+    const { repository, notifier, clock } = world;
     const dying = memoryRunner({
       repository,
       notifier,
@@ -311,31 +321,24 @@ describe('the runner', () => {
     expect(await repository.unsent()).toHaveLength(1);
 
     notifier.dead = false;
-    const restarted = memoryRunner({
-      repository,
-      notifier,
-      clock: clock.now,
-      instanceId: 'runner-b',
-      executors: countingKind([]),
-    });
+    const restarted = secondRunner(world);
     // Not while the notices are fresh: a live runner could still be sending them.
-    await restarted.runner.sweep();
+    await restarted.sweep();
     expect(notifier.of('RTEST0001')).toEqual([]);
     // Its one failed try makes the sweep wait twice a lease.
     clock.advance(POLICY.leaseMs);
-    await restarted.runner.sweep();
+    await restarted.sweep();
     expect(notifier.of('RTEST0001')).toEqual([]);
     clock.advance(POLICY.leaseMs);
-    await restarted.runner.sweep();
-    await restarted.runner.sweep();
+    await restarted.sweep();
+    await restarted.sweep();
     expect(notifier.of('RTEST0001').map(([type]) => type)).toEqual(['card', 'result', 'outcome']);
     expect(await repository.unsent()).toEqual([]);
   });
 
   it('does not send again a notice that went out before its process died', async () => {
-    const clock = manualClock();
-    const repository = new MemoryRequests();
-    const notifier = new MemoryNotifier();
+    const world = shared();
+    const { repository, notifier, clock } = world;
     const { runner } = memoryRunner({
       repository,
       notifier,
@@ -356,14 +359,7 @@ describe('the runner', () => {
     await expect(runner.run('RTEST0001')).rejects.toThrow('killed');
     dying = false;
     clock.advance(POLICY.leaseMs);
-    const restarted = memoryRunner({
-      repository,
-      notifier,
-      clock: clock.now,
-      instanceId: 'runner-b',
-      executors: countingKind([]),
-    });
-    await restarted.runner.sweep();
+    await secondRunner(world).sweep();
     expect(notifier.of('RTEST0001').filter(([type]) => type !== 'card')).toEqual([
       ['result', 'ran 3 steps'],
       ['outcome', 'ran 3 steps'],
@@ -414,13 +410,9 @@ describe('the runner', () => {
       clock: () => new Date('2026-12-01T10:20:00.000Z'),
     });
     const approved = await approvedIn(repository);
-    await repository.replace({
-      ...approved,
-      status: 'executing',
-      lease: { owner: 'dead', until: '2026-12-01T10:06:00.000Z' },
-      steps: [{ name: 'one', status: 'started', at: approved.createdAt }],
-      version: approved.version + 1,
-    });
+    await strand(repository, approved, [
+      { name: 'one', status: 'started', at: approved.createdAt },
+    ]);
     await runner.sweep();
     const failed = await repository.get(approved.id);
     expect(failed?.status).toBe('failed');
@@ -440,18 +432,11 @@ describe('the runner', () => {
   });
 
   it('a fence renews a lapsed lease nobody took yet, so another runner cannot take it then', async () => {
-    const clock = manualClock();
-    const repository = new MemoryRequests();
-    const notifier = new MemoryNotifier();
+    const world = shared();
+    const { repository, notifier, clock } = world;
     const effects: string[] = [];
-    let fenced: () => void = () => {};
-    const afterFence = new Promise<void>((resolve) => {
-      fenced = resolve;
-    });
-    let carryOn: () => void = () => {};
-    const resume = new Promise<void>((resolve) => {
-      carryOn = resolve;
-    });
+    const fenced = latch();
+    const resume = latch();
     const slow = memoryRunner({
       repository,
       notifier,
@@ -461,30 +446,21 @@ describe('the runner', () => {
           run: async (context) => {
             clock.advance(5 * 60_000);
             await context.fence();
-            fenced();
-            await resume;
+            fenced.open();
+            await resume.wait;
             effects.push('one');
             return 'one';
           },
         },
       }),
     });
-    const other = memoryRunner({
-      repository,
-      notifier,
-      clock: clock.now,
-      instanceId: 'runner-b',
-      executors: countingKind(effects),
-    });
     await approvedIn(repository);
     const running = slow.runner.run('RTEST0001');
-    await afterFence;
-    expect(await other.runner.sweep()).toBe(0);
-    carryOn();
+    await fenced.wait;
+    expect(await secondRunner(world, countingKind(effects)).sweep()).toBe(0);
+    resume.open();
     await running;
     expect(effects).toEqual(['one', 'two', 'three']);
-    expect(
-      repository.eventTypes('RTEST0001').filter((type) => type === 'execution-started'),
-    ).toHaveLength(1);
+    expect(starts(repository)).toBe(1);
   });
 });
