@@ -3,10 +3,12 @@ import {
   AdminInitiateAuthCommand,
   CreateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { AccessRequest } from '../../src/domain/request';
 import { RequestStore } from '../../src/stores/request.store';
 import { startBotProcess, until } from '../support/bot-process';
 import { eventually } from '../support/eventually';
 import { type FiledRequest, onboardingFields, textIn } from '../support/onboarding-flow';
+import type { SlackDriver } from '../support/slack-driver';
 import { SlackStandIn } from '../support/slack-standin';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
 import { vamsAuthorizes } from '../support/vams-authorizer';
@@ -27,7 +29,7 @@ const LATER = { clock: () => new Date(Date.now() + 5 * 60_000) };
 /** Runs `/vams <text>` and returns the dialog it opened, once it shows its form. */
 async function openDialog(
   slack: SlackStandIn,
-  driver: { command(userId: string, text: string): Promise<unknown> },
+  driver: SlackDriver,
   userId: string,
   text: string,
 ): Promise<string> {
@@ -84,19 +86,29 @@ describe('a bot killed after the work is done but before people were told', () =
     return startTestBot({ deployment, slack, env: ENV, tuning: LATER });
   }
 
-  it('right after the final status write: the card, the thread and the requester are told once after a restart', async () => {
-    const first = await startBotProcess(deployment, slack, ENV);
-    const viewId = await openDialog(slack, first.driver, 'U0MAX', 'user create');
-    await first.driver.submitView(
+  /** The open request `matches` picks, once its card is posted and stored. */
+  function filedWhere(matches: (request: AccessRequest) => boolean): Promise<FiledRequest> {
+    return eventually(async () => {
+      const [request] = (await store.open()).filter(matches);
+      if (!request?.card) throw new Error('no card yet');
+      return { id: request.id, userId: request.subject, card: request.card };
+    });
+  }
+
+  /** Max files an onboarding of `userId` through the bot process's dialog. */
+  async function fileOnboardingOn(driver: SlackDriver, userId: string): Promise<FiledRequest> {
+    const viewId = await openDialog(slack, driver, 'U0MAX', 'user create');
+    await driver.submitView(
       'U0MAX',
       viewId,
-      onboardingFields({ userId: 'told-once', email: 'told-once@example.com', roles: ['viewer'] }),
+      onboardingFields({ userId, email: `${userId}@example.com`, roles: ['viewer'] }),
     );
-    const filed = await eventually(async () => {
-      const [request] = (await store.open()).filter((open) => open.subject === 'told-once');
-      if (!request?.card) throw new Error('no card yet');
-      return { id: request.id, userId: 'told-once', card: request.card };
-    });
+    return filedWhere((request) => request.subject === userId);
+  }
+
+  it('right after the final status write: the card, the thread and the requester are told once after a restart', async () => {
+    const first = await startBotProcess(deployment, slack, ENV);
+    const filed = await fileOnboardingOn(first.driver, 'told-once');
     // The first thing after the final write is the card's update: the bot dies there.
     const caught = slack.hold('chat.update', (args) =>
       JSON.stringify(args.blocks ?? '').includes(':white_check_mark: Done'),
@@ -141,11 +153,7 @@ describe('a bot killed after the work is done but before people were told', () =
       Expires: expires,
       Reason: 'Nightly uploads',
     });
-    const filed = await eventually(async () => {
-      const [request] = (await store.open()).filter((open) => open.kind === 'key.create');
-      if (!request?.card) throw new Error('no card yet');
-      return { id: request.id, userId: request.subject, card: request.card };
-    });
+    const filed = await filedWhere((request) => request.kind === 'key.create');
     const bobDm = slack.dmChannelOf('U0BOB');
     // Slack posts the key's DM; the bot dies before it hears back, let alone records it.
     const caught = slack.holdAnswer(
@@ -215,11 +223,7 @@ describe('a bot killed after the work is done but before people were told', () =
       'user reset-password bob@example.com',
     );
     await first.driver.submitView('U0ADA', viewId, { Reason: 'Forgot it' });
-    const filed = await eventually(async () => {
-      const [request] = (await store.open()).filter((open) => open.kind === 'user.reset-password');
-      if (!request?.card) throw new Error('no card yet');
-      return { id: request.id, userId: request.subject, card: request.card };
-    });
+    const filed = await filedWhere((request) => request.kind === 'user.reset-password');
     const bobDm = slack.dmChannelOf('U0BOB');
     const caught = slack.holdAnswer(
       'chat.postMessage',
@@ -265,17 +269,7 @@ describe('a bot killed after the work is done but before people were told', () =
 
   it('after the result and the DM went out but before that was recorded: nothing is sent twice after a restart', async () => {
     const first = await startBotProcess(deployment, slack, ENV);
-    const viewId = await openDialog(slack, first.driver, 'U0MAX', 'user create');
-    await first.driver.submitView(
-      'U0MAX',
-      viewId,
-      onboardingFields({ userId: 'sent-once', email: 'sent-once@example.com', roles: ['viewer'] }),
-    );
-    const filed = await eventually(async () => {
-      const [request] = (await store.open()).filter((open) => open.subject === 'sent-once');
-      if (!request?.card) throw new Error('no card yet');
-      return { id: request.id, userId: 'sent-once', card: request.card };
-    });
+    const filed = await fileOnboardingOn(first.driver, 'sent-once');
     // The outcome DM, the last notice, is posted; the bot dies before it records any of them.
     const maxDm = slack.dmChannelOf('U0MAX');
     const caught = slack.holdAnswer(

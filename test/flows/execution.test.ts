@@ -45,15 +45,25 @@ async function seed(bot: TestBot): Promise<void> {
   ]);
 }
 
-describe('execution does not run inside the click', () => {
-  let bot: TestBot;
+/** A bot of its own for the enclosing `describe`, with Ada (admin) and Bob (viewer). */
+function seededBot(): () => TestBot {
+  let bot: TestBot | undefined;
   beforeAll(async () => {
     bot = await startTestBot();
     await seed(bot);
   }, 60_000);
-  afterAll(() => bot.stop());
+  afterAll(() => bot?.stop());
+  return () => {
+    if (!bot) throw new Error('the bot has not started');
+    return bot;
+  };
+}
+
+describe('execution does not run inside the click', () => {
+  const botOf = seededBot();
 
   it('answers the Approve click and shows the card approved while a step still runs; the result follows in the thread', async () => {
+    const bot = botOf();
     const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('held-key'));
     const bobDm = bot.slack.dmChannelOf('U0BOB');
     const held = bot.slack.hold(
@@ -78,14 +88,10 @@ describe('execution does not run inside the click', () => {
 });
 
 describe('writes whose answers are lost', () => {
-  let bot: TestBot;
-  beforeAll(async () => {
-    bot = await startTestBot();
-    await seed(bot);
-  }, 60_000);
-  afterAll(() => bot.stop());
+  const botOf = seededBot();
 
   it('a rejection whose write answer was lost still updates the card and tells the requester', async () => {
+    const bot = botOf();
     const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('lost-reject'));
     // The rejection's write (a transaction with its audit line) reaches DynamoDB; its answer
     // does not, and the SDK retries it. So does the next plain put, the notices' record.
@@ -110,6 +116,7 @@ describe('writes whose answers are lost', () => {
   });
 
   it('an approval whose final write answer was lost still ends in the thread and the DM', async () => {
+    const bot = botOf();
     const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('lost-final'));
     const held = bot.slack.hold(
       'chat.postMessage',
