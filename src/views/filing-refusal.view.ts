@@ -30,35 +30,23 @@ function unmappedAttempt(ask: FilingAsk): string {
 
 type RefusalAsk<C extends FilingRefusal['code']> = Extract<FilingRefusal, { code: C }>['ask'];
 
-function adminsOnly(ask: RefusalAsk<'not-an-admin'>): string {
-  switch (ask.kind) {
-    case 'user.disable':
-    case 'user.enable':
-    case 'user.signout':
-      return 'Only VAMS admins can change users’ access.';
-    case 'user.update':
-      return 'Only VAMS admins can change users’ details.';
-    case 'user.offboard':
-      return 'Only VAMS admins can offboard people.';
-    case 'key.create':
-      return 'Only VAMS admins can create keys for other users; use `/vams key request` for your own.';
-    default:
-      return 'Only VAMS admins can ask for this.';
-  }
-}
+/** Why only admins may: by what was asked. */
+const ADMINS_ONLY: Partial<Record<FilingAsk['kind'], string>> = {
+  'user.disable': 'Only VAMS admins can change users’ access.',
+  'user.enable': 'Only VAMS admins can change users’ access.',
+  'user.signout': 'Only VAMS admins can change users’ access.',
+  'user.update': 'Only VAMS admins can change users’ details.',
+  'user.offboard': 'Only VAMS admins can offboard people.',
+  'key.create':
+    'Only VAMS admins can create keys for other users; use `/vams key request` for your own.',
+};
 
-function notForOneself(ask: RefusalAsk<'own-account'>): string {
-  switch (ask.kind) {
-    case 'user.disable':
-      return 'You cannot disable yourself; ask another admin.';
-    case 'user.signout':
-      return 'You cannot sign yourself out here; ask another admin.';
-    case 'user.offboard':
-      return 'You cannot offboard yourself; ask another admin.';
-    default:
-      return 'You cannot ask for this about yourself; ask another admin.';
-  }
-}
+/** What nobody may ask about themselves: by what was asked. */
+const NOT_FOR_ONESELF: Partial<Record<FilingAsk['kind'], string>> = {
+  'user.disable': 'You cannot disable yourself; ask another admin.',
+  'user.signout': 'You cannot sign yourself out here; ask another admin.',
+  'user.offboard': 'You cannot offboard yourself; ask another admin.',
+};
 
 function notTheKeyOwner(ask: RefusalAsk<'not-the-key-owner'>): string {
   if (ask.kind === 'key.list') return 'You can list your own keys only; admins can list anyone’s.';
@@ -72,11 +60,14 @@ export function filingRefusalText(refusal: FilingRefusal): string {
     case 'not-mapped':
       return `You cannot ${unmappedAttempt(refusal.ask)}: ${explainRefusal(refusal.identityReason, refusal.email)}`;
     case 'not-an-admin':
-      return adminsOnly(refusal.ask);
+      return ADMINS_ONLY[refusal.ask.kind] ?? 'Only VAMS admins can ask for this.';
     case 'not-an-admin-or-manager':
       return 'Only VAMS admins and managers can list and show users.';
     case 'own-account':
-      return notForOneself(refusal.ask);
+      return (
+        NOT_FOR_ONESELF[refusal.ask.kind] ??
+        'You cannot ask for this about yourself; ask another admin.'
+      );
     case 'not-your-account':
       return `You can ask for a reset of your own password (${code(refusal.ownUserId)}) only; admins can ask for anyone's.`;
     case 'not-the-key-owner':
