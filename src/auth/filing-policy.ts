@@ -38,17 +38,22 @@ export type Filing =
   | { allowed: true; requester: MappedIdentity }
   | { allowed: false; refusal: FilingRefusal };
 
-/** The request an ask would file, and the VAMS users it is about; none for reads. */
+/**
+ * The request an ask would file, and the VAMS users it is about; none for reads. `forOthers`:
+ * the command is the one for other people's accounts, whoever it names (`/vams key create`
+ * against `/vams key request`), so a non-admin is refused it even about themselves.
+ */
 function requestOf(
   ask: FilingAsk,
   asker: string,
-): { kind: RequestKind; about: readonly string[] } | undefined {
+): { kind: RequestKind; about: readonly string[]; forOthers?: true } | undefined {
   switch (ask.kind) {
     case 'user.create':
       return { kind: ask.kind, about: [] };
     case 'key.request':
       return { kind: 'key.create', about: [asker] };
     case 'key.create':
+      return { kind: ask.kind, about: [ask.ownerUserId], forOthers: true };
     case 'key.rotate':
       return { kind: ask.kind, about: [ask.ownerUserId] };
     case 'user.offboard':
@@ -92,7 +97,7 @@ function mappedRefusal(
     // Who may file a kind is the kind's own data (its definition's `filing`).
     const rules = definitionOf(request.kind).filing;
     const aboutSelf = request.about.some(own);
-    const onlySelf = request.about.length > 0 && request.about.every(own);
+    const onlySelf = !request.forOthers && request.about.length > 0 && request.about.every(own);
     if (rules.by === 'anyone') return undefined;
     if (!standing.isAdmin) {
       return rules.ownAccount === 'anyone' && onlySelf ? undefined : othersRefusal(ask, identity);

@@ -76,6 +76,11 @@ describe('filingRefusal', () => {
     expect(codeOf(manager, ask)).toBe('not-an-admin');
   });
 
+  it('keeps `key create` to admins even when it names the asker: their own key is `key request`', () => {
+    expect(codeOf(viewer, { kind: 'key.create', ownerUserId: 'vic' })).toBe('not-an-admin');
+    expect(codeOf(admin, { kind: 'key.create', ownerUserId: 'ada' })).toBeUndefined();
+  });
+
   it('lets admins and managers read the user directory, nobody else', () => {
     const ask: FilingAsk = { kind: 'user.directory' };
     expect(codeOf(manager, ask)).toBeUndefined();
