@@ -34,6 +34,11 @@ export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
 
+/** Whether something failed because its Cognito user is not in the pool (any more). */
+export function isUserGone(error: unknown): boolean {
+  return isDomainError(error) && error.code === 'user-gone';
+}
+
 /**
  * What a person reads about a failure: a domain error's own message; for anything else (an SDK
  * error, a bug) only the incident reference its log line carries, never its text.

@@ -13,8 +13,10 @@ import {
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { z } from 'zod';
 import { retryThrottled } from '../aws/throttle';
 import type { CognitoUserSummary, ContactChanges, NewCognitoUser } from '../domain/cognito-user';
+import { DomainError, isUserGone } from '../domain/errors';
 import type { PasswordPolicy } from '../vams/temporary-password';
 
 /** Cognito admin calls made the way VAMS makes them, so VAMS sees the bot's users as its own. */
@@ -27,9 +29,18 @@ export class CognitoAdmin {
   ) {}
 
   // Every admin call backs off when Cognito throttles: bulk work slows down, it does not fail.
+  // A user who is not there any more is a reason people can act on, not a fault.
   private send: CognitoIdentityProviderClient['send'] = ((
     command: Parameters<CognitoIdentityProviderClient['send']>[0],
-  ) => retryThrottled(() => this.cognito.send(command))) as CognitoIdentityProviderClient['send'];
+  ) =>
+    retryThrottled(() => this.cognito.send(command)).catch((error: unknown) => {
+      if (!(error instanceof UserNotFoundException)) throw error;
+      const username = z.object({ Username: z.string() }).safeParse(command.input);
+      throw new DomainError(
+        'user-gone',
+        `there is no Cognito user ${username.success ? username.data.Username : ''} any more`,
+      );
+    })) as CognitoIdentityProviderClient['send'];
 
   async findUser(userId: string): Promise<CognitoUserSummary | undefined> {
     try {
@@ -46,7 +57,7 @@ export class CognitoAdmin {
         enabled: user.Enabled !== false,
       };
     } catch (error) {
-      if (error instanceof UserNotFoundException) return undefined;
+      if (isUserGone(error)) return undefined;
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import type { AdminRoleGuard } from '../../domain/admin-role-guard';
-import { DomainError } from '../../domain/errors';
+import { DomainError, isUserGone } from '../../domain/errors';
 import { type AccessRequest, expectKind, type RequestOf } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
 import { deactivateKeysOf, type KeyDeactivationPorts } from '../../workflow/key-deactivation';
@@ -25,17 +25,13 @@ export interface OffboardingPorts {
   adminRoles: readonly string[];
 }
 
-function isUserNotFound(error: unknown): boolean {
-  return error instanceof Error && error.name === 'UserNotFoundException';
-}
-
 /** A Cognito call on someone who may already be gone: gone is done. */
 async function unlessGone(call: () => Promise<void>, done: string): Promise<string> {
   try {
     await call();
     return done;
   } catch (error) {
-    if (isUserNotFound(error)) return 'no Cognito user (already gone)';
+    if (isUserGone(error)) return 'no Cognito user (already gone)';
     throw error;
   }
 }
