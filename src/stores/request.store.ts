@@ -21,6 +21,7 @@ const UNSENT_INDEX_KEY = 'UNSENT';
 // A dialog can be submitted once: a replayed submission finds its marker. Kept well past the
 // lifetime of a Slack view.
 const FILING_KEEP_SECONDS = 7 * 24 * 3600;
+const FILING_ATTEMPTS = 4;
 
 function item(request: AccessRequest): Record<string, unknown> {
   const listed = isOpen(request.status)
@@ -82,14 +83,19 @@ export class RequestStore {
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
-    try {
-      await this.documents.send(
-        new TransactWriteCommand({ TransactItems: [{ Put: marker }, { Put: put }] }),
-      );
-      return true;
-    } catch (error) {
-      if (firstConditionFailed(error)) return false;
-      throw error;
+    // A replayed submission arriving at the same moment meets this one's transaction: once that
+    // one has ended, the marker says which was first.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({ TransactItems: [{ Put: marker }, { Put: put }] }),
+        );
+        return true;
+      } catch (error) {
+        if (firstConditionFailed(error)) return false;
+        if (!isConflict(error) || attempt === FILING_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
     }
   }
 
