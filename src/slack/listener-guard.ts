@@ -40,11 +40,30 @@ function whoAndWhere(body: unknown) {
 type GuardedArgs = AnyMiddlewareArgs & AllMiddlewareArgs;
 
 /**
- * Acknowledges what failed if nothing did yet (a second ack throws, which means it was done).
- * True when the ack itself told the person: a command's ephemeral answer, or a dialog turned
- * into a notice.
+ * The payloads whose ack was called. Over HTTP a second ack throws, but in Socket Mode it only
+ * warns, so the guard cannot learn from the ack itself whether the listener acked already.
+ */
+const acked = new WeakSet<object>();
+
+/** Every receiver hands its payloads to `processEvent`: its ack is wrapped to be remembered. */
+function rememberAcks(app: App): void {
+  const process = app.processEvent.bind(app);
+  app.processEvent = (event) =>
+    process({
+      ...event,
+      ack: async (response) => {
+        if (typeof event.body === 'object' && event.body !== null) acked.add(event.body);
+        await event.ack(response);
+      },
+    });
+}
+
+/**
+ * Acknowledges what failed if nothing did yet. True when the ack itself told the person: a
+ * command's ephemeral answer, or a dialog turned into a notice.
  */
 async function acknowledge(args: GuardedArgs, text: string): Promise<boolean> {
+  if (acked.has(args.body)) return false;
   try {
     if ('command' in args) {
       await args.ack({ response_type: 'ephemeral', text });
@@ -65,7 +84,7 @@ async function acknowledge(args: GuardedArgs, text: string): Promise<boolean> {
     if ('options' in args) await args.ack({ options: [] });
     else if ('ack' in args && args.ack) await args.ack();
   } catch {
-    // Acknowledged already by the listener.
+    // Acknowledged already, by a receiver that answers on its own.
   }
   return false;
 }
@@ -91,6 +110,7 @@ async function tell(
  * The process goes on.
  */
 export function registerListenerGuard(app: App, dms: DirectMessages, logger: AppLogger): void {
+  rememberAcks(app);
   app.use(async (args: GuardedArgs) => {
     try {
       await args.next();

@@ -1,5 +1,10 @@
+import { Writable } from 'node:stream';
+import { App, type Receiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import { DomainError } from '../../src/domain/errors';
-import { failureText } from '../../src/slack/listener-guard';
+import { createLogger } from '../../src/logging';
+import { failureText, registerListenerGuard } from '../../src/slack/listener-guard';
+import { DirectMessages } from '../../src/slack/slack-notifier';
 import { API_KEY_IDS } from '../../src/views/api-key.view';
 import {
   answerTo,
@@ -7,6 +12,7 @@ import {
   openOnboardingModal,
   textIn,
 } from '../support/onboarding-flow';
+import { SlackStandIn } from '../support/slack-standin';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
 const REFERENCE = /internal error \(reference ([0-9a-f]{8})\)/;
@@ -97,6 +103,60 @@ describe('a listener that throws', () => {
     const reference = REFERENCE.exec(said)?.[1] ?? 'none';
     expect(bot.logs.some((line) => line.includes(reference))).toBe(true);
     await stillServes();
+  });
+});
+
+describe('a listener that throws after its ack, with a receiver whose second ack does not throw', () => {
+  // As in Socket Mode, where acknowledging twice only logs a warning.
+  const receiver: Receiver = { init: () => {}, start: async () => {}, stop: async () => {} };
+  let standIn: SlackStandIn;
+  beforeAll(async () => {
+    standIn = await SlackStandIn.start();
+  });
+  afterAll(() => standIn.stop());
+
+  it('still tells the person by the response_url, with a reference', async () => {
+    const app = new App({
+      receiver,
+      token: 'xoxb-local-standin',
+      tokenVerificationEnabled: false,
+      clientOptions: { slackApiUrl: standIn.apiUrl },
+    });
+    const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const logger = createLogger('error', quiet);
+    registerListenerGuard(
+      app,
+      new DirectMessages(new WebClient('xoxb-local-standin', { slackApiUrl: standIn.apiUrl })),
+      logger,
+    );
+    app.command('/vams', async ({ ack }) => {
+      await ack();
+      throw new Error('DynamoDB is unavailable');
+    });
+    const acks: unknown[] = [];
+    const responseUrl = standIn.newResponseUrl();
+    await app.processEvent({
+      body: {
+        command: '/vams',
+        text: 'whoami',
+        user_id: 'U0ADA',
+        team_id: standIn.teamId,
+        channel_id: 'C0GENERAL',
+        response_url: responseUrl,
+        trigger_id: standIn.issueTrigger(),
+      },
+      ack: async (response) => {
+        acks.push(response);
+      },
+    });
+    const reply = await standIn.waitForCall(
+      'response_url',
+      (call) => call.args.url === responseUrl,
+    );
+    expect(textIn(reply.args)).toMatch(REFERENCE);
+    expect(textIn(reply.args)).not.toContain('DynamoDB');
+    // Only the listener's own ack went to Slack.
+    expect(acks).toEqual([undefined]);
   });
 });
 
