@@ -42,6 +42,10 @@ export interface Config {
   apiKeyDefaultDays: number;
   apiKeyMaxDays: number;
   tempPasswordDelivery: 'email' | 'slack-dm';
+  /** Minutes offered in a grant's `Duration`, shortest first. */
+  grantDurations: number[];
+  /** Longest grant someone may ask for themselves. */
+  grantMaxMinutes: number;
   logLevel: LogLevel;
 }
 
@@ -77,6 +81,35 @@ function wholeNumber(min: number, max: number, fallback: number) {
         `must be a whole number from ${min} to ${max} (got "${String(issue.input)}")`,
     })
     .transform(Number);
+}
+
+// A year of minutes: longer than any grant anyone should hold without a review.
+const LONGEST_GRANT_MINUTES = 366 * 24 * 60;
+
+function minuteList(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((minutes) => minutes.trim()))
+    .refine(
+      (values) =>
+        values.length > 0 &&
+        values.every(
+          (minutes) =>
+            /^\d+$/.test(minutes) &&
+            Number(minutes) >= 1 &&
+            Number(minutes) <= LONGEST_GRANT_MINUTES,
+        ),
+      {
+        error: (issue) =>
+          `must be comma-separated whole minutes from 1 to ${LONGEST_GRANT_MINUTES}, e.g. 60,240,1440 (got "${String(issue.input)}")`,
+      },
+    )
+    .transform((values) => [...new Set(values.map(Number))].sort((a, b) => a - b))
+    .refine(
+      (values) => values.length <= 20,
+      'offers at most 20 durations (a select holds them all)',
+    );
 }
 
 function flag(fallback: boolean) {
@@ -143,6 +176,8 @@ const environmentSchema = z.object({
   API_KEY_DEFAULT_DAYS: wholeNumber(1, 3650, 90),
   API_KEY_MAX_DAYS: wholeNumber(1, 3650, 365),
   TEMP_PASSWORD_DELIVERY: oneOf(['email', 'slack-dm'], 'email'),
+  GRANT_DURATIONS: minuteList('60,240,480,1440,10080'),
+  GRANT_MAX_MINUTES: wholeNumber(1, LONGEST_GRANT_MINUTES, 1440),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
 });
 
@@ -173,10 +208,20 @@ function presenceProblems(env: RawEnvironment): string[] {
 }
 
 function rangeProblems(env: Environment): string[] {
-  if (env.API_KEY_DEFAULT_DAYS <= env.API_KEY_MAX_DAYS) return [];
-  return [
-    `API_KEY_DEFAULT_DAYS (${env.API_KEY_DEFAULT_DAYS}) must not exceed API_KEY_MAX_DAYS (${env.API_KEY_MAX_DAYS})`,
-  ];
+  const problems: string[] = [];
+  if (env.API_KEY_DEFAULT_DAYS > env.API_KEY_MAX_DAYS) {
+    problems.push(
+      `API_KEY_DEFAULT_DAYS (${env.API_KEY_DEFAULT_DAYS}) must not exceed API_KEY_MAX_DAYS (${env.API_KEY_MAX_DAYS})`,
+    );
+  }
+  // Otherwise people could ask for no grant of their own at all.
+  const [shortest] = env.GRANT_DURATIONS;
+  if (shortest !== undefined && shortest > env.GRANT_MAX_MINUTES) {
+    problems.push(
+      `GRANT_DURATIONS offers nothing within GRANT_MAX_MINUTES (${env.GRANT_MAX_MINUTES}): its shortest is ${shortest}`,
+    );
+  }
+  return problems;
 }
 
 function toConfig(env: Environment): Config {
@@ -216,6 +261,8 @@ function toConfig(env: Environment): Config {
     apiKeyDefaultDays: env.API_KEY_DEFAULT_DAYS,
     apiKeyMaxDays: env.API_KEY_MAX_DAYS,
     tempPasswordDelivery: env.TEMP_PASSWORD_DELIVERY,
+    grantDurations: env.GRANT_DURATIONS,
+    grantMaxMinutes: env.GRANT_MAX_MINUTES,
     logLevel: env.LOG_LEVEL,
   };
 }
