@@ -3,12 +3,16 @@ import { apiKeyParams, apiKeyRotationParams } from '../kinds/api-key/params';
 import { offboardParams } from '../kinds/offboarding/params';
 import { onboardingParams } from '../kinds/onboarding/params';
 import { passwordResetParams } from '../kinds/password-reset/params';
+import { roleAssignParams } from '../kinds/role-assign/params';
+import { roleRemoveParams } from '../kinds/role-remove/params';
 import { singleUserParams } from '../kinds/user-access/params';
 import { userUpdateParams } from '../kinds/user-update/params';
 
 export type { ApiKeyParams, ApiKeyRotationParams } from '../kinds/api-key/params';
 export { MAX_OFFBOARD_USERS, type OffboardParams } from '../kinds/offboarding/params';
 export type { OnboardingParams } from '../kinds/onboarding/params';
+export type { RoleAssignParams } from '../kinds/role-assign/params';
+export type { RoleRemoveParams } from '../kinds/role-remove/params';
 export type { UserUpdateParams } from '../kinds/user-update/params';
 
 const OPEN_STATUSES = ['pending', 'approved', 'executing'] as const;
@@ -55,9 +59,12 @@ export type StepRecord = z.infer<typeof stepRecord>;
 const notice = z.object({
   id: z.string(),
   /** `card`: the card shows the request as it is now; `submitted`: the requester's receipt;
-   * `result`: the outcome in the card's thread; `outcome`: the outcome by DM to the requester. */
-  type: z.enum(['card', 'submitted', 'result', 'outcome']),
+   * `result`: the outcome in the card's thread; `outcome`: the outcome by DM to the requester;
+   * `thread`: a later word in the card's thread (a grant ended); `dm`: the same to `to`. */
+  type: z.enum(['card', 'submitted', 'result', 'outcome', 'thread', 'dm']),
   summary: z.string().optional(),
+  /** The Slack user a `dm` notice goes to. */
+  to: z.string().optional(),
   at: z.string(),
   /** Deliveries that failed so far; the notice is given up after a few. */
   tries: z.number().int().optional(),
@@ -97,6 +104,8 @@ const requestFields = {
   lease: z.object({ owner: z.string(), until: z.string() }).optional(),
   /** How many times a runner took the request to run it: secrets sent carry it. */
   attempt: z.number().int().optional(),
+  /** Keys of what was told after the request ended (a grant's end), each told once. */
+  afterwords: z.array(z.string()).optional(),
   /** What is still to be told; see `Notice`. */
   outbox: z.array(notice).optional(),
   /** Tokens of the last few writes, newest last: a write whose answer was lost recognises
@@ -122,6 +131,9 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.update'), params: userUpdateParams }),
   z.object({ ...requestFields, kind: z.literal('key.create'), params: apiKeyParams }),
   z.object({ ...requestFields, kind: z.literal('key.rotate'), params: apiKeyRotationParams }),
+  z.object({ ...requestFields, kind: z.literal('role.assign'), params: roleAssignParams }),
+  z.object({ ...requestFields, kind: z.literal('role.request'), params: roleAssignParams }),
+  z.object({ ...requestFields, kind: z.literal('role.remove'), params: roleRemoveParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestKind = AccessRequest['kind'];

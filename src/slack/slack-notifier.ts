@@ -12,6 +12,8 @@ import { checkedMessage } from '../views/outgoing';
 import { replacedSecretDm } from '../views/replaced-secret.view';
 import { requestCard } from '../views/request-card.view';
 import {
+  afterwordDm,
+  afterwordMessage,
   progressMessage,
   requesterOutcomeDm,
   requestSubmittedDm,
@@ -240,6 +242,14 @@ export class SlackRequestNotifier implements RequestNotifier {
         return this.updateCard(request);
       case 'result':
         return this.postResult(request, summary, tag, recovering);
+      case 'thread':
+        return this.postInThread(request, summary, tag, recovering);
+      case 'dm': {
+        if (!notice.to) return;
+        if (recovering && (await this.dms.find(notice.to, tag)).ts.length > 0) return;
+        const link = await this.link(request);
+        return this.dms.send(notice.to, afterwordDm(summary, link), tag);
+      }
       case 'submitted':
       case 'outcome': {
         const requester = request.requester.slackUserId;
@@ -252,6 +262,34 @@ export class SlackRequestNotifier implements RequestNotifier {
         return this.dms.send(requester, body, tag);
       }
     }
+  }
+
+  /** A later word in the card's thread, once even when delivered again. */
+  private async postInThread(
+    request: AccessRequest,
+    text: string,
+    tag: MessageTag,
+    recovering: boolean,
+  ): Promise<void> {
+    const { card } = request;
+    if (!card) return;
+    if (recovering) {
+      const thread = await readHistory(() =>
+        this.client.conversations.replies({
+          channel: card.channel,
+          ts: card.ts,
+          include_all_metadata: true,
+          limit: HISTORY_LIMIT,
+        }),
+      );
+      if (tagged(thread, tag).length > 0) return;
+    }
+    await this.client.chat.postMessage({
+      channel: card.channel,
+      thread_ts: card.ts,
+      ...checkedMessage(afterwordMessage(text)),
+      metadata: tag,
+    });
   }
 
   private async postResult(

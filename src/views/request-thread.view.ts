@@ -165,3 +165,16 @@ export function explainDecisionRefusal(refusal: DecisionRefusal, request: Access
       return `Only <@${request.requester.slackUserId}>, who asked for ${request.id}, can cancel it.`;
   }
 }
+
+/** A later word about a request in its thread: a grant it gave ended or was given back. */
+export function afterwordMessage(text: string): MessageBody {
+  return sectionMessage(summaryWithin(text, BLOCK_KIT_LIMITS.sectionTextChars));
+}
+
+/** The same word by DM, with the way to the request's thread. */
+export function afterwordDm(text: string, link: string | undefined): MessageBody {
+  const where = link ? ` <${link}|See the request>.` : '';
+  return sectionMessage(
+    `${summaryWithin(text, BLOCK_KIT_LIMITS.sectionTextChars - where.length)}${where}`,
+  );
+}

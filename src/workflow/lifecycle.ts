@@ -58,6 +58,17 @@ export type LifecycleEvent =
   | { type: 'succeed'; owner: string; summary: string }
   | { type: 'retry'; clicker: Identity }
   /**
+   * Something that happened after a request succeeded, because of it (a grant it gave ended):
+   * said in its thread and, with `dm`, to one person. Told once per key.
+   */
+  | {
+      type: 'afterword';
+      key: string;
+      thread: string;
+      dm?: { slackUserId: string; text: string };
+      audit: AuditEntry;
+    }
+  /**
    * Notices delivered, and notices whose delivery failed this time. A card notice stays when
    * what the card shows changed since it was drawn.
    */
@@ -157,15 +168,16 @@ export function cardState(request: AccessRequest): string {
 function told(
   request: AccessRequest,
   now: Date,
-  notices: ReadonlyArray<Pick<Notice, 'type' | 'summary'>>,
+  notices: ReadonlyArray<Pick<Notice, 'type' | 'summary' | 'to'>>,
 ): AccessRequest {
   let outbox = [...(request.outbox ?? [])];
-  for (const { type, summary } of notices) {
+  for (const { type, summary, to } of notices) {
     if (type === 'card') outbox = outbox.filter((notice) => notice.type !== 'card');
     outbox.push({
       id: `${request.version}-${type}`,
       type,
       ...(summary !== undefined ? { summary } : {}),
+      ...(to !== undefined ? { to } : {}),
       at: now.toISOString(),
     });
   }
@@ -491,6 +503,24 @@ export function transition(
             detail: { slackUserId: event.clicker.slackUserId },
           },
         ],
+      };
+    }
+    case 'afterword': {
+      // A request that failed part-way may have given grants before its failure.
+      if (request.status !== 'succeeded' && request.status !== 'failed') {
+        return refuse(request, { code: 'not-approved', status: request.status });
+      }
+      if (request.afterwords?.includes(event.key)) return refuse(request, { code: 'not-new' });
+      const afterwords = [...(request.afterwords ?? []), event.key];
+      return {
+        ok: true,
+        request: told({ ...request, afterwords }, now, [
+          { type: 'thread', summary: event.thread },
+          ...(event.dm
+            ? [{ type: 'dm' as const, summary: event.dm.text, to: event.dm.slackUserId }]
+            : []),
+        ]),
+        audit: [event.audit],
       };
     }
     case 'notices': {

@@ -20,6 +20,9 @@ import { type ApproverRoles, type RequestNotifier, Runner } from './runner';
 import type { KindExecutor } from './steps';
 
 export type { RequestRepository } from './request-updates';
+
+import type { GrantAfterword } from './grants';
+
 export type { ApproverRoles, RequestNotifier } from './runner';
 export type {
   KindExecutor,
@@ -358,6 +361,21 @@ export class Workflow {
    */
   async resumeInterrupted(): Promise<number> {
     return this.runner.sweep();
+  }
+
+  /**
+   * Tells of something that happened after a request succeeded, because of it (a grant it gave
+   * ended), in its thread and to one person: once per key, however often it is asked.
+   */
+  async afterword(word: GrantAfterword): Promise<void> {
+    const outcome = await this.runner.update(word.requestId, {
+      type: 'afterword',
+      key: word.key,
+      thread: word.thread,
+      ...(word.dm ? { dm: word.dm } : {}),
+      audit: word.audit,
+    });
+    if (outcome.outcome === 'written') await this.tell(outcome);
   }
 
   /** Runs an approved request now, in this process; resolves when the run ends. */
