@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type IdentityPorts, resolveIdentity } from './auth/identity';
 import { type Backend, connectBackend } from './backend/backend';
 import type { Identify } from './commands/identity.commands';
@@ -5,6 +6,7 @@ import { whoamiCommand } from './commands/identity.commands';
 import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
 import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
 import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
+import { registerRoleFeature, roleCommands } from './commands/role.commands';
 import { registerUserFeature, userCreateCommand } from './commands/user.commands';
 import { registerUserAccessFeature, userAccessCommands } from './commands/user-access.commands';
 import {
@@ -26,6 +28,7 @@ import {
 } from './gateways/cognito-users.gateway';
 import { keyOwnerProblem } from './kinds/api-key/key-rules';
 import { definitionOf, kindExecutors } from './kinds/registry';
+import { lastAdminRemovalProblem } from './kinds/role-remove/steps';
 import { type AppLogger, createLogger } from './logging';
 import { registerListenerGuard } from './slack/listener-guard';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
@@ -35,6 +38,7 @@ import { registerSubmissionGuard } from './slack/submission-guard';
 import { registerWorkspaceGuard } from './slack/workspace-guard';
 import { DynamoAdminRoleGuard } from './stores/admin-role-guard.store';
 import { DraftStore } from './stores/draft.store';
+import { GrantStore } from './stores/grant.store';
 import { LinkStore } from './stores/link.store';
 import { ListPageStore } from './stores/list-pages.store';
 import { ReminderStore } from './stores/reminder.store';
@@ -42,6 +46,9 @@ import { RequestStore } from './stores/request.store';
 import { VamsApiKeyStore } from './stores/vams-api-keys.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
+import { checkedMessage } from './views/outgoing';
+import { grantReminderDm } from './views/role.view';
+import { type GrantSweep, GrantSweeper } from './workflow/grants';
 import { type ReminderRun, remindExpiringKeys } from './workflow/key-reminders';
 import { keyRecipientProblem } from './workflow/secret-recipients';
 import { Workflow } from './workflow/workflow';
@@ -52,6 +59,8 @@ export interface RunningApp {
   workflow: Workflow;
   /** One run of the API key expiry reminders (they also run every `reminderMs`). */
   remindKeys(): Promise<ReminderRun>;
+  /** One run of grant reminders and ends (they also run every `sweepMs`). */
+  sweepGrants(): Promise<GrantSweep>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +75,9 @@ export interface Tuning {
   /** How often keys about to expire are looked for. */
   reminderMs: number;
 }
+
+/** How long a grant being ended is one instance's before another may finish it. */
+const GRANT_CLAIM_MS = 15_000;
 
 const DEFAULT_TUNING: Tuning = {
   leaseMs: 60_000,
@@ -83,6 +95,7 @@ interface Adapters {
   reminders: ReminderStore;
   listPages: ListPageStore<UserListCursor>;
   userRoles: VamsUserRoleStore;
+  grants: GrantStore;
   adminGuard: AdminRoleGuard;
   roles: VamsRoleCatalog;
   apiKeys: VamsApiKeyStore;
@@ -101,6 +114,7 @@ function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapt
     reminders: new ReminderStore(documents, tables.bot),
     listPages: new ListPageStore(documents, tables.bot, userListCursor, () => clock().getTime()),
     userRoles: new VamsUserRoleStore(documents, tables.userRoles),
+    grants: new GrantStore(documents, tables.bot, tables.userRoles),
     adminGuard: new DynamoAdminRoleGuard(documents, tables, config.adminRoles),
     roles: new VamsRoleCatalog(documents, tables.roles),
     apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
@@ -196,6 +210,11 @@ function workflowFor(
     adminRoles: config.adminRoles,
     courier: keys.courier,
     delivery: config.tempPasswordDelivery,
+    roleGrants: {
+      grants: adapters.grants,
+      missingRoles: (names) => adapters.roles.missing(names),
+      slackUserOf: keys.slackUserOf,
+    },
     keys: {
       apiKeys: keys.apiKeys,
       ownerProblem: keys.ownerProblem,
@@ -309,6 +328,17 @@ export async function startApp(
     const requestsFeature = {
       identify,
       workflow,
+      // Removing the last admin's admin role is refused when it would be approved, too.
+      approvalProblem: async (requestId: string) => {
+        const request = await workflow.get(requestId);
+        if (request?.kind !== 'role.remove') return undefined;
+        return lastAdminRemovalProblem(
+          adapters.userRoles,
+          config.adminRoles,
+          request.params.userId,
+          request.params.roleName,
+        );
+      },
       views: slack.clients.views,
       messages: slack.clients.messages,
       logger,
@@ -323,6 +353,38 @@ export async function startApp(
       recipientProblem: keys.recipientProblem,
       audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
       limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
+      views: slack.clients.views,
+      dms,
+      logger,
+      clock: tuning.clock,
+    };
+    const grantSweeper = new GrantSweeper({
+      records: adapters.grants,
+      tell: (word) => workflow.afterword(word),
+      remind: async (holding, grant) => {
+        if (!grant.granteeSlackUserId) return;
+        await dms.send(grant.granteeSlackUserId, checkedMessage(grantReminderDm(holding, grant)));
+      },
+      logger,
+      instanceId: randomBytes(6).toString('hex'),
+      // Short: a grant taken by an instance that died ends soon after, well within a minute.
+      claimMs: Math.min(tuning.leaseMs, GRANT_CLAIM_MS),
+    });
+    const sweepGrants = () => grantSweeper.sweep(tuning.clock());
+    const roleFeature = {
+      identify,
+      workflow,
+      policy: config,
+      cognito: adapters.cognito,
+      roles: adapters.roles,
+      userRoles: adapters.userRoles,
+      grants: adapters.grants,
+      tellEnded: async (userId: string, roleName: string) => {
+        await grantSweeper.settle(userId, roleName, tuning.clock());
+      },
+      durations: config.grantDurations,
+      maxMinutes: config.grantMaxMinutes,
+      adminRoles: config.adminRoles,
       views: slack.clients.views,
       dms,
       logger,
@@ -353,6 +415,7 @@ export async function startApp(
       userUpdateCommand(updateFeature),
       offboardCommand(offboardFeature),
       ...apiKeyCommands(keyFeature),
+      ...roleCommands(roleFeature),
       requestsCommand(requestsFeature),
     ]);
     registerUserFeature(slack.app, userFeature);
@@ -363,6 +426,7 @@ export async function startApp(
     registerOffboardFeature(slack.app, offboardFeature);
     registerApiKeyFeature(slack.app, keyFeature);
     registerRequestsFeature(slack.app, requestsFeature);
+    registerRoleFeature(slack.app, roleFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });
@@ -373,6 +437,7 @@ export async function startApp(
       async () => {
         await workflow.expireDue();
         await workflow.resumeInterrupted();
+        await sweepGrants();
       },
       'sweep failed',
       logger,
@@ -384,6 +449,7 @@ export async function startApp(
       backend,
       workflow,
       remindKeys,
+      sweepGrants,
       stop: async () => {
         await slack.stop();
         await stopSweeper();

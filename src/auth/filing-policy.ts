@@ -19,7 +19,14 @@ export type FilingAsk =
   | { kind: 'key.create'; ownerUserId: string }
   /** `ownerUserId` undefined: the asker's own keys. */
   | { kind: 'key.list'; ownerUserId: string | undefined }
-  | { kind: 'key.rotate' | 'key.revoke'; apiKeyId: string; ownerUserId: string };
+  | { kind: 'key.rotate' | 'key.revoke'; apiKeyId: string; ownerUserId: string }
+  /** A role given to another VAMS user (or, by an admin, to themselves). */
+  | { kind: 'role.assign'; userId: string }
+  /** A time-bound grant for oneself. */
+  | { kind: 'role.request' }
+  | { kind: 'role.remove'; userId: string }
+  /** `userId` undefined: every role of the deployment. */
+  | { kind: 'role.list'; userId: string | undefined };
 
 type AskOf<K extends FilingAsk['kind']> = Extract<FilingAsk, { kind: K }>;
 
@@ -27,7 +34,7 @@ export type FilingRefusal =
   | { code: 'not-mapped'; ask: FilingAsk; identityReason: RefusalReason; email: string | undefined }
   /** Only admins may ask for this (the kind's `by: 'admins'`). */
   | { code: 'not-an-admin'; ask: FilingAsk }
-  | { code: 'not-an-admin-or-manager'; ask: AskOf<'user.directory'> }
+  | { code: 'not-an-admin-or-manager'; ask: AskOf<'user.directory' | 'role.list'> }
   /** Something nobody may ask for about their own account (the kind's `ownAccount: 'refused'`). */
   | { code: 'own-account'; ask: FilingAsk }
   /** Only admins may ask for this about another's account; `ownUserId` is the asker's. */
@@ -56,6 +63,12 @@ function requestOf(
       return { kind: ask.kind, about: [ask.ownerUserId], forOthers: true };
     case 'key.rotate':
       return { kind: ask.kind, about: [ask.ownerUserId] };
+    case 'role.assign':
+      return { kind: ask.kind, about: [ask.userId], forOthers: true };
+    case 'role.request':
+      return { kind: ask.kind, about: [asker] };
+    case 'role.remove':
+      return { kind: ask.kind, about: [ask.userId] };
     case 'user.offboard':
       return { kind: ask.kind, about: ask.userIds };
     case 'user.disable':
@@ -67,6 +80,7 @@ function requestOf(
     case 'user.directory':
     case 'key.list':
     case 'key.revoke':
+    case 'role.list':
       return undefined;
   }
 }
@@ -107,6 +121,10 @@ function mappedRefusal(
   switch (ask.kind) {
     case 'user.directory':
       return standing.isAdmin || standing.isManager
+        ? undefined
+        : { code: 'not-an-admin-or-manager', ask };
+    case 'role.list':
+      return standing.isAdmin || standing.isManager || (ask.userId !== undefined && own(ask.userId))
         ? undefined
         : { code: 'not-an-admin-or-manager', ask };
     case 'key.list':

@@ -17,6 +17,8 @@ export interface RequestsFeature {
   views: WebClient;
   messages: WebClient;
   logger: AppLogger;
+  /** Why approving this request must be refused now, beyond who clicks (a kind's own rule). */
+  approvalProblem?(requestId: string): Promise<string | undefined>;
 }
 
 function say(text: string): MessageBody {
@@ -93,7 +95,14 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
   for (const [actionId, name] of immediate) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      const identity = await identify(body.user.id, body.user.team_id ?? body.team?.id);
+      const [identity, problem] = await Promise.all([
+        identify(body.user.id, body.user.team_id ?? body.team?.id),
+        name === 'approve' ? feature.approvalProblem?.(action.value ?? '') : undefined,
+      ]);
+      if (problem) {
+        await answer(respond, say(`Not approved: ${problem}.`), logger);
+        return;
+      }
       const result = await workflow.decide(name, action.value ?? '', identity);
       await answer(respond, clickAnswer(result, name), logger);
     });

@@ -12,7 +12,8 @@ export type DomainErrorCode =
   | 'key-name-taken'
   | 'key-owner-unusable'
   | 'no-key-recipient'
-  | 'key-not-delivered';
+  | 'key-not-delivered'
+  | 'role-missing';
 
 /**
  * An error meant for people: its message is shown as it is, its `code` is what code and logs

@@ -9,6 +9,8 @@ import type { ApiKeyPorts } from './api-key/steps';
 import type { OffboardingPorts } from './offboarding/steps';
 import type { OnboardingPorts } from './onboarding/steps';
 import type { PasswordResetPorts } from './password-reset/steps';
+import type { RoleGrantPorts } from './role-assign/steps';
+import type { RoleRemovePorts } from './role-remove/steps';
 import type { UserAccessPorts } from './user-access/steps';
 import type { UserUpdatePorts } from './user-update/steps';
 
@@ -29,6 +31,7 @@ export interface KindServices {
   courier: OnboardingPorts['courier'];
   delivery: OnboardingPorts['delivery'];
   keys: ApiKeyPorts;
+  roleGrants: RoleGrantPorts & { grants: RoleRemovePorts['grants'] };
 }
 
 /** Who may file a kind; the filing policy reads it. */

@@ -5,6 +5,8 @@ import { type KindRules, type KindServices, kindRules } from './kind';
 import { offboardingKind } from './offboarding';
 import { onboardingKind } from './onboarding';
 import { passwordResetKind } from './password-reset';
+import { roleAssignKind, roleRequestKind } from './role-assign';
+import { roleRemoveKind } from './role-remove';
 import { userDisableKind, userEnableKind, userSignoutKind } from './user-access';
 import { userUpdateKind } from './user-update';
 
@@ -19,6 +21,9 @@ const KINDS: { readonly [K in RequestKind]: KindRules<K> } = {
   'user.update': kindRules(userUpdateKind),
   'key.create': kindRules(apiKeyCreateKind),
   'key.rotate': kindRules(apiKeyRotateKind),
+  'role.assign': kindRules(roleAssignKind),
+  'role.request': kindRules(roleRequestKind),
+  'role.remove': kindRules(roleRemoveKind),
 };
 
 /** What is particular to a kind: its title, card, approval rules and steps. */

@@ -7,7 +7,12 @@ import {
 import { z } from 'zod';
 import { allPages } from './all-pages';
 
-const roleItem = z.object({ roleName: z.string(), description: z.string().optional() });
+const roleItem = z.object({
+  roleName: z.string(),
+  description: z.string().optional(),
+  /** VAMS writes a BOOL; anything else is shown as it counts in VAMS (see `usableWithApiKeys`). */
+  mfaRequired: z.unknown().optional(),
+});
 export type VamsRole = z.infer<typeof roleItem>;
 const roleFlags = z.object({ roleName: z.string(), mfaRequired: z.unknown().optional() });
 
@@ -33,7 +38,7 @@ export class VamsRoleCatalog {
         this.documents.send(
           new ScanCommand({
             TableName: this.tableName,
-            ProjectionExpression: 'roleName, description',
+            ProjectionExpression: 'roleName, description, mfaRequired',
             ExclusiveStartKey: startKey,
           }),
         ),

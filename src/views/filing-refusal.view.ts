@@ -24,7 +24,12 @@ function unmappedAttempt(ask: FilingAsk): string {
     case 'user.reset-password':
     case 'user.update':
     case 'user.offboard':
+    case 'role.assign':
+    case 'role.request':
+    case 'role.remove':
       return 'make requests';
+    case 'role.list':
+      return 'list VAMS roles';
   }
 }
 
@@ -39,6 +44,10 @@ const ADMINS_ONLY: Partial<Record<FilingAsk['kind'], string>> = {
   'user.offboard': 'Only VAMS admins can offboard people.',
   'key.create':
     'Only VAMS admins can create keys for other users; use `/vams key request` for your own.',
+  'role.assign':
+    'Only VAMS admins can assign roles; use `/vams role request` to ask for a time-bound role for yourself.',
+  'role.remove':
+    'Only VAMS admins can remove roles; use `/vams role release` to give back a grant of your own.',
 };
 
 /** What nobody may ask about themselves: by what was asked. */
@@ -62,7 +71,9 @@ export function filingRefusalText(refusal: FilingRefusal): string {
     case 'not-an-admin':
       return ADMINS_ONLY[refusal.ask.kind] ?? 'Only VAMS admins can ask for this.';
     case 'not-an-admin-or-manager':
-      return 'Only VAMS admins and managers can list and show users.';
+      return refusal.ask.kind === 'role.list'
+        ? 'Only VAMS admins and managers can list roles; `/vams role list <your user ID>` shows your own.'
+        : 'Only VAMS admins and managers can list and show users.';
     case 'own-account':
       return (
         NOT_FOR_ONESELF[refusal.ask.kind] ??
