@@ -120,7 +120,7 @@ function identityService(
   const ports: IdentityPorts = {
     slackPerson: (slackUserId) =>
       fresh ? people.freshPerson(slackUserId) : people.person(slackUserId),
-    linkedVamsUser: (slackUserId) => links.linkedVamsUser(slackUserId),
+    linkOf: (slackUserId) => links.linkOf(slackUserId),
     cognitoUsername: async (username) => directory?.existingUsername(username),
     cognitoUsernamesWithEmail: async (candidates) =>
       directory ? directory.usernamesWithEmail(candidates) : [],
