@@ -49,7 +49,8 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
     await new LinkStore(deployment.clients.documents, deployment.tables.bot).link(
       'U0CAROL',
       'dave',
-      'test',
+      'U0ALICE',
+      { requestId: 'R0LINKED', at: new Date('2025-03-04T05:06:07Z') },
     );
   });
   afterAll(() => bot.stop());
@@ -97,7 +98,9 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
   it('lets an explicit link win over the email match', async () => {
     const reply = await replyTo(bot, 'U0CAROL', 'whoami');
     expect(reply).toContain('`dave`');
-    expect(reply).toContain('an explicit link');
+    expect(reply).toContain(
+      'a link made by <@U0ALICE> on <!date^1741064767^{date_short_pretty} {time}|2025-03-04 05:06 UTC> (`R0LINKED`)',
+    );
     expect(reply).toContain('`admin`');
     expect(reply).not.toContain('`viewer`');
   });
@@ -119,9 +122,9 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
   it('says why there is no mapping and how to get one', async () => {
     const reply = await replyTo(bot, 'U0NOBODY', 'whoami');
     expect(reply).toContain('`nobody@example.com`');
-    expect(reply).toContain('to link your Slack account to your VAMS user ID');
-    // No command makes links: the reply names none that does not exist.
-    expect(reply).not.toContain('/vams link');
+    expect(reply).toContain(
+      'to link your Slack account: `/vams link @you &lt;your VAMS user ID&gt;`',
+    );
   });
 });
 
