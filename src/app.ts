@@ -196,6 +196,7 @@ function workflowFor(
     adminRoles: config.adminRoles,
     courier: keys.courier,
     delivery: config.tempPasswordDelivery,
+    links: adapters.links,
     keys: {
       apiKeys: keys.apiKeys,
       ownerProblem: keys.ownerProblem,

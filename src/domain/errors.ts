@@ -12,7 +12,9 @@ export type DomainErrorCode =
   | 'key-name-taken'
   | 'key-owner-unusable'
   | 'no-key-recipient'
-  | 'key-not-delivered';
+  | 'key-not-delivered'
+  /** The Slack or the VAMS user of a link is linked to someone else. */
+  | 'link-taken';
 
 /**
  * An error meant for people: its message is shown as it is, its `code` is what code and logs

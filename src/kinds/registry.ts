@@ -2,6 +2,7 @@ import type { AccessRequest, RequestKind } from '../domain/request';
 import type { KindExecutor } from '../workflow/steps';
 import { apiKeyCreateKind, apiKeyRotateKind } from './api-key';
 import { type KindRules, type KindServices, kindRules } from './kind';
+import { linkKind } from './link';
 import { offboardingKind } from './offboarding';
 import { onboardingKind } from './onboarding';
 import { passwordResetKind } from './password-reset';
@@ -19,6 +20,7 @@ const KINDS: { readonly [K in RequestKind]: KindRules<K> } = {
   'user.update': kindRules(userUpdateKind),
   'key.create': kindRules(apiKeyCreateKind),
   'key.rotate': kindRules(apiKeyRotateKind),
+  link: kindRules(linkKind),
 };
 
 /** What is particular to a kind: its title, card, approval rules and steps. */

@@ -21,13 +21,15 @@ const linkKey = (slackUserId: string) => ({ pk: `LINK#${slackUserId}`, sk: 'LINK
 /** The same link seen from the VAMS user: found with a Get, not a Scan. */
 const reverseKey = (vamsUserId: string) => ({ pk: `LINKED#${vamsUserId}`, sk: 'LINK' });
 
-/** Why a link could not be written: the Slack or the VAMS user is linked to someone else. */
-export class LinkTakenError extends Error {
-  override readonly name = 'LinkTakenError';
+function cancelled(error: unknown): error is TransactionCanceledException {
+  return error instanceof TransactionCanceledException;
 }
 
-function cancelled(error: unknown): boolean {
-  return error instanceof TransactionCanceledException;
+function conditionFailed(error: unknown): boolean {
+  return (
+    cancelled(error) &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
 }
 
 /**
@@ -68,14 +70,14 @@ export class LinkStore {
 
   /**
    * Links a Slack user to a VAMS user. Writing the same link again changes nothing but its
-   * record; either user linked to someone else is a `LinkTakenError`.
+   * record; `taken` when either user is linked to someone else, and then nothing is written.
    */
   async link(
     slackUserId: string,
     vamsUserId: string,
     linkedBy: string,
     options: { requestId?: string; at?: Date } = {},
-  ): Promise<void> {
+  ): Promise<'linked' | 'taken'> {
     const linkedAt = (options.at ?? new Date()).toISOString();
     try {
       await this.documents.send(
@@ -108,11 +110,10 @@ export class LinkStore {
           ],
         }),
       );
+      return 'linked';
     } catch (error) {
-      if (!cancelled(error)) throw error;
-      throw new LinkTakenError(
-        `Slack user ${slackUserId} or VAMS user ${vamsUserId} is linked to someone else`,
-      );
+      if (!conditionFailed(error)) throw error;
+      return 'taken';
     }
   }
 
