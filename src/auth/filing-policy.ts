@@ -19,7 +19,10 @@ export type FilingAsk =
   | { kind: 'key.create'; ownerUserId: string }
   /** `ownerUserId` undefined: the asker's own keys. */
   | { kind: 'key.list'; ownerUserId: string | undefined }
-  | { kind: 'key.rotate' | 'key.revoke'; apiKeyId: string; ownerUserId: string };
+  | { kind: 'key.rotate' | 'key.revoke'; apiKeyId: string; ownerUserId: string }
+  | { kind: 'link'; vamsUserId: string }
+  /** Removing a Slack user's link: admins, or that Slack user. */
+  | { kind: 'unlink'; slackUserId: string };
 
 type AskOf<K extends FilingAsk['kind']> = Extract<FilingAsk, { kind: K }>;
 
@@ -58,6 +61,8 @@ function requestOf(
       return { kind: ask.kind, about: [ask.ownerUserId] };
     case 'user.offboard':
       return { kind: ask.kind, about: ask.userIds };
+    case 'link':
+      return { kind: ask.kind, about: [ask.vamsUserId] };
     case 'user.disable':
     case 'user.enable':
     case 'user.signout':
@@ -67,6 +72,7 @@ function requestOf(
     case 'user.directory':
     case 'key.list':
     case 'key.revoke':
+    case 'unlink':
       return undefined;
   }
 }
@@ -115,6 +121,10 @@ function mappedRefusal(
         : othersRefusal(ask, identity);
     case 'key.revoke':
       return standing.isAdmin || own(ask.ownerUserId) ? undefined : othersRefusal(ask, identity);
+    case 'unlink':
+      return standing.isAdmin || ask.slackUserId === identity.slackUserId
+        ? undefined
+        : othersRefusal(ask, identity);
     default:
       return undefined;
   }

@@ -25,6 +25,10 @@ function unmappedAttempt(ask: FilingAsk): string {
     case 'user.update':
     case 'user.offboard':
       return 'make requests';
+    case 'link':
+      return 'link Slack accounts';
+    case 'unlink':
+      return 'remove links';
   }
 }
 
@@ -39,6 +43,8 @@ const ADMINS_ONLY: Partial<Record<FilingAsk['kind'], string>> = {
   'user.offboard': 'Only VAMS admins can offboard people.',
   'key.create':
     'Only VAMS admins can create keys for other users; use `/vams key request` for your own.',
+  link: 'Only VAMS admins can link Slack accounts to VAMS users.',
+  unlink: 'Only VAMS admins can remove someone else’s link; `/vams unlink @you` removes your own.',
 };
 
 /** What nobody may ask about themselves: by what was asked. */
@@ -46,6 +52,7 @@ const NOT_FOR_ONESELF: Partial<Record<FilingAsk['kind'], string>> = {
   'user.disable': 'You cannot disable yourself; ask another admin.',
   'user.signout': 'You cannot sign yourself out here; ask another admin.',
   'user.offboard': 'You cannot offboard yourself; ask another admin.',
+  link: 'You cannot link a Slack account to your own VAMS user; ask another admin.',
 };
 
 function notTheKeyOwner(ask: RefusalAsk<'not-the-key-owner'>): string {
