@@ -3,6 +3,7 @@ import { type Backend, connectBackend } from './backend/backend';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
 import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
+import { linkCommands, registerLinkFeature } from './commands/link.commands';
 import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
 import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
 import { registerUserFeature, userCreateCommand } from './commands/user.commands';
@@ -160,8 +161,10 @@ function keyServices(
         },
         ownerUserId,
       ),
-    // A VAMS user ID that is an email, or the Cognito user's email, found in Slack.
+    // A link first; then a VAMS user ID that is an email, or the Cognito user's email, in Slack.
     slackUserOf: async (vamsUserId) => {
+      const linked = await adapters.links.slackUserOfVamsUser(vamsUserId);
+      if (linked) return linked;
       const email = vamsUserId.includes('@')
         ? vamsUserId
         : (await cognito?.findUser(vamsUserId))?.email;
@@ -329,6 +332,23 @@ export async function startApp(
       logger,
       clock: tuning.clock,
     };
+    const linkFeature = {
+      identify,
+      workflow,
+      policy: config,
+      links: adapters.links,
+      slackPerson: (slackUserId: string) => people.freshPerson(slackUserId),
+      homeTeamId: slack.homeTeamId,
+      rolesOf: (vamsUserId: string) => adapters.userRoles.rolesOf(vamsUserId),
+      cognitoUserExists: adapters.cognito
+        ? async (userId: string) => (await adapters.cognito?.findUser(userId)) !== undefined
+        : undefined,
+      audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
+      views: slack.clients.views,
+      dms,
+      logger,
+      clock: tuning.clock,
+    };
     const remindKeys = () =>
       remindExpiringKeys(
         {
@@ -355,6 +375,7 @@ export async function startApp(
       offboardCommand(offboardFeature),
       ...apiKeyCommands(keyFeature),
       requestsCommand(requestsFeature),
+      ...linkCommands(linkFeature),
     ]);
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
@@ -364,6 +385,7 @@ export async function startApp(
     registerOffboardFeature(slack.app, offboardFeature);
     registerApiKeyFeature(slack.app, keyFeature);
     registerRequestsFeature(slack.app, requestsFeature);
+    registerLinkFeature(slack.app, linkFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });
