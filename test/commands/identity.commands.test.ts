@@ -148,12 +148,13 @@ describe('/vams help and usage errors', () => {
   );
 
   it('answers an unknown sub-command with a short usage error, escaping what was typed', async () => {
-    const result = await bot.driver.command('U0ANY', 'frobnicate <!channel>');
+    // Slack sends a typed @channel as <!channel>, and typed angle brackets as entities.
+    const result = await bot.driver.command('U0ANY', 'frobnicate <!channel> &lt;!here&gt;');
     expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
     const shown = JSON.stringify(result.ack);
-    expect(shown).toContain('Unknown command');
-    expect(shown).toContain('&lt;!channel&gt;');
+    expect(shown).toContain('Unknown command `frobnicate @channel &lt;!here&gt;`');
     expect(shown).not.toContain('<!channel>');
+    expect(shown).not.toContain('<!here>');
     expect(shown).toContain('/vams help');
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
