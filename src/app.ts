@@ -4,6 +4,7 @@ import { type Backend, connectBackend } from './backend/backend';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
 import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
+import { linkCommands, registerLinkFeature } from './commands/link.commands';
 import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
 import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
 import { registerRoleFeature, roleCommands } from './commands/role.commands';
@@ -134,7 +135,7 @@ function identityService(
   const ports: IdentityPorts = {
     slackPerson: (slackUserId) =>
       fresh ? people.freshPerson(slackUserId) : people.person(slackUserId),
-    linkedVamsUser: (slackUserId) => links.linkedVamsUser(slackUserId),
+    linkOf: (slackUserId) => links.linkOf(slackUserId),
     cognitoUsername: async (username) => directory?.existingUsername(username),
     cognitoUsernamesWithEmail: async (candidates) =>
       directory ? directory.usernamesWithEmail(candidates) : [],
@@ -174,8 +175,10 @@ function keyServices(
         },
         ownerUserId,
       ),
-    // A VAMS user ID that is an email, or the Cognito user's email, found in Slack.
+    // A link first; then a VAMS user ID that is an email, or the Cognito user's email, in Slack.
     slackUserOf: async (vamsUserId) => {
+      const linked = await adapters.links.slackUserOfVamsUser(vamsUserId);
+      if (linked) return linked;
       const email = vamsUserId.includes('@')
         ? vamsUserId
         : (await cognito?.findUser(vamsUserId))?.email;
@@ -215,6 +218,7 @@ function workflowFor(
       missingRoles: (names) => adapters.roles.missing(names),
       slackUserOf: keys.slackUserOf,
     },
+    links: adapters.links,
     keys: {
       apiKeys: keys.apiKeys,
       ownerProblem: keys.ownerProblem,
@@ -390,6 +394,23 @@ export async function startApp(
       logger,
       clock: tuning.clock,
     };
+    const linkFeature = {
+      identify,
+      workflow,
+      policy: config,
+      links: adapters.links,
+      slackPerson: (slackUserId: string) => people.freshPerson(slackUserId),
+      homeTeamId: slack.homeTeamId,
+      rolesOf: (vamsUserId: string) => adapters.userRoles.rolesOf(vamsUserId),
+      cognitoUserExists: adapters.cognito
+        ? async (userId: string) => (await adapters.cognito?.findUser(userId)) !== undefined
+        : undefined,
+      audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
+      views: slack.clients.views,
+      dms,
+      logger,
+      clock: tuning.clock,
+    };
     const remindKeys = () =>
       remindExpiringKeys(
         {
@@ -417,6 +438,7 @@ export async function startApp(
       ...apiKeyCommands(keyFeature),
       ...roleCommands(roleFeature),
       requestsCommand(requestsFeature),
+      ...linkCommands(linkFeature),
     ]);
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
@@ -427,6 +449,7 @@ export async function startApp(
     registerApiKeyFeature(slack.app, keyFeature);
     registerRequestsFeature(slack.app, requestsFeature);
     registerRoleFeature(slack.app, roleFeature);
+    registerLinkFeature(slack.app, linkFeature);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });

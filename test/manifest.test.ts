@@ -16,6 +16,7 @@ const manifest = z
           url: z.string(),
           description: z.string(),
           usage_hint: z.string(),
+          should_escape: z.boolean(),
         }),
       ),
       shortcuts: z.array(z.object({ callback_id: z.string() })).optional(),
@@ -35,6 +36,10 @@ const manifest = z
 describe('manifest.yml', () => {
   it('declares exactly the slash commands the app handles', () => {
     expect(manifest.features.slash_commands.map((entry) => entry.command)).toEqual([SLASH_COMMAND]);
+  });
+
+  it('has Slack escape the command text, so that `/vams link @someone` arrives as a Slack user ID', () => {
+    for (const entry of manifest.features.slash_commands) expect(entry.should_escape).toBe(true);
   });
 
   it('declares no shortcuts, as the app registers none', () => {

@@ -26,7 +26,10 @@ export type FilingAsk =
   | { kind: 'role.request' }
   | { kind: 'role.remove'; userId: string }
   /** `userId` undefined: every role of the deployment. */
-  | { kind: 'role.list'; userId: string | undefined };
+  | { kind: 'role.list'; userId: string | undefined }
+  | { kind: 'link'; vamsUserId: string }
+  /** Removing a Slack user's link: admins, or that Slack user. */
+  | { kind: 'unlink'; slackUserId: string };
 
 type AskOf<K extends FilingAsk['kind']> = Extract<FilingAsk, { kind: K }>;
 
@@ -71,6 +74,8 @@ function requestOf(
       return { kind: ask.kind, about: [ask.userId] };
     case 'user.offboard':
       return { kind: ask.kind, about: ask.userIds };
+    case 'link':
+      return { kind: ask.kind, about: [ask.vamsUserId] };
     case 'user.disable':
     case 'user.enable':
     case 'user.signout':
@@ -81,6 +86,7 @@ function requestOf(
     case 'key.list':
     case 'key.revoke':
     case 'role.list':
+    case 'unlink':
       return undefined;
   }
 }
@@ -133,6 +139,10 @@ function mappedRefusal(
         : othersRefusal(ask, identity);
     case 'key.revoke':
       return standing.isAdmin || own(ask.ownerUserId) ? undefined : othersRefusal(ask, identity);
+    case 'unlink':
+      return standing.isAdmin || ask.slackUserId === identity.slackUserId
+        ? undefined
+        : othersRefusal(ask, identity);
     default:
       return undefined;
   }

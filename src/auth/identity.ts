@@ -9,9 +9,18 @@ export interface SlackPerson {
   isGuest: boolean;
 }
 
+/** An explicit link of a Slack user to a VAMS user, with who made it, when and by which request. */
+export interface SlackLink {
+  vamsUserId: string;
+  /** The Slack user who asked for it; absent on links an operator wrote by hand. */
+  linkedBy: string | undefined;
+  linkedAt: string | undefined;
+  requestId: string | undefined;
+}
+
 export interface IdentityPorts {
   slackPerson(slackUserId: string): Promise<SlackPerson | undefined>;
-  linkedVamsUser(slackUserId: string): Promise<string | undefined>;
+  linkOf(slackUserId: string): Promise<SlackLink | undefined>;
   /** The Cognito user with this username, as Cognito spells it; undefined in external-IdP mode. */
   cognitoUsername(username: string): Promise<string | undefined>;
   /** Cognito usernames whose `email` attribute is one of the candidates. */
@@ -45,6 +54,8 @@ export type Identity =
       slackUserId: string;
       vamsUserId: string;
       source: MappingSource;
+      /** The link it was matched by, when `source` is `link`. */
+      link?: SlackLink;
       email: string | undefined;
       roles: string[];
     }
@@ -55,6 +66,17 @@ export type MappedIdentity = Extract<Identity, { mapped: true }>;
 
 function emailCandidates(email: string): string[] {
   return [...new Set([email, email.toLowerCase()])];
+}
+
+/**
+ * Why this Slack person may not be linked to a VAMS user: the people the mapping rules refuse
+ * whatever their email (bots, deactivated accounts, guests, other workspaces).
+ */
+export function linkRefusal(
+  person: SlackPerson | undefined,
+  homeTeamId: string,
+): RefusalReason | undefined {
+  return refusalOf(person, { slackUserId: person?.id ?? '', requestTeamId: undefined, homeTeamId });
 }
 
 function refusalOf(
@@ -99,6 +121,7 @@ export function secretRecipientRefusal(
 interface Mapping {
   vamsUserId: string;
   source: MappingSource;
+  link?: SlackLink;
   /** Already read while matching, so not read twice. */
   roles?: string[];
 }
@@ -107,8 +130,8 @@ async function mappingOf(
   ports: IdentityPorts,
   person: SlackPerson,
 ): Promise<Mapping | RefusalReason> {
-  const linked = await ports.linkedVamsUser(person.id);
-  if (linked) return { vamsUserId: linked, source: 'link' };
+  const link = await ports.linkOf(person.id);
+  if (link) return { vamsUserId: link.vamsUserId, source: 'link', link };
   if (!person.email || !person.emailConfirmed) return 'no-confirmed-email';
   const candidates = emailCandidates(person.email);
   // VAMS user IDs are case-sensitive: when the email as given and lower-cased are two VAMS
@@ -159,6 +182,7 @@ export async function resolveIdentity(
     slackUserId: request.slackUserId,
     vamsUserId: mapping.vamsUserId,
     source: mapping.source,
+    ...(mapping.link ? { link: mapping.link } : {}),
     email,
     roles: mapping.roles ?? (await ports.rolesOf(mapping.vamsUserId)),
   };

@@ -11,9 +11,38 @@ export const SLASH_COMMAND = '/vams';
 // (up to Slack's 4,000 characters) stays within a section's 3,000.
 const ECHO_LIMIT = 80;
 
-/** Slack escapes `&`, `<` and `>` in a command's text; people typed the characters. */
-export function fromSlackText(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** One piece of Slack's markup, `<…>`, as the person typed it; user mentions stay mentions. */
+function typedForm(inner: string): string {
+  const [target = '', label] = inner.split('|', 2);
+  // `<@U…|name>`: kept as `<@U…>`, so that a name never splits the words.
+  if (target.startsWith('@')) return `<${target}>`;
+  // `<#C…|general>` and `<!subteam^S…|@team>`: what was typed. `<!here>`: `@here`.
+  if (target.startsWith('#')) return label === undefined ? target : `#${decodeEntities(label)}`;
+  if (target.startsWith('!'))
+    return label === undefined ? `@${target.slice(1)}` : decodeEntities(label);
+  // `<mailto:pete@example.com|pete@example.com>`, `<http://example.com|example.com>`: the label.
+  return decodeEntities(label ?? target.replace(/^mailto:/, ''));
+}
+
+/**
+ * Slack escapes `&`, `<` and `>` in a command's text, so a `<` there starts its own markup:
+ * with the command's `should_escape`, typed mentions, channels, emails and links arrive as
+ * `<@U…|name>`, `<#C…|name>`, `<mailto:…|…>`, `<http…|…>`. Each comes back as what was typed,
+ * except user mentions, which keep the Slack user ID.
+ */
+export function fromSlackText(text: string): string {
+  return text
+    .split(/(<[^<>]*>)/)
+    .map((part) =>
+      part.startsWith('<') && part.endsWith('>')
+        ? typedForm(part.slice(1, -1))
+        : decodeEntities(part),
+    )
+    .join('');
 }
 
 export function findSubCommand(

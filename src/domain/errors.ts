@@ -13,7 +13,9 @@ export type DomainErrorCode =
   | 'key-owner-unusable'
   | 'no-key-recipient'
   | 'key-not-delivered'
-  | 'role-missing';
+  | 'role-missing'
+  /** The Slack or the VAMS user of a link is linked to someone else. */
+  | 'link-taken';
 
 /**
  * An error meant for people: its message is shown as it is, its `code` is what code and logs

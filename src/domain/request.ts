@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiKeyParams, apiKeyRotationParams } from '../kinds/api-key/params';
+import { linkParams } from '../kinds/link/params';
 import { offboardParams } from '../kinds/offboarding/params';
 import { onboardingParams } from '../kinds/onboarding/params';
 import { passwordResetParams } from '../kinds/password-reset/params';
@@ -134,6 +135,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('role.assign'), params: roleAssignParams }),
   z.object({ ...requestFields, kind: z.literal('role.request'), params: roleAssignParams }),
   z.object({ ...requestFields, kind: z.literal('role.remove'), params: roleRemoveParams }),
+  z.object({ ...requestFields, kind: z.literal('link'), params: linkParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestKind = AccessRequest['kind'];

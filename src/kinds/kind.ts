@@ -6,6 +6,7 @@ import {
 } from '../domain/request';
 import { type KindExecutor, unavailableExecutor } from '../workflow/steps';
 import type { ApiKeyPorts } from './api-key/steps';
+import type { LinkPorts } from './link/steps';
 import type { OffboardingPorts } from './offboarding/steps';
 import type { OnboardingPorts } from './onboarding/steps';
 import type { PasswordResetPorts } from './password-reset/steps';
@@ -32,6 +33,7 @@ export interface KindServices {
   delivery: OnboardingPorts['delivery'];
   keys: ApiKeyPorts;
   roleGrants: RoleGrantPorts & { grants: RoleRemovePorts['grants'] };
+  links: LinkPorts;
 }
 
 /** Who may file a kind; the filing policy reads it. */

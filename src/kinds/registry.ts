@@ -2,6 +2,7 @@ import type { AccessRequest, RequestKind } from '../domain/request';
 import type { KindExecutor } from '../workflow/steps';
 import { apiKeyCreateKind, apiKeyRotateKind } from './api-key';
 import { type KindRules, type KindServices, kindRules } from './kind';
+import { linkKind } from './link';
 import { offboardingKind } from './offboarding';
 import { onboardingKind } from './onboarding';
 import { passwordResetKind } from './password-reset';
@@ -24,6 +25,7 @@ const KINDS: { readonly [K in RequestKind]: KindRules<K> } = {
   'role.assign': kindRules(roleAssignKind),
   'role.request': kindRules(roleRequestKind),
   'role.remove': kindRules(roleRemoveKind),
+  link: kindRules(linkKind),
 };
 
 /** What is particular to a kind: its title, card, approval rules and steps. */

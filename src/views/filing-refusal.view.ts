@@ -30,6 +30,10 @@ function unmappedAttempt(ask: FilingAsk): string {
       return 'make requests';
     case 'role.list':
       return 'list VAMS roles';
+    case 'link':
+      return 'link Slack accounts';
+    case 'unlink':
+      return 'remove links';
   }
 }
 
@@ -48,6 +52,8 @@ const ADMINS_ONLY: Partial<Record<FilingAsk['kind'], string>> = {
     'Only VAMS admins can assign roles; use `/vams role request` to ask for a time-bound role for yourself.',
   'role.remove':
     'Only VAMS admins can remove roles; use `/vams role release` to give back a grant of your own.',
+  link: 'Only VAMS admins can link Slack accounts to VAMS users.',
+  unlink: 'Only VAMS admins can remove someone else’s link; `/vams unlink @you` removes your own.',
 };
 
 /** What nobody may ask about themselves: by what was asked. */
@@ -55,6 +61,7 @@ const NOT_FOR_ONESELF: Partial<Record<FilingAsk['kind'], string>> = {
   'user.disable': 'You cannot disable yourself; ask another admin.',
   'user.signout': 'You cannot sign yourself out here; ask another admin.',
   'user.offboard': 'You cannot offboard yourself; ask another admin.',
+  link: 'You cannot link a Slack account to your own VAMS user; ask another admin.',
 };
 
 function notTheKeyOwner(ask: RefusalAsk<'not-the-key-owner'>): string {

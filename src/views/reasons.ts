@@ -1,8 +1,8 @@
 import type { RefusalReason } from '../auth/identity';
 import { code } from './mrkdwn';
 
-// Links live in the bot table and no command makes them, so the hint names none.
-const LINK_HINT = 'Ask an admin to link your Slack account to your VAMS user ID.';
+const LINK_COMMAND = code('/vams link @you <your VAMS user ID>');
+const LINK_HINT = `Ask an admin to link your Slack account: ${LINK_COMMAND}.`;
 
 /** What a person reads when their Slack account does not map to a VAMS user. */
 export function explainRefusal(reason: RefusalReason, email: string | undefined): string {
@@ -20,7 +20,7 @@ export function explainRefusal(reason: RefusalReason, email: string | undefined)
     case 'no-confirmed-email':
       return `Your Slack profile has no confirmed email, so it cannot be matched to a VAMS user. ${LINK_HINT}`;
     case 'no-match':
-      return `Your Slack email ${code(email ?? '')} is neither a VAMS user ID nor the email of a Cognito user. Ask an admin to onboard you (\`/vams user create\`), or to link your Slack account to your VAMS user ID.`;
+      return `Your Slack email ${code(email ?? '')} is neither a VAMS user ID nor the email of a Cognito user. Ask an admin to onboard you (\`/vams user create\`), or to link your Slack account: ${LINK_COMMAND}.`;
     case 'ambiguous-email':
       return `Your Slack email ${code(email ?? '')} matches more than one VAMS user (user IDs that differ only in case, or Cognito users sharing that email), so vams-chatops will not guess which one you are. ${LINK_HINT}`;
   }

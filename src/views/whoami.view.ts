@@ -1,14 +1,29 @@
 import type { KnownBlock } from '@slack/types';
-import type { Identity, MappingSource } from '../auth/identity';
+import type { Identity, MappedIdentity } from '../auth/identity';
 import type { Standing } from '../auth/roles';
 import type { MessageBody } from './message';
-import { code } from './mrkdwn';
+import { code, slackDate } from './mrkdwn';
 import { explainRefusal } from './reasons';
 
-function matchedBy(source: MappingSource, vamsUserId: string): string {
-  switch (source) {
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/** "a link made by @ada on <date> (R…)", with whatever of that the link recorded. */
+function linkText(link: MappedIdentity['link']): string {
+  if (!link?.linkedBy) return 'an explicit link set by an admin';
+  const by = SLACK_USER_ID.test(link.linkedBy) ? `<@${link.linkedBy}>` : code(link.linkedBy);
+  const on =
+    link.linkedAt && !Number.isNaN(Date.parse(link.linkedAt))
+      ? ` on ${slackDate(link.linkedAt)}`
+      : '';
+  const request = link.requestId ? ` (${code(link.requestId)})` : '';
+  return `a link made by ${by}${on}${request}`;
+}
+
+function matchedBy(identity: MappedIdentity): string {
+  const { vamsUserId } = identity;
+  switch (identity.source) {
     case 'link':
-      return 'an explicit link set by an admin';
+      return linkText(identity.link);
     case 'email-is-user-id':
       return 'your confirmed Slack email, which is your VAMS user ID';
     case 'cognito-email':
@@ -34,7 +49,7 @@ export function whoamiMessage(identity: Identity, standing: Standing): MessageBo
   const fields = [
     `*Slack:* <@${identity.slackUserId}>`,
     `*VAMS user:* ${code(identity.vamsUserId)}`,
-    `*Matched by:* ${matchedBy(identity.source, identity.vamsUserId)}`,
+    `*Matched by:* ${matchedBy(identity)}`,
     `*Roles:* ${roles}`,
     `*You can approve:* ${approvalRights(standing)}`,
   ];

@@ -49,7 +49,8 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
     await new LinkStore(deployment.clients.documents, deployment.tables.bot).link(
       'U0CAROL',
       'dave',
-      'test',
+      'U0ALICE',
+      { requestId: 'R0LINKED', at: new Date('2025-03-04T05:06:07Z') },
     );
   });
   afterAll(() => bot.stop());
@@ -97,7 +98,9 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
   it('lets an explicit link win over the email match', async () => {
     const reply = await replyTo(bot, 'U0CAROL', 'whoami');
     expect(reply).toContain('`dave`');
-    expect(reply).toContain('an explicit link');
+    expect(reply).toContain(
+      'a link made by <@U0ALICE> on <!date^1741064767^{date_short_pretty} {time}|2025-03-04 05:06 UTC> (`R0LINKED`)',
+    );
     expect(reply).toContain('`admin`');
     expect(reply).not.toContain('`viewer`');
   });
@@ -119,9 +122,9 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
   it('says why there is no mapping and how to get one', async () => {
     const reply = await replyTo(bot, 'U0NOBODY', 'whoami');
     expect(reply).toContain('`nobody@example.com`');
-    expect(reply).toContain('to link your Slack account to your VAMS user ID');
-    // No command makes links: the reply names none that does not exist.
-    expect(reply).not.toContain('/vams link');
+    expect(reply).toContain(
+      'to link your Slack account: `/vams link @you &lt;your VAMS user ID&gt;`',
+    );
   });
 });
 
@@ -145,12 +148,13 @@ describe('/vams help and usage errors', () => {
   );
 
   it('answers an unknown sub-command with a short usage error, escaping what was typed', async () => {
-    const result = await bot.driver.command('U0ANY', 'frobnicate <!channel>');
+    // Slack sends a typed @channel as <!channel>, and typed angle brackets as entities.
+    const result = await bot.driver.command('U0ANY', 'frobnicate <!channel> &lt;!here&gt;');
     expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
     const shown = JSON.stringify(result.ack);
-    expect(shown).toContain('Unknown command');
-    expect(shown).toContain('&lt;!channel&gt;');
+    expect(shown).toContain('Unknown command `frobnicate @channel &lt;!here&gt;`');
     expect(shown).not.toContain('<!channel>');
+    expect(shown).not.toContain('<!here>');
     expect(shown).toContain('/vams help');
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
