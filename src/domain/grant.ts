@@ -56,11 +56,18 @@ export function holdingUntil(holding: Pick<RoleHolding, 'grants'>): string | und
     .at(-1);
 }
 
+/** A grant no longer than the reminder window gets none: it would come as it starts. */
+function awaitsReminder(grant: GrantEntry): boolean {
+  return !grant.reminded && Date.parse(grant.end) - Date.parse(grant.start) > GRANT_REMINDER_MS;
+}
+
 /** When the sweep must look at this holding next: a reminder, an end, or something untold. */
 export function holdingDue(holding: RoleHolding): string | undefined {
   if (holding.ended.length > 0) return new Date(0).toISOString();
   const times = holding.grants.map((grant) =>
-    grant.reminded ? grant.end : new Date(Date.parse(grant.end) - GRANT_REMINDER_MS).toISOString(),
+    awaitsReminder(grant)
+      ? new Date(Date.parse(grant.end) - GRANT_REMINDER_MS).toISOString()
+      : grant.end,
   );
   return times.sort()[0];
 }
@@ -105,7 +112,7 @@ export function endingOf(
 export function remindersDue(holding: RoleHolding, now: Date): GrantEntry[] {
   return holding.grants.filter(
     (grant) =>
-      !grant.reminded &&
+      awaitsReminder(grant) &&
       Date.parse(grant.end) > now.getTime() &&
       Date.parse(grant.end) - GRANT_REMINDER_MS <= now.getTime(),
   );
