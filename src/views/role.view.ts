@@ -32,7 +32,8 @@ const option = (text: string, value: string): PlainTextOption => ({
 
 export interface RoleGrantDialog {
   mode: 'assign' | 'request';
-  userId: string;
+  /** Whom `role assign` gives roles to; `role request` is always for the asker. */
+  userId?: string;
   /** Minutes offered, shortest first. */
   durations: readonly number[];
   /** Roles already chosen (an `Extend` from a reminder). */
@@ -48,8 +49,8 @@ export function roleGrantModal(dialog: RoleGrantDialog): ModalView {
   const chosen = (dialog.roles ?? []).map((role) => option(clip(role, 75), role));
   const what =
     dialog.mode === 'assign'
-      ? `Assign VAMS roles to ${code(dialog.userId)}. A time-bound assignment ends by itself; an admin approves it in the approvals channel.`
-      : `Ask for VAMS roles for yourself (${code(dialog.userId)}) for a while. They end by themselves; you are reminded 15 minutes before. An admin approves it in the approvals channel.`;
+      ? `Assign VAMS roles to ${code(dialog.userId ?? '')}. A time-bound assignment ends by itself; an admin approves it in the approvals channel.`
+      : `Ask for VAMS roles for yourself, for a while. They end by themselves; you are reminded 15 minutes before. An admin approves it in the approvals channel.`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: what } },
     {
@@ -82,7 +83,10 @@ export function roleGrantModal(dialog: RoleGrantDialog): ModalView {
     type: 'modal',
     callback_id: ids.grantCallbackId,
     // Small and not secret: who the roles are for and which command opened it.
-    private_metadata: JSON.stringify({ mode: dialog.mode, userId: dialog.userId }),
+    private_metadata: JSON.stringify({
+      mode: dialog.mode,
+      ...(dialog.userId ? { userId: dialog.userId } : {}),
+    }),
     title: {
       type: 'plain_text',
       text: dialog.mode === 'assign' ? 'Assign roles' : 'Request roles',
@@ -112,8 +116,11 @@ function heldLine({ roleName, holding }: HeldRole): string {
   return `• ${code(roleName)}: until ${slackDate(last.end)} (grant ${last.grantId}, requested by <@${last.requestedBy}>)`;
 }
 
-/** Sections of lines, each within a section's text limit, at most `maxSections`. */
-function linesIn(lines: readonly string[], maxSections: number): KnownBlock[] {
+// Room for the heading and the "not all shown" note within a message's serialized blocks.
+const LINES_BUDGET = BLOCK_KIT_LIMITS.messageSerializedBlocksChars - 1_500;
+
+/** Sections of lines, each within a section's text limit, all within a message's blocks. */
+function linesIn(lines: readonly string[]): KnownBlock[] {
   const sections: string[] = [];
   let current = '';
   for (const line of lines) {
@@ -124,12 +131,18 @@ function linesIn(lines: readonly string[], maxSections: number): KnownBlock[] {
     } else current = next;
   }
   if (current) sections.push(current);
-  const shown = sections.slice(0, maxSections);
-  const blocks: KnownBlock[] = shown.map((text) => ({
-    type: 'section',
-    text: { type: 'mrkdwn', text: clip(text, BLOCK_KIT_LIMITS.sectionTextChars) },
-  }));
-  if (sections.length > shown.length) {
+  const blocks: KnownBlock[] = [];
+  let used = 0;
+  for (const text of sections) {
+    const block: KnownBlock = {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(text, BLOCK_KIT_LIMITS.sectionTextChars) },
+    };
+    used += JSON.stringify(block).length;
+    if (used > LINES_BUDGET) break;
+    blocks.push(block);
+  }
+  if (blocks.length < sections.length) {
     blocks.push({
       type: 'context',
       elements: [{ type: 'mrkdwn', text: 'More than fits in one message; not all are shown.' }],
@@ -148,7 +161,7 @@ export function userRolesMessage(userId: string, held: readonly HeldRole[]): Mes
     text: heading,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${heading}*` } },
-      ...linesIn(held.map(heldLine), 40),
+      ...linesIn(held.map(heldLine)),
     ],
   };
 }
@@ -171,7 +184,7 @@ export function allRolesMessage(roles: readonly RoleSummary[]): MessageBody {
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${heading}*` } },
       ...(lines.length > 0
-        ? linesIn(lines, 40)
+        ? linesIn(lines)
         : [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'None.' } }]),
     ],
   };
