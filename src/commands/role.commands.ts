@@ -131,7 +131,7 @@ async function openGrantDialog(
 ): Promise<void> {
   const modal = roleGrantModal({
     mode: ask.mode,
-    userId: ask.userId ?? 'you',
+    ...(ask.userId ? { userId: ask.userId } : {}),
     durations: offered(feature, ask.mode),
     ...(ask.roles ? { roles: ask.roles } : {}),
   });

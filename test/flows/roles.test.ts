@@ -161,6 +161,68 @@ describe('roles and grants from Slack', () => {
     expect(await replyTo(bot, again.responseUrl)).toContain('no running grant');
   });
 
+  it('reminds the grantee 15 minutes before the end; Extend opens a request, Release now ends it', async () => {
+    const filed = await fileThroughDialog(bot, 'U0KIM', 'role request', {
+      Roles: ['editor'],
+      Duration: '1 hour',
+      Reason: 'Finish the material library',
+    });
+    await approved(bot, 'U0ADA', filed);
+    const channel = bot.slack.dmChannelOf('U0KIM');
+    ahead += 46 * MINUTE;
+    const grantId = `G${filed.id.slice(1)}-1`;
+    const remindersOf = () =>
+      bot.slack
+        .messages(channel)
+        .filter((message) => textIn(message.blocks).includes('Release now'));
+    const reminder = await eventually(() => {
+      const found = remindersOf().find((message) => textIn(message.blocks).includes(grantId));
+      if (!found) throw new Error('no reminder yet');
+      return found;
+    }, 5_000);
+    // Once, however many sweeps run in the window.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // None for the 1-minute grant before it: it would have come as the grant began.
+    expect(remindersOf()).toHaveLength(1);
+    const before = new Set(bot.slack.views.keys());
+    await bot.driver.clickButton('U0KIM', { channel, ts: reminder.ts }, 'Extend');
+    const extended = await eventually(() => {
+      const opened = [...bot.slack.views.entries()].find(([id]) => !before.has(id));
+      if (!opened) throw new Error('no dialog yet');
+      return opened[1];
+    });
+    expect(textIn(extended.view.blocks)).toContain('Ask for VAMS roles for yourself');
+    expect(JSON.stringify(extended.view)).toContain('"initial_options"');
+    const release = await bot.driver.clickButton(
+      'U0KIM',
+      { channel, ts: reminder.ts },
+      'Release now',
+    );
+    expect(await replyTo(bot, release.responseUrl)).toContain('Released grant');
+    expect(await row(bot.deployment, 'kim', 'editor')).toBeUndefined();
+  });
+
+  it('refuses a permanent grant asked for oneself, even from a crafted submission', async () => {
+    const viewId = await openedDialog(bot, 'U0KIM', 'role request');
+    const submitted = await bot.driver.submitView(
+      'U0KIM',
+      viewId,
+      { Roles: ['editor'], Reason: 'Forever, please' },
+      { crafted: { Duration: 'permanent' } },
+    );
+    expect(submitted.ack).toEqual({
+      response_action: 'errors',
+      errors: { duration: 'Grants you ask for yourself end by themselves; choose a duration.' },
+    });
+    const tooLong = await bot.driver.submitView(
+      'U0KIM',
+      viewId,
+      { Roles: ['editor'], Reason: 'A week, please' },
+      { crafted: { Duration: '10080' } },
+    );
+    expect(JSON.stringify(tooLong.ack)).toContain('at most 1 hour for yourself');
+  });
+
   it('a grant of an admin role is privileged: admins only', async () => {
     const filed = await fileThroughDialog(bot, 'U0KIM', 'role request', {
       Roles: ['admin'],

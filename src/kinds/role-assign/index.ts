@@ -29,7 +29,7 @@ export const roleAssignKind: KindDefinition<'role.assign'> = {
 /** `/vams role request`: a time-bound grant someone asks for themselves. */
 export const roleRequestKind: KindDefinition<'role.request'> = {
   kind: 'role.request',
-  title: 'Role request',
+  title: 'Role grant',
   filing: { by: 'admins', ownAccount: 'anyone' },
   approval: { managers: false, approvals: 'one' },
   subjects: (request) => [request.params.userId],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { type GrantEntry, grantIdOf } from '../../domain/grant';
+import { durationLabel, type GrantEntry, grantIdOf } from '../../domain/grant';
 import { type AccessRequest, outputOf, type RequestOf } from '../../domain/request';
 import { logAuthChange } from '../../workflow/auth-changes';
 import type { KindExecutor, Step } from '../../workflow/steps';
@@ -69,7 +69,7 @@ export function roleGrantExecutor(ports: RoleGrantPorts): KindExecutor {
   const assignRole = (request: RoleRequest, roleName: string, index: number): Step => ({
     name: stepName(roleName),
     label: request.params.minutes
-      ? `Grant VAMS role ${roleName} for ${request.params.minutes} min`
+      ? `Grant VAMS role ${roleName} for ${durationLabel(request.params.minutes)}`
       : `Assign VAMS role ${roleName}`,
     run: async (context) => {
       const current = asRoleRequest(context.request);
