@@ -22,8 +22,10 @@ const people = [
   { id: 'U0PAT', name: 'Pat (VAMS user)', email: 'pat@example.com', role: 'viewer' },
   { id: 'U0GUS', name: 'Gus (Slack guest)', email: 'gus@partner.example', role: 'guest' },
   { id: 'U0NIA', name: 'Nia (new hire)', email: 'nia@example.com', role: undefined },
+  // In Slack under an address VAMS does not know: only a link makes her a VAMS user.
+  { id: 'U0LOU', name: 'Lou (contractor)', email: 'lou@contractor.example', role: undefined },
 ] as const;
-const [ada, bea, max, pat, gus, nia] = people;
+const [ada, bea, max, pat, gus, nia, lou] = people;
 
 const nameOf = (slackUserId: string) => people.find((person) => person.id === slackUserId)?.name;
 
@@ -388,6 +390,75 @@ async function privilegeTour(driver: SlackDriver, slack: SlackStandIn, port: num
   print(`  GET ${EVENTS_PATH} → ${probe.status}; GET /healthz → ${health.status}`, '');
 }
 
+async function roleRows(app: RunningApp, userId: string): Promise<string[]> {
+  const rows = await app.backend.clients.documents.send(
+    new QueryCommand({
+      TableName: app.backend.tables.userRoles,
+      KeyConditionExpression: 'userId = :u',
+      ExpressionAttributeValues: { ':u': userId },
+    }),
+  );
+  return (rows.Items ?? []).map((row) => `  user-roles row: ${JSON.stringify(row)}`);
+}
+
+async function grantTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn) {
+  print('━━ 6. A role for an hour, asked for oneself, then given back', '');
+  const viewId = await openDialog(driver, slack, pat, 'role request');
+  print(`── ${pat.name} picks "scanner" for "1 hour", gives a reason and presses Request`);
+  let mark = slack.calls.length;
+  await driver.submitView(pat.id, viewId, {
+    Roles: ['scanner'],
+    Duration: '1 hour',
+    Reason: 'Covering the capture rig this afternoon',
+  });
+  const card = await filedCard(slack, mark, pat);
+  showApprovalsChannel(slack, card.ts);
+  await approveAndShow(driver, slack, bea, card, pat);
+  print('── What VAMS now holds for pat', ...(await roleRows(app, pat.email)), '');
+  print(`── ${pat.name} types /vams role list ${pat.email}`);
+  mark = slack.calls.length;
+  const listed = await driver.command(pat.id, `role list ${pat.email}`);
+  await slack.waitForCall('response_url', (call) => call.args.url === listed.responseUrl);
+  narrate(slack, slack.calls.slice(mark), pat.name);
+  print(`── ${pat.name} is done early and types /vams role release scanner`);
+  mark = slack.calls.length;
+  const released = await driver.command(pat.id, 'role release scanner');
+  await slack.waitForCall('response_url', (call) => call.args.url === released.responseUrl);
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark &&
+      call.args.thread_ts === card.ts &&
+      String(call.args.text).includes('given back early'),
+  );
+  narrate(slack, slack.calls.slice(mark), pat.name);
+  print('── What VAMS now holds for pat', ...(await roleRows(app, pat.email)), '');
+}
+
+async function linkTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn) {
+  print('━━ 7. A contractor whose Slack email VAMS does not know, linked by an admin', '');
+  const { clients, tables } = app.backend;
+  await seedUserRole(clients.documents, tables.userRoles, 'lou-ext', 'viewer');
+  const whoami = async () => {
+    print(`── ${lou.name} types /vams whoami`);
+    const result = await driver.command(lou.id, 'whoami');
+    const reply = await slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === result.responseUrl,
+    );
+    boxed(`${lou.name} sees (only them):`, renderMessage(reply.args, nameOf));
+  };
+  await whoami();
+  const viewId = await openDialog(driver, slack, ada, `link <@${lou.id}|lou> lou-ext`);
+  print(`── ${ada.name} gives a reason and presses Request`);
+  const mark = slack.calls.length;
+  await driver.submitView(ada.id, viewId, { Reason: 'Lou works for us as lou-ext this quarter' });
+  const card = await filedCard(slack, mark, ada);
+  showApprovalsChannel(slack, card.ts);
+  await approveAndShow(driver, slack, bea, card, ada);
+  await whoami();
+}
+
 /** Every password and key the bot DM'd: none may appear in a log line or any other Slack call. */
 function checkNoSecretLeaked(slack: SlackStandIn, logLines: string[]): number {
   const isDm = (call: RecordedCall) =>
@@ -451,6 +522,8 @@ async function main(): Promise<void> {
     await lifecycleTour(app, driver, slack);
     await keyTour(app, driver, slack);
     await privilegeTour(driver, slack, app.port);
+    await grantTour(app, driver, slack);
+    await linkTour(app, driver, slack);
     const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
     const secrets = checkNoSecretLeaked(slack, logLines);
     print(
