@@ -256,6 +256,30 @@ describe('roles and grants from Slack', () => {
     );
     const usage = await bot.driver.command('U0ADA', 'role assign');
     expect(textIn(usage.ack)).toContain('`/vams role assign <userId>`');
+    const extra = await bot.driver.command('U0KIM', 'role release editor viewer');
+    expect(textIn(extra.ack)).toContain('`/vams role release <role>`');
+    await dialogNotice(bot, 'U0ADA', 'role assign ghost', 'There is no Cognito user `ghost`');
+    bot.slack.addUser({
+      id: 'U0STRANGER',
+      email: 'stranger@elsewhere.example',
+      emailConfirmed: true,
+    });
+    await dialogNotice(
+      bot,
+      'U0STRANGER',
+      'role request',
+      'to link your Slack account: `/vams link @you',
+    );
+    const viewId = await openedDialog(bot, 'U0KIM', 'role request');
+    const missing = await bot.driver.submitView('U0KIM', viewId, {
+      Roles: ['no-such-role'],
+      Duration: '1 hour',
+      Reason: 'Testing',
+    });
+    expect(missing.ack).toEqual({
+      response_action: 'errors',
+      errors: { roles: 'Not in the VAMS roles table: no-such-role.' },
+    });
   });
 
   it('lists every role with its description, mfaRequired and holders, for managers too', async () => {
