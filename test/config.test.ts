@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       apiKeyDefaultDays: 90,
       apiKeyMaxDays: 365,
       tempPasswordDelivery: 'email',
+      grantDurations: [60, 240, 480, 1440, 10080],
+      grantMaxMinutes: 1440,
       logLevel: 'info',
     });
   });
@@ -217,5 +219,30 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, API_KEY_DEFAULT_DAYS: '400' })).toEqual([
       'API_KEY_DEFAULT_DAYS (400) must not exceed API_KEY_MAX_DAYS (365)',
     ]);
+  });
+
+  it('reads grant durations as sorted distinct minutes', () => {
+    const result = loadConfig({
+      ...minimal,
+      GRANT_DURATIONS: '240, 1,60,60',
+      GRANT_MAX_MINUTES: '60',
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config).toMatchObject({ grantDurations: [1, 60, 240], grantMaxMinutes: 60 });
+  });
+
+  it.each(['0', '60,abc', '60,,240', '1.5', '999999999'])(
+    'refuses GRANT_DURATIONS=%s, naming the rule',
+    (value) => {
+      expect(problemsOf({ ...minimal, GRANT_DURATIONS: value })).toEqual([
+        `GRANT_DURATIONS must be comma-separated whole minutes from 1 to 527040, e.g. 60,240,1440 (got "${value}")`,
+      ]);
+    },
+  );
+
+  it('refuses a maximum that leaves no duration to ask for oneself', () => {
+    expect(problemsOf({ ...minimal, GRANT_DURATIONS: '240,480', GRANT_MAX_MINUTES: '60' })).toEqual(
+      ['GRANT_DURATIONS offers nothing within GRANT_MAX_MINUTES (60): its shortest is 240'],
+    );
   });
 });
