@@ -108,6 +108,7 @@ interface Adapters {
 function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapters {
   const { documents, cognito } = backend.clients;
   const { tables, userPoolId } = backend;
+  const grants = new GrantStore(documents, tables.bot, tables.userRoles);
   return {
     requests: new RequestStore(documents, tables.bot),
     links: new LinkStore(documents, tables.bot),
@@ -115,8 +116,10 @@ function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapt
     reminders: new ReminderStore(documents, tables.bot),
     listPages: new ListPageStore(documents, tables.bot, userListCursor, () => clock().getTime()),
     userRoles: new VamsUserRoleStore(documents, tables.userRoles),
-    grants: new GrantStore(documents, tables.bot, tables.userRoles),
-    adminGuard: new DynamoAdminRoleGuard(documents, tables, config.adminRoles),
+    grants,
+    adminGuard: new DynamoAdminRoleGuard(documents, tables, config.adminRoles, undefined, (row) =>
+      grants.grantHeld(row),
+    ),
     roles: new VamsRoleCatalog(documents, tables.roles),
     apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
     cognito: userPoolId ? new CognitoAdmin(cognito, userPoolId) : undefined,
@@ -341,6 +344,7 @@ export async function startApp(
           config.adminRoles,
           request.params.userId,
           request.params.roleName,
+          (row) => adapters.grants.grantHeld(row),
         );
       },
       views: slack.clients.views,
@@ -460,11 +464,12 @@ export async function startApp(
       async () => {
         await workflow.expireDue();
         await workflow.resumeInterrupted();
-        await sweepGrants();
       },
       'sweep failed',
       logger,
     );
+    // Apart from the request sweep, so that neither a failure nor a slow round there delays an end.
+    const stopGrantSweeper = every(tuning.sweepMs, sweepGrants, 'grant sweep failed', logger);
     const stopReminders = every(tuning.reminderMs, remindKeys, 'API key reminders failed', logger);
     logger.info({ port, backend: config.backend.kind }, 'vams-chatops is serving');
     return {
@@ -476,6 +481,7 @@ export async function startApp(
       stop: async () => {
         await slack.stop();
         await stopSweeper();
+        await stopGrantSweeper();
         await workflow.idle();
         await stopReminders();
         await backend.stop();

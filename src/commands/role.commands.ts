@@ -29,6 +29,7 @@ import { submitRequest } from './submit-request';
 /** The grant records the role commands read and release. */
 export interface RoleGrants {
   holdingsOf(userId: string): Promise<RoleHolding[]>;
+  grantHeld(row: { userId: string; roleName: string }): Promise<boolean>;
   release(
     userId: string,
     roleName: string,
@@ -306,6 +307,7 @@ async function removeProblem(
     feature.adminRoles,
     userId,
     roleName,
+    (row) => feature.grants.grantHeld(row),
   );
   return lastAdmin ? `Refused: ${lastAdmin}.` : undefined;
 }
@@ -365,6 +367,12 @@ export function registerRoleFeature(app: App, feature: RoleFeature): void {
       return;
     }
     const title = mode === 'assign' ? 'Assign roles' : 'Request roles';
+    if (mode === 'assign' && !named) {
+      await ack(
+        noticeAck(title, 'This dialog names nobody; run `/vams role assign <userId>` again.'),
+      );
+      return;
+    }
     const ask: FilingAsk =
       mode === 'assign' && named
         ? { kind: 'role.assign', userId: named }
@@ -390,18 +398,26 @@ export function registerRoleFeature(app: App, feature: RoleFeature): void {
     const userId = mode === 'assign' && named ? named : requester.vamsUserId;
     await ack();
     const held = await feature.userRoles.rolesOf(userId).catch(() => []);
-    await submitRequest(feature, view, {
-      kind: mode === 'assign' ? 'role.assign' : 'role.request',
-      params: {
-        userId,
-        roles,
-        ...(duration.minutes ? { minutes: duration.minutes } : {}),
-      },
+    const filed = {
       reason,
       requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
       subject: userId,
       preflight: heldPreflight(roles, held),
-    });
+    };
+    const { minutes } = duration;
+    if (mode === 'assign') {
+      await submitRequest(feature, view, {
+        ...filed,
+        kind: 'role.assign',
+        params: { userId, roles, ...(minutes ? { minutes } : {}) },
+      });
+    } else if (minutes) {
+      await submitRequest(feature, view, {
+        ...filed,
+        kind: 'role.request',
+        params: { userId, roles, minutes },
+      });
+    }
   });
 
   app.view(ROLE_IDS.removeCallbackId, async ({ ack, body, view }) => {

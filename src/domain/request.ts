@@ -4,7 +4,7 @@ import { linkParams } from '../kinds/link/params';
 import { offboardParams } from '../kinds/offboarding/params';
 import { onboardingParams } from '../kinds/onboarding/params';
 import { passwordResetParams } from '../kinds/password-reset/params';
-import { roleAssignParams } from '../kinds/role-assign/params';
+import { roleAssignParams, roleRequestParams } from '../kinds/role-assign/params';
 import { roleRemoveParams } from '../kinds/role-remove/params';
 import { singleUserParams } from '../kinds/user-access/params';
 import { userUpdateParams } from '../kinds/user-update/params';
@@ -133,7 +133,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('key.create'), params: apiKeyParams }),
   z.object({ ...requestFields, kind: z.literal('key.rotate'), params: apiKeyRotationParams }),
   z.object({ ...requestFields, kind: z.literal('role.assign'), params: roleAssignParams }),
-  z.object({ ...requestFields, kind: z.literal('role.request'), params: roleAssignParams }),
+  z.object({ ...requestFields, kind: z.literal('role.request'), params: roleRequestParams }),
   z.object({ ...requestFields, kind: z.literal('role.remove'), params: roleRemoveParams }),
   z.object({ ...requestFields, kind: z.literal('link'), params: linkParams }),
 ]);

@@ -38,6 +38,11 @@ export class DynamoAdminRoleGuard implements AdminRoleGuard {
     private readonly adminRoles: readonly string[],
     private readonly pause: (ms: number) => Promise<void> = (ms) =>
       new Promise((resolve) => setTimeout(resolve, ms)),
+    /** True for a row that is there only because of a grant that will end by itself. */
+    private readonly grantHeld: (row: {
+      userId: string;
+      roleName: string;
+    }) => Promise<boolean> = async () => false,
   ) {
     this.userRoles = new VamsUserRoleStore(documents, tables.userRoles);
   }
@@ -52,7 +57,10 @@ export class DynamoAdminRoleGuard implements AdminRoleGuard {
       const isThisRow = (row: { userId: string; roleName: string }) =>
         row.userId === userId && row.roleName === roleName;
       if (!rows.some(isThisRow)) return 'absent';
-      const remaining = new Set(rows.filter((row) => !isThisRow(row)).map((row) => row.userId));
+      // An admin on a grant that ends by itself does not count as one who stays.
+      const others = rows.filter((row) => !isThisRow(row));
+      const held = await Promise.all(others.map((row) => this.grantHeld(row)));
+      const remaining = new Set(others.filter((_, index) => !held[index]).map((row) => row.userId));
       if (remaining.size === 0) return 'last-admin';
       try {
         await this.documents.send(

@@ -36,6 +36,8 @@ const holdingItem = z.object({
   version: z.number().int(),
 });
 
+const dueKey = z.object({ userId: z.string(), roleName: z.string() });
+
 const holdingKey = (userId: string, roleName: string) => ({
   pk: `ROLEGRANT#${userId}`,
   sk: `ROLE#${roleName}`,
@@ -84,7 +86,14 @@ export class GrantStore {
     return found.Item ? holdingItem.parse(found.Item) : undefined;
   }
 
-  /** Every role of one user that has grants running or still to be told of. */
+  /** True when the row is there only because of running grants: it goes when they end. */
+  async grantHeld(row: { userId: string; roleName: string }): Promise<boolean> {
+    const holding = await this.holding(row.userId, row.roleName);
+    return holding !== undefined && holding.grants.length > 0 && !holding.keepsRow;
+  }
+
+  /** Every role of one user that has grants running or still to be told of (unreadable ones
+   * left out: a listing shows what it can). */
   async holdingsOf(userId: string): Promise<RoleHolding[]> {
     return allPages(
       (startKey) =>
@@ -97,12 +106,16 @@ export class GrantStore {
             ExclusiveStartKey: startKey,
           }),
         ),
-      (item) => holdingItem.parse(item),
-    );
+      (item) => holdingItem.safeParse(item),
+    ).then((parsed) => parsed.flatMap((item) => (item.success ? [item.data] : [])));
   }
 
-  /** Holdings with a reminder, an end or a notice due by `now` (read again before acting). */
-  async due(now: Date): Promise<RoleHolding[]> {
+  /**
+   * Holdings with a reminder, an end or a notice due by `now` (read again before acting). Only
+   * their keys are needed, so an item that does not parse is left out rather than stopping the
+   * sweep for every other grant; reading it again fails for that one alone, and is logged.
+   */
+  async due(now: Date): Promise<{ userId: string; roleName: string }[]> {
     return allPages(
       (startKey) =>
         this.documents.send(
@@ -114,7 +127,7 @@ export class GrantStore {
             ExclusiveStartKey: startKey,
           }),
         ),
-      (item) => holdingItem.parse(item),
+      (item) => dueKey.parse(item),
     );
   }
 
@@ -255,14 +268,18 @@ export class GrantStore {
           result: rowExists ? ('held-permanently' as const) : ('granted' as const),
         };
       }
+      // With no grant running, the row as it is now says whether the role is held without one;
+      // a row deleted outside the bot means it is not held permanently any more.
+      const keepsRow = holding.grants.length === 0 ? rowExists : holding.keepsRow && rowExists;
       const next: RoleHolding = {
         ...holding,
+        keepsRow,
         grants: [...holding.grants, entry],
         version: holding.version + 1,
       };
       // A row deleted outside the bot while grants ran is written again for this one.
       const row = rowExists ? this.rowIsThere(userId, roleName) : this.addRow(userId, roleName, at);
-      const result = holding.keepsRow
+      const result = keepsRow
         ? ('held-permanently' as const)
         : holding.grants.length > 0 && rowExists
           ? ('extended' as const)
@@ -280,8 +297,11 @@ export class GrantStore {
     return this.settle(userId, roleName, (holding, rowExists) => {
       const row = rowExists ? this.rowIsThere(userId, roleName) : this.addRow(userId, roleName, at);
       const result = { row: rowExists ? ('existed' as const) : ('added' as const) };
-      if (!holding || holding.grants.length === 0) {
-        return { items: [row], result: { ...result, ended: [] } };
+      if (!holding) return { items: [row], result: { ...result, ended: [] } };
+      if (holding.grants.length === 0) {
+        // Ends still to be told: the holding stays until they are, knowing the row is permanent.
+        const kept = { ...holding, keepsRow: true, version: holding.version + 1 };
+        return { items: [this.put(kept, holding), row], result: { ...result, ended: [] } };
       }
       const ending = endingOf(holding, holding.grants, [], 'made-permanent', at.toISOString());
       return {
@@ -300,17 +320,20 @@ export class GrantStore {
     return this.settle(userId, roleName, (holding, rowExists) => {
       const row = rowExists ? [this.deleteRow(userId, roleName)] : [];
       const result = { row: rowExists ? ('removed' as const) : ('absent' as const) };
-      if (!holding || holding.grants.length === 0) {
-        return { items: row, result: { ...result, ended: [] } };
+      if (!holding) return { items: row, result: { ...result, ended: [] } };
+      if (holding.grants.length === 0) {
+        const gone = { ...holding, keepsRow: false, version: holding.version + 1 };
+        return { items: [this.put(gone, holding), ...row], result: { ...result, ended: [] } };
       }
+      // The removal is what took the row away, whether now or just before, by the admin guard.
       const ending = endingOf(holding, holding.grants, [], 'removed', at.toISOString());
-      const next = this.afterEnding(holding, {
-        ...ending,
-        ended: ending.ended.map((grant) => ({
-          ...grant,
-          row: rowExists ? 'deleted' : 'already-gone',
-        })),
-      });
+      const next = {
+        ...this.afterEnding(holding, {
+          ...ending,
+          ended: ending.ended.map((grant) => ({ ...grant, row: 'deleted' as const })),
+        }),
+        keepsRow: false,
+      };
       return {
         items: [...this.writeHolding(next, holding), ...row],
         result: { ...result, ended: holding.grants },
@@ -354,9 +377,18 @@ export class GrantStore {
    * kept) and the grants recorded as ended, in one transaction. A row someone deleted outside
    * the bot meanwhile is not there to delete: said so. Undefined when the claim was lost.
    */
-  async end(claimed: RoleHolding, ending: GrantEnding): Promise<RoleHolding | undefined> {
-    const next = this.afterEnding(claimed, ending);
+  async end(claimed: RoleHolding, planned: GrantEnding): Promise<RoleHolding | undefined> {
     const { userId, roleName } = claimed;
+    let ending = planned;
+    // Held permanently, the row stays, unless someone deleted it outside the bot meanwhile.
+    const keptByPermanence = !ending.deletesRow && ending.remaining.length === 0;
+    if (keptByPermanence && !(await this.rowExists(userId, roleName))) {
+      ending = {
+        ...ending,
+        ended: ending.ended.map((grant) => ({ ...grant, row: 'already-gone' as const })),
+      };
+    }
+    const next = this.afterEnding(claimed, ending);
     try {
       await this.transact([
         ...this.writeHolding(next, claimed),

@@ -11,7 +11,7 @@ import { code, slackDate } from '../views/mrkdwn';
 
 /** The grant records the sweep works on; the bot table's grant store implements it. */
 export interface GrantRecords {
-  due(now: Date): Promise<RoleHolding[]>;
+  due(now: Date): Promise<{ userId: string; roleName: string }[]>;
   holding(userId: string, roleName: string): Promise<RoleHolding | undefined>;
   claim(holding: RoleHolding, owner: string, until: Date): Promise<RoleHolding | undefined>;
   end(claimed: RoleHolding, ending: GrantEnding): Promise<RoleHolding | undefined>;
@@ -30,8 +30,11 @@ export interface GrantAfterword {
 
 export interface GrantSweepPorts {
   records: GrantRecords;
-  /** Adds the afterword to the request's notices (once per key) and delivers it. */
-  tell(afterword: GrantAfterword): Promise<void>;
+  /**
+   * Adds the afterword to the request's notices (once per key) and delivers it. False when it
+   * could not be recorded yet: the ended grant stays to be told by a later sweep.
+   */
+  tell(afterword: GrantAfterword): Promise<boolean>;
   /** The grantee's DM 15 minutes before the end, with `Extend` and `Release now`. */
   remind(holding: RoleHolding, grant: GrantEntry): Promise<void>;
   logger: AppLogger;
@@ -170,16 +173,12 @@ export class GrantSweeper {
       );
     }
     if (holding.ended.length === 0) return;
+    const told: string[] = [];
     for (const grant of holding.ended) {
-      await this.ports.tell(afterwordOf(holding, grant));
+      if (await this.ports.tell(afterwordOf(holding, grant))) told.push(grant.grantId);
     }
-    if (
-      await this.ports.records.told(
-        holding,
-        holding.ended.map((grant) => grant.grantId),
-      )
-    ) {
-      result.told += holding.ended.length;
+    if (told.length > 0 && (await this.ports.records.told(holding, told))) {
+      result.told += told.length;
     }
   }
 }

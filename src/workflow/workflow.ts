@@ -365,9 +365,10 @@ export class Workflow {
 
   /**
    * Tells of something that happened after a request succeeded, because of it (a grant it gave
-   * ended), in its thread and to one person: once per key, however often it is asked.
+   * ended), in its thread and to one person: once per key, however often it is asked. False
+   * when it cannot be said yet (the request is still running, or busy): ask again later.
    */
-  async afterword(word: GrantAfterword): Promise<void> {
+  async afterword(word: GrantAfterword): Promise<boolean> {
     const outcome = await this.runner.update(word.requestId, {
       type: 'afterword',
       key: word.key,
@@ -375,7 +376,19 @@ export class Workflow {
       ...(word.dm ? { dm: word.dm } : {}),
       audit: word.audit,
     });
-    if (outcome.outcome === 'written') await this.tell(outcome);
+    switch (outcome.outcome) {
+      case 'written':
+        await this.tell(outcome);
+        return true;
+      case 'not-found':
+        this.logger.warn({ requestId: word.requestId, key: word.key }, 'no request to tell of');
+        return true;
+      case 'busy':
+        return false;
+      case 'refused':
+        // Told already; or the request is still running: told once it has ended.
+        return outcome.refusal.code === 'not-new';
+    }
   }
 
   /** Runs an approved request now, in this process; resolves when the run ends. */

@@ -6,8 +6,14 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { GrantEntry, RoleHolding } from '../../src/domain/grant';
+import {
+  endingAt,
+  type GrantEnding,
+  type GrantEntry,
+  type RoleHolding,
+} from '../../src/domain/grant';
 import { createLogger } from '../../src/logging';
+import { DynamoAdminRoleGuard } from '../../src/stores/admin-role-guard.store';
 import { GrantStore } from '../../src/stores/grant.store';
 import { type GrantAfterword, GrantSweeper } from '../../src/workflow/grants';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
@@ -62,6 +68,7 @@ function sweeperOn(
     records: store,
     tell: async (word) => {
       told.push(word);
+      return true;
     },
     remind: async (_holding: RoleHolding, grant: GrantEntry) => {
       reminded.push(grant.grantId);
@@ -234,11 +241,120 @@ describe('grants next to VAMS role rows', () => {
     // A new grant lands between the claim and the end: the claimed end must not delete its row.
     await store.grant('eve', 'viewer', entry('GLLLL-1', 60), at(1.2));
     const told: GrantAfterword[] = [];
+    // The claimer, alive after all, cannot end what changed since its claim.
+    expect(
+      await store.end(claimed as RoleHolding, endingAt(holding, at(1.3)) as GrantEnding),
+    ).toBeUndefined();
+    expect(await row('eve', 'viewer')).toBeDefined();
     // After the dead instance's claim lapsed, another ends only the grant whose end passed.
     await sweeperOn(store, 'one', told, []).sweep(at(2));
     expect(await row('eve', 'viewer')).toBeDefined();
     expect((await store.holding('eve', 'viewer'))?.grants.map((grant) => grant.grantId)).toEqual([
       'GLLLL-1',
     ]);
+  });
+
+  it('one unreadable grant item does not stop the others from ending', async () => {
+    await deployment.clients.documents.send(
+      new PutCommand({
+        TableName: deployment.tables.bot,
+        Item: {
+          pk: 'ROLEGRANT#broken',
+          sk: 'ROLE#viewer',
+          userId: 'broken',
+          roleName: 'viewer',
+          grants: [{ grantId: 'GBAD' }],
+          gsi1pk: 'GRANTS',
+          gsi1sk: '1970-01-01T00:00:00.000Z#broken#viewer',
+        },
+      }),
+    );
+    await store.grant('ivy', 'viewer', entry('GMMMM-1', 1), at(0));
+    await sweeperOn(store, 'one', [], []).sweep(at(2));
+    expect(await row('ivy', 'viewer')).toBeUndefined();
+  });
+
+  it('a row deleted outside the bot is no longer permanent: a later grant removes it at its end', async () => {
+    await deployment.clients.documents.send(
+      new PutCommand({
+        TableName: deployment.tables.userRoles,
+        Item: { userId: 'kai', roleName: 'viewer', createdOn: '2025-01-01T00:00:00.000000' },
+      }),
+    );
+    expect(await store.grant('kai', 'viewer', entry('GNNNN-1', 30), at(0))).toBe(
+      'held-permanently',
+    );
+    await deployment.clients.documents.send(
+      new DeleteCommand({
+        TableName: deployment.tables.userRoles,
+        Key: { userId: 'kai', roleName: 'viewer' },
+      }),
+    );
+    expect(await store.grant('kai', 'viewer', entry('GPPPP-1', 60), at(1))).toBe('granted');
+    const told: GrantAfterword[] = [];
+    await sweeperOn(store, 'one', told, []).sweep(at(61));
+    expect(await row('kai', 'viewer')).toBeUndefined();
+    expect(told.map((word) => word.thread).join('\n')).not.toContain('they hold it permanently');
+  });
+
+  it('a removal ends running grants, and a grant given before that is told still ends its row', async () => {
+    await store.grant('lou', 'viewer', entry('GQQQQ-1', 30), at(0));
+    expect(await store.remove('lou', 'viewer', at(1))).toEqual({
+      row: 'removed',
+      ended: [expect.objectContaining({ grantId: 'GQQQQ-1' })],
+    });
+    expect(await store.grant('lou', 'viewer', entry('GRRRR-1', 10), at(2))).toBe('granted');
+    const told: GrantAfterword[] = [];
+    await sweeperOn(store, 'one', told, []).sweep(at(13));
+    expect(await row('lou', 'viewer')).toBeUndefined();
+    const said = told.map((word) => word.thread).join('\n');
+    expect(said).toContain('ended because the role was removed');
+    expect(said).not.toContain('outside vams-chatops');
+  });
+
+  it('an end that cannot be told yet stays for a later sweep', async () => {
+    await store.grant('max', 'viewer', entry('GSSSS-1', 1), at(0));
+    let open = true;
+    const told: string[] = [];
+    const sweeper = new GrantSweeper({
+      records: store,
+      tell: async (word) => {
+        if (open) return false;
+        told.push(word.key);
+        return true;
+      },
+      remind: async () => {},
+      logger: quiet,
+      instanceId: 'one',
+      claimMs: 15_000,
+    });
+    await sweeper.sweep(at(2));
+    expect(await row('max', 'viewer')).toBeUndefined();
+    expect((await store.holding('max', 'viewer'))?.ended.map((grant) => grant.grantId)).toEqual([
+      'GSSSS-1',
+    ]);
+    open = false;
+    await sweeper.sweep(at(3));
+    expect(told).toEqual(['grant-end:GSSSS-1']);
+    expect(await store.holding('max', 'viewer')).toBeUndefined();
+  });
+
+  it('an admin on a grant does not count as the admin who stays', async () => {
+    const guard = new DynamoAdminRoleGuard(
+      deployment.clients.documents,
+      deployment.tables,
+      ['admin'],
+      undefined,
+      (held) => store.grantHeld(held),
+    );
+    await deployment.clients.documents.send(
+      new PutCommand({
+        TableName: deployment.tables.userRoles,
+        Item: { userId: 'boss', roleName: 'admin', createdOn: '2025-01-01T00:00:00.000000' },
+      }),
+    );
+    await store.grant('temp', 'admin', entry('GTTTT-1', 60), at(0));
+    expect(await guard.removeAdminRole('boss', 'admin')).toBe('last-admin');
+    expect(await row('boss', 'admin')).toBeDefined();
   });
 });

@@ -8,3 +8,6 @@ export const roleAssignParams = z.object({
   minutes: z.number().int().positive().optional(),
 });
 export type RoleAssignParams = z.infer<typeof roleAssignParams>;
+
+/** A grant someone asks for themselves: never permanent. */
+export const roleRequestParams = roleAssignParams.extend({ minutes: z.number().int().positive() });
