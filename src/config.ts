@@ -46,8 +46,24 @@ export interface Config {
   grantDurations: number[];
   /** Longest grant someone may ask for themselves. */
   grantMaxMinutes: number;
+  /** Mentioned on every new card and on reminders: `<!subteam^S…>` or `<@U…>` each. */
+  approverMention: ApproverMention[];
+  /** First reminder of an undecided request; the next come after twice as long each. */
+  remindAfterMinutes: number;
+  /** Where a request still undecided past half its TTL is escalated. */
+  escalationChannelId: string | undefined;
+  breakglass: {
+    /** Holders of one of these roles may break glass; empty: nobody. */
+    allowed: string[];
+    /** The roles break-glass may give; empty: none. */
+    roles: string[];
+    maxMinutes: number;
+  };
   logLevel: LogLevel;
 }
+
+/** A Slack user group or a Slack user to mention. */
+export type ApproverMention = { type: 'usergroup'; id: string } | { type: 'user'; id: string };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -109,6 +125,29 @@ function minuteList(fallback: string) {
     .refine(
       (values) => values.length <= 20,
       'offers at most 20 durations (a select holds them all)',
+    );
+}
+
+function mentionList() {
+  return z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id.length > 0),
+    )
+    .refine((ids) => ids.every((id) => /^[SUW][A-Z0-9]{2,}$/.test(id)), {
+      error: (issue) =>
+        `must be a Slack user group id (S0123ABCD) or comma-separated user ids (U0123ABCD) (got "${String(issue.input)}")`,
+    })
+    .refine((ids) => ids.length <= 20, 'mentions at most 20 groups or people')
+    .transform((ids) =>
+      [...new Set(ids)].map(
+        (id): ApproverMention =>
+          id.startsWith('S') ? { type: 'usergroup', id } : { type: 'user', id },
+      ),
     );
 }
 
@@ -178,6 +217,12 @@ const environmentSchema = z.object({
   TEMP_PASSWORD_DELIVERY: oneOf(['email', 'slack-dm'], 'email'),
   GRANT_DURATIONS: minuteList('60,240,480,1440,10080'),
   GRANT_MAX_MINUTES: wholeNumber(1, LONGEST_GRANT_MINUTES, 1440),
+  APPROVER_MENTION: mentionList(),
+  REMIND_AFTER_MINUTES: wholeNumber(1, 24 * 60, 30),
+  ESCALATION_CHANNEL_ID: slackId('CG', 'channel').optional(),
+  BREAKGLASS_ALLOWED: roleList(''),
+  BREAKGLASS_ROLES: roleList(''),
+  BREAKGLASS_MAX_MINUTES: wholeNumber(1, 24 * 60, 240),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
 });
 
@@ -219,6 +264,12 @@ function rangeProblems(env: Environment): string[] {
   if (shortest !== undefined && shortest > env.GRANT_MAX_MINUTES) {
     problems.push(
       `GRANT_DURATIONS offers nothing within GRANT_MAX_MINUTES (${env.GRANT_MAX_MINUTES}): its shortest is ${shortest}`,
+    );
+  }
+  // Half the rule set would leave break-glass half on: nobody allowed, or nothing to give.
+  if ((env.BREAKGLASS_ALLOWED.length === 0) !== (env.BREAKGLASS_ROLES.length === 0)) {
+    problems.push(
+      'BREAKGLASS_ALLOWED and BREAKGLASS_ROLES must be set together (both empty turns break-glass off)',
     );
   }
   return problems;
@@ -263,6 +314,14 @@ function toConfig(env: Environment): Config {
     tempPasswordDelivery: env.TEMP_PASSWORD_DELIVERY,
     grantDurations: env.GRANT_DURATIONS,
     grantMaxMinutes: env.GRANT_MAX_MINUTES,
+    approverMention: env.APPROVER_MENTION,
+    remindAfterMinutes: env.REMIND_AFTER_MINUTES,
+    escalationChannelId: env.ESCALATION_CHANNEL_ID,
+    breakglass: {
+      allowed: env.BREAKGLASS_ALLOWED,
+      roles: env.BREAKGLASS_ROLES,
+      maxMinutes: env.BREAKGLASS_MAX_MINUTES,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

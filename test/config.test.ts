@@ -39,6 +39,10 @@ describe('loadConfig', () => {
       tempPasswordDelivery: 'email',
       grantDurations: [60, 240, 480, 1440, 10080],
       grantMaxMinutes: 1440,
+      approverMention: [],
+      remindAfterMinutes: 30,
+      escalationChannelId: undefined,
+      breakglass: { allowed: [], roles: [], maxMinutes: 240 },
       logLevel: 'info',
     });
   });
@@ -244,5 +248,44 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, GRANT_DURATIONS: '240,480', GRANT_MAX_MINUTES: '60' })).toEqual(
       ['GRANT_DURATIONS offers nothing within GRANT_MAX_MINUTES (60): its shortest is 240'],
     );
+  });
+
+  it('reads approver nudges and break-glass', () => {
+    const result = loadConfig({
+      ...minimal,
+      APPROVER_MENTION: 'U0ADA, S0APPROVERS,U0ADA',
+      REMIND_AFTER_MINUTES: '5',
+      ESCALATION_CHANNEL_ID: 'C0ESCALATE',
+      BREAKGLASS_ALLOWED: 'oncall',
+      BREAKGLASS_ROLES: 'admin, incident-writer',
+      BREAKGLASS_MAX_MINUTES: '60',
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config).toMatchObject({
+      approverMention: [
+        { type: 'user', id: 'U0ADA' },
+        { type: 'usergroup', id: 'S0APPROVERS' },
+      ],
+      remindAfterMinutes: 5,
+      escalationChannelId: 'C0ESCALATE',
+      breakglass: { allowed: ['oncall'], roles: ['admin', 'incident-writer'], maxMinutes: 60 },
+    });
+  });
+
+  it.each([
+    ['APPROVER_MENTION', '@approvers'],
+    ['REMIND_AFTER_MINUTES', '0'],
+    ['ESCALATION_CHANNEL_ID', '#escalations'],
+    ['BREAKGLASS_MAX_MINUTES', '1441'],
+  ])('refuses %s=%s, naming the rule', (name, value) => {
+    const problems = problemsOf({ ...minimal, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name} must .*${value}`));
+  });
+
+  it('refuses break-glass half configured', () => {
+    expect(problemsOf({ ...minimal, BREAKGLASS_ROLES: 'admin' })).toEqual([
+      'BREAKGLASS_ALLOWED and BREAKGLASS_ROLES must be set together (both empty turns break-glass off)',
+    ]);
   });
 });
