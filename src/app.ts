@@ -207,6 +207,11 @@ function workflowFor(
     config.approvalChannelId,
     dms,
     logger,
+    {
+      mentions: config.approverMention,
+      ...(config.escalationChannelId ? { escalationChannelId: config.escalationChannelId } : {}),
+    },
+    tuning.clock,
   );
   const executorOf = kindExecutors({
     cognito: adapters.cognito,
@@ -239,6 +244,10 @@ function workflowFor(
     {
       ...config,
       leaseMs: tuning.leaseMs,
+      nudges: {
+        remindAfterMinutes: config.remindAfterMinutes,
+        escalates: config.escalationChannelId !== undefined,
+      },
       requiredApprovals: (kind) =>
         tuning.requiredApprovals[kind] ??
         (definitionOf(kind).approval.approvals === 'offboard' ? config.offboardApprovals : 1),
@@ -463,6 +472,7 @@ export async function startApp(
       tuning.sweepMs,
       async () => {
         await workflow.expireDue();
+        await workflow.nudgeDue();
         await workflow.resumeInterrupted();
       },
       'sweep failed',

@@ -61,8 +61,18 @@ const notice = z.object({
   id: z.string(),
   /** `card`: the card shows the request as it is now; `submitted`: the requester's receipt;
    * `result`: the outcome in the card's thread; `outcome`: the outcome by DM to the requester;
-   * `thread`: a later word in the card's thread (a grant ended); `dm`: the same to `to`. */
-  type: z.enum(['card', 'submitted', 'result', 'outcome', 'thread', 'dm']),
+   * `thread`: a later word in the card's thread (a grant ended); `dm`: the same to `to`;
+   * `reminder`: approvers reminded in the thread; `escalation`: the request raised elsewhere. */
+  type: z.enum([
+    'card',
+    'submitted',
+    'result',
+    'outcome',
+    'thread',
+    'dm',
+    'reminder',
+    'escalation',
+  ]),
   summary: z.string().optional(),
   /** The Slack user a `dm` notice goes to. */
   to: z.string().optional(),
@@ -105,6 +115,10 @@ const requestFields = {
   lease: z.object({ owner: z.string(), until: z.string() }).optional(),
   /** How many times a runner took the request to run it: secrets sent carry it. */
   attempt: z.number().int().optional(),
+  /** Reminders of an undecided request sent so far (or skipped while nobody could send them). */
+  reminders: z.number().int().optional(),
+  /** Raised in the escalation channel, past half its time to decide. */
+  escalated: z.boolean().optional(),
   /** Keys of what was told after the request ended (a grant's end), each told once. */
   afterwords: z.array(z.string()).optional(),
   /** What is still to be told; see `Notice`. */

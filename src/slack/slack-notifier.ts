@@ -8,6 +8,7 @@ import type { AppLogger } from '../logging';
 import { setBounded } from '../util/bounded-map';
 import { apiKeyDm, expiryReminderDm } from '../views/api-key.view';
 import type { MessageBody } from '../views/message';
+import { escalationMessage, type Mention, reminderMessage } from '../views/nudge.view';
 import { checkedMessage } from '../views/outgoing';
 import { replacedSecretDm } from '../views/replaced-secret.view';
 import { requestCard } from '../views/request-card.view';
@@ -158,12 +159,16 @@ export class SlackRequestNotifier implements RequestNotifier {
     private readonly approvalChannelId: string,
     private readonly dms: DirectMessages,
     private readonly logger: AppLogger,
+    private readonly nudging: { mentions: readonly Mention[]; escalationChannelId?: string } = {
+      mentions: [],
+    },
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async postCard(request: AccessRequest): Promise<{ channel: string; ts: string }> {
     const answer = await this.client.chat.postMessage({
       channel: this.approvalChannelId,
-      ...checkedMessage(requestCard(request)),
+      ...checkedMessage(requestCard(request, this.nudging.mentions)),
     });
     return posted.parse(answer);
   }
@@ -217,7 +222,7 @@ export class SlackRequestNotifier implements RequestNotifier {
     await this.client.chat.update({
       channel: card.channel,
       ts: card.ts,
-      ...checkedMessage(requestCard(request)),
+      ...checkedMessage(requestCard(request, this.nudging.mentions)),
     });
   }
 
@@ -243,7 +248,14 @@ export class SlackRequestNotifier implements RequestNotifier {
       case 'result':
         return this.postResult(request, summary, tag, recovering);
       case 'thread':
-        return this.postInThread(request, summary, tag, recovering);
+        return this.postInThread(request, afterwordMessage(summary), tag, recovering);
+      case 'reminder': {
+        const count = Number(summary) || 1;
+        const body = reminderMessage(request, count, this.nudging.mentions, this.clock());
+        return this.postInThread(request, body, tag, recovering);
+      }
+      case 'escalation':
+        return this.escalate(request, tag, recovering);
       case 'dm': {
         if (!notice.to) return;
         if (recovering && (await this.dms.find(notice.to, tag)).ts.length > 0) return;
@@ -264,10 +276,33 @@ export class SlackRequestNotifier implements RequestNotifier {
     }
   }
 
+  /** Raised in the escalation channel with a link to the card, once even when delivered again. */
+  private async escalate(request: AccessRequest, tag: MessageTag, recovering: boolean) {
+    const channel = this.nudging.escalationChannelId;
+    if (!channel) return;
+    if (recovering) {
+      const history = await readHistory(() =>
+        this.client.conversations.history({
+          channel,
+          include_all_metadata: true,
+          limit: HISTORY_LIMIT,
+        }),
+      );
+      if (tagged(history, tag).length > 0) return;
+    }
+    const body = escalationMessage(
+      request,
+      await this.link(request),
+      this.nudging.mentions,
+      this.clock(),
+    );
+    await this.client.chat.postMessage({ channel, ...checkedMessage(body), metadata: tag });
+  }
+
   /** A later word in the card's thread, once even when delivered again. */
   private async postInThread(
     request: AccessRequest,
-    text: string,
+    message: MessageBody,
     tag: MessageTag,
     recovering: boolean,
   ): Promise<void> {
@@ -287,7 +322,7 @@ export class SlackRequestNotifier implements RequestNotifier {
     await this.client.chat.postMessage({
       channel: card.channel,
       thread_ts: card.ts,
-      ...checkedMessage(afterwordMessage(text)),
+      ...checkedMessage(message),
       metadata: tag,
     });
   }

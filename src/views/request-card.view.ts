@@ -5,6 +5,7 @@ import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip } from './fit';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn, slackDate } from './mrkdwn';
+import { type Mention, mentionsText } from './nudge.view';
 import { summaryWithin } from './summary';
 
 /** Slack ids of request cards and the reject dialog. */
@@ -113,7 +114,10 @@ export function requestButtons(
 }
 
 /** The card in the approvals channel: what, who, why, checks, expiry, tally; buttons while pending. */
-export function requestCard(request: AccessRequest): MessageBody {
+export function requestCard(
+  request: AccessRequest,
+  mentions: readonly Mention[] = [],
+): MessageBody {
   const title = `${kindTitle(request.kind)} request ${request.id}`;
   const preflight = request.preflight.map(
     (result) => `${result.ok ? ':white_check_mark:' : ':warning:'} ${escapeMrkdwn(result.detail)}`,
@@ -154,7 +158,7 @@ export function requestCard(request: AccessRequest): MessageBody {
           type: 'mrkdwn',
           text:
             request.status === 'pending'
-              ? `Expires ${slackDate(request.expiresAt)} · ${request.id}`
+              ? `Expires ${slackDate(request.expiresAt)} · ${request.id}${mentions.length > 0 ? ` · for ${mentionsText(mentions)}` : ''}`
               : `Requested ${slackDate(request.createdAt)} · ${request.id}`,
         },
       ],
@@ -168,8 +172,11 @@ export function requestCard(request: AccessRequest): MessageBody {
   if (request.status === 'failed' && request.approvals.length >= request.requiredApprovals) {
     blocks.push(actionsBlock(`retry:${request.id}`, requestButtons(request, ['retry'])));
   }
+  // Mentions in the notification text notify once, when the card is posted; redrawing it does not.
+  const calling =
+    request.status === 'pending' && mentions.length > 0 ? `${mentionsText(mentions)} ` : '';
   return {
-    text: `${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,
+    text: `${calling}${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,
     blocks,
   };
 }

@@ -24,6 +24,51 @@ export interface LifecyclePolicy extends ApprovalPolicy {
   requiredApprovals(kind: RequestKind): number;
   /** How long a runner holds a request without renewing before another may take it over. */
   leaseMs: number;
+  /** Nudging approvers of an undecided request; none when absent. */
+  nudges?: NudgePolicy;
+}
+
+export interface NudgePolicy {
+  /** The first reminder; each next one comes twice as long after the one before. */
+  remindAfterMinutes: number;
+  /** Whether requests past half their time to decide are escalated. */
+  escalates: boolean;
+}
+
+/** At most this many reminders per request. */
+export const MAX_REMINDERS = 3;
+
+/** When reminder `index` (0-based) is due: after R, then 2R later, then 4R later. */
+function reminderAt(request: AccessRequest, index: number, policy: NudgePolicy): number {
+  return (
+    Date.parse(request.createdAt) + policy.remindAfterMinutes * 60_000 * (2 ** (index + 1) - 1)
+  );
+}
+
+function escalationAt(request: AccessRequest): number {
+  const created = Date.parse(request.createdAt);
+  return created + (Date.parse(request.expiresAt) - created) / 2;
+}
+
+/**
+ * What an undecided request is owed now: an escalation past half its time, else the next
+ * reminder. Reminders missed while no process ran are skipped, not sent in a burst.
+ */
+export function nudgeDue(
+  request: AccessRequest,
+  now: Date,
+  policy: Pick<LifecyclePolicy, 'nudges'>,
+): { type: 'escalation' } | { type: 'reminder'; count: number } | undefined {
+  const { nudges } = policy;
+  if (!nudges || request.status !== 'pending' || !request.card) return undefined;
+  const at = now.getTime();
+  if (at >= Date.parse(request.expiresAt)) return undefined;
+  if (nudges.escalates && !request.escalated && at >= escalationAt(request)) {
+    return { type: 'escalation' };
+  }
+  let count = request.reminders ?? 0;
+  while (count < MAX_REMINDERS && reminderAt(request, count, nudges) <= at) count += 1;
+  return count > (request.reminders ?? 0) ? { type: 'reminder', count } : undefined;
 }
 
 /** VAMS roles read just before the event, for the rules that depend on them. */
@@ -43,6 +88,8 @@ export type LifecycleEvent =
   | { type: 'reject'; clicker: Identity; comment?: string }
   | { type: 'cancel'; clicker: Identity }
   | { type: 'expire' }
+  /** Approvers reminded, or the request escalated, when one is due (`nudgeDue`). */
+  | { type: 'nudge' }
   | { type: 'claim'; owner: string; roles: LiveRoles }
   | { type: 'renew'; owner: string }
   | { type: 'step-started'; owner: string; step: string }
@@ -357,7 +404,13 @@ export function transition(
           { type: 'card' },
           ...(byRequester
             ? []
-            : [{ type: 'outcome' as const, summary: `${status} by ${clicker.vamsUserId}` }]),
+            : [
+                {
+                  type: 'outcome' as const,
+                  // A rejection's comment is what the requester most needs to read.
+                  summary: `${status} by ${clicker.vamsUserId}${comment ? `, who wrote: “${comment}”` : ''}`,
+                },
+              ]),
         ]),
         audit: [{ type: status, actor: clicker.vamsUserId, detail: comment ? { comment } : {} }],
       };
@@ -374,6 +427,24 @@ export function transition(
           { type: 'outcome', summary: 'expired: nobody decided in time' },
         ]),
         audit: [{ type: 'expired' }],
+      };
+    }
+    case 'nudge': {
+      const due = nudgeDue(request, now, policy);
+      if (!due) return refuse(request, { code: 'not-due' });
+      if (due.type === 'escalation') {
+        return {
+          ok: true,
+          request: told({ ...request, escalated: true }, now, [{ type: 'escalation' }]),
+          audit: [{ type: 'escalated' }],
+        };
+      }
+      return {
+        ok: true,
+        request: told({ ...request, reminders: due.count }, now, [
+          { type: 'reminder', summary: String(due.count) },
+        ]),
+        audit: [{ type: 'reminded', detail: { reminder: due.count } }],
       };
     }
     case 'claim': {

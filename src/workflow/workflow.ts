@@ -13,6 +13,7 @@ import {
   type LifecycleEvent,
   type LifecyclePolicy,
   type LifecycleRefusal,
+  nudgeDue,
   transition,
 } from './lifecycle';
 import { appendAudit, type RequestRepository, type UpdateOutcome } from './request-updates';
@@ -353,6 +354,27 @@ export class Workflow {
       await this.tell(outcome);
     }
     return expired;
+  }
+
+  /**
+   * Undecided requests whose approvers are owed a reminder, or that are past half their time:
+   * one conditional write each, so whichever instance gets there first sends it, once.
+   */
+  async nudgeDue(): Promise<number> {
+    const now = this.clock();
+    let nudged = 0;
+    for (const request of await this.repository.open()) {
+      if (!nudgeDue(request, now, this.settings)) continue;
+      const outcome = await this.runner.update(request.id, { type: 'nudge' });
+      if (outcome.outcome !== 'written') continue;
+      nudged += 1;
+      this.log(request).info(
+        { reminders: outcome.request.reminders, escalated: outcome.request.escalated },
+        'approvers nudged',
+      );
+      await this.tell(outcome);
+    }
+    return nudged;
   }
 
   /**

@@ -2,7 +2,9 @@ import type { AccessRequest } from '../../src/domain/request';
 import {
   cardState,
   type LifecycleEvent,
+  MAX_REMINDERS,
   NOTICE_TRIES,
+  nudgeDue,
   transition,
 } from '../../src/workflow/lifecycle';
 import { ADA, ALAN, MAX, POLICY, pendingOnboarding, person } from '../support/memory-workflow';
@@ -177,7 +179,7 @@ describe('reject and cancel', () => {
     expect(result.request.decision?.comment).toBe('not yet');
     expect(notices(result.request)).toEqual([
       ['card', undefined],
-      ['outcome', `rejected by ${ADA.vamsUserId}`],
+      ['outcome', `rejected by ${ADA.vamsUserId}, who wrote: “not yet”`],
     ]);
     expect(result.audit).toEqual([
       { type: 'rejected', actor: ADA.vamsUserId, detail: { comment: 'not yet' } },
@@ -343,5 +345,76 @@ describe('notices', () => {
     if (!givenUp.ok) throw new Error('refused');
     expect(givenUp.request.outbox).toBeUndefined();
     expect(givenUp.audit).toEqual([{ type: 'notice-given-up', detail: { notice: 'outcome' } }]);
+  });
+});
+
+describe('nudge', () => {
+  const NUDGES = { ...POLICY, nudges: { remindAfterMinutes: 30, escalates: true } };
+  const created = new Date('2026-12-01T10:00:00.000Z');
+  const undecided = (fields: Partial<AccessRequest> = {}) =>
+    pendingOnboarding({
+      createdAt: created.toISOString(),
+      expiresAt: new Date(created.getTime() + 24 * 3_600_000).toISOString(),
+      ...fields,
+    });
+  const at = (minutes: number) => new Date(created.getTime() + minutes * 60_000);
+  const nudge = (request: AccessRequest, minutes: number) =>
+    transition(request, { type: 'nudge' }, at(minutes), NUDGES);
+
+  it('reminds after R, 3R and 7R, then never again', () => {
+    let request = undecided();
+    expect(nudge(request, 29).ok).toBe(false);
+    const sent: number[] = [];
+    for (const minutes of [30, 31, 89, 90, 209, 210, 500, 700]) {
+      const result = nudge(request, minutes);
+      if (!result.ok) continue;
+      request = result.request;
+      sent.push(minutes);
+      expect(result.audit).toEqual([{ type: 'reminded', detail: { reminder: request.reminders } }]);
+    }
+    expect(sent).toEqual([30, 90, 210]);
+    expect(request.reminders).toBe(MAX_REMINDERS);
+    expect(notices(request)).toEqual([
+      ['reminder', '1'],
+      ['reminder', '2'],
+      ['reminder', '3'],
+    ]);
+  });
+
+  it('skips reminders missed while nothing ran instead of sending them in a burst', () => {
+    const result = nudge(undecided(), 220);
+    expect(result.ok && [result.request.reminders, notices(result.request)]).toEqual([
+      3,
+      [['reminder', '3']],
+    ]);
+    expect(result.ok && nudge(result.request, 230).ok).toBe(false);
+  });
+
+  it('escalates once past half the time to decide, when an escalation channel is set', () => {
+    const reminded = { ...undecided(), reminders: 3 };
+    expect(nudge(reminded, 719).ok).toBe(false);
+    const escalated = nudge(reminded, 720);
+    if (!escalated.ok) throw new Error('refused');
+    expect([escalated.request.escalated, notices(escalated.request)]).toEqual([
+      true,
+      [['escalation', undefined]],
+    ]);
+    expect(nudge(escalated.request, 800).ok).toBe(false);
+    const quiet = transition(reminded, { type: 'nudge' }, at(720), {
+      ...POLICY,
+      nudges: { remindAfterMinutes: 30, escalates: false },
+    });
+    expect(quiet.ok).toBe(false);
+  });
+
+  it('nudges nobody about a decided, uncarded or expired request, or without a policy', () => {
+    const approved = next(undecided(), { type: 'approve', clicker: ADA, roles: NO_ROLES });
+    expect(nudgeDue(approved, at(60), NUDGES)).toBeUndefined();
+    const rejected = next(undecided(), { type: 'reject', clicker: ADA });
+    expect(nudgeDue(rejected, at(60), NUDGES)).toBeUndefined();
+    expect(nudgeDue(undecided({ card: undefined }), at(60), NUDGES)).toBeUndefined();
+    expect(nudgeDue(undecided(), at(24 * 60), NUDGES)).toBeUndefined();
+    expect(nudgeDue(undecided(), at(60), POLICY)).toBeUndefined();
+    expect(nudgeDue(undecided(), at(60), NUDGES)).toEqual({ type: 'reminder', count: 1 });
   });
 });

@@ -1,0 +1,57 @@
+import type { AccessRequest } from '../domain/request';
+import { type MessageBody, sectionMessage } from './message';
+import { code, slackDate } from './mrkdwn';
+import { kindTitle } from './request-card.view';
+
+/** A Slack user group or a Slack user to mention. */
+export interface Mention {
+  type: 'usergroup' | 'user';
+  id: string;
+}
+
+/** Mentions as Slack writes them; ids are checked at start-up, so none can break out. */
+export function mentionsText(mentions: readonly Mention[]): string {
+  return mentions
+    .map((mention) =>
+      mention.type === 'usergroup' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`,
+    )
+    .join(' ');
+}
+
+function waited(request: AccessRequest, now: Date): string {
+  const minutes = Math.max(1, Math.round((now.getTime() - Date.parse(request.createdAt)) / 60_000));
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(minutes / 60);
+  return `${hours} hours`;
+}
+
+function tallyText(request: AccessRequest): string {
+  return `${request.approvals.length} of ${request.requiredApprovals} approval${request.requiredApprovals === 1 ? '' : 's'} so far`;
+}
+
+/** In the card's thread: the approvers are reminded that the request waits for them. */
+export function reminderMessage(
+  request: AccessRequest,
+  reminder: number,
+  mentions: readonly Mention[],
+  now: Date,
+): MessageBody {
+  const who = mentions.length > 0 ? `${mentionsText(mentions)} ` : '';
+  return sectionMessage(
+    `:alarm_clock: ${who}${kindTitle(request.kind)} request *${request.id}* for ${code(request.subject)} has waited ${waited(request, now)} for a decision (${tallyText(request)}). It expires ${slackDate(request.expiresAt)}. Reminder ${reminder}.`,
+  );
+}
+
+/** In the escalation channel: a request still undecided past half its time, with its card. */
+export function escalationMessage(
+  request: AccessRequest,
+  link: string | undefined,
+  mentions: readonly Mention[],
+  now: Date,
+): MessageBody {
+  const who = mentions.length > 0 ? ` ${mentionsText(mentions)}` : '';
+  const card = link ? ` <${link}|Open the card>.` : '';
+  return sectionMessage(
+    `:rotating_light: Undecided for ${waited(request, now)}: ${kindTitle(request.kind)} request *${request.id}* for ${code(request.subject)} by <@${request.requester.slackUserId}> (${tallyText(request)}) expires ${slackDate(request.expiresAt)}.${card}${who}`,
+  );
+}
