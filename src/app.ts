@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { type IdentityPorts, resolveIdentity } from './auth/identity';
+import { type Identity, type IdentityPorts, resolveIdentity } from './auth/identity';
+import { standingOf } from './auth/roles';
 import { type Backend, connectBackend } from './backend/backend';
+import { HomeTabs, registerHomeFeature } from './commands/home.commands';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
 import { apiKeyCommands, registerApiKeyFeature } from './commands/key.commands';
 import { linkCommands, registerLinkFeature } from './commands/link.commands';
 import { offboardCommand, registerOffboardFeature } from './commands/offboard.commands';
-import { registerRequestsFeature, requestsCommand } from './commands/requests.commands';
+import {
+  registerRequestsFeature,
+  requestCommand,
+  requestsCommand,
+} from './commands/requests.commands';
 import { registerRoleFeature, roleCommands } from './commands/role.commands';
 import { registerUserFeature, userCreateCommand } from './commands/user.commands';
 import { registerUserAccessFeature, userAccessCommands } from './commands/user-access.commands';
@@ -20,7 +26,7 @@ import { registerVamsCommand } from './commands/vams.command';
 import { type Config, loadConfig } from './config';
 import type { AdminRoleGuard } from './domain/admin-role-guard';
 import type { AuditEvent } from './domain/audit';
-import type { RequestKind } from './domain/request';
+import type { AccessRequest, RequestKind } from './domain/request';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
 import {
   CognitoUserDirectory,
@@ -52,7 +58,7 @@ import { grantReminderDm } from './views/role.view';
 import { type GrantSweep, GrantSweeper } from './workflow/grants';
 import { type ReminderRun, remindExpiringKeys } from './workflow/key-reminders';
 import { keyRecipientProblem } from './workflow/secret-recipients';
-import { Workflow } from './workflow/workflow';
+import { type RequestNotifier, Workflow } from './workflow/workflow';
 
 export interface RunningApp {
   port: number;
@@ -75,6 +81,8 @@ export interface Tuning {
   clock: () => Date;
   /** How often keys about to expire are looked for. */
   reminderMs: number;
+  /** A person's Home tab is redrawn at most once in this long. */
+  homeRefreshMs: number;
 }
 
 /** How long a grant being ended is one instance's before another may finish it. */
@@ -84,6 +92,7 @@ const DEFAULT_TUNING: Tuning = {
   leaseMs: 60_000,
   sweepMs: 30_000,
   reminderMs: 3_600_000,
+  homeRefreshMs: 5_000,
   requiredApprovals: {},
   clock: () => new Date(),
 };
@@ -201,8 +210,9 @@ function workflowFor(
   dms: DirectMessages,
   keys: KeyServices,
   logger: AppLogger,
+  hooks: { told?: (request: AccessRequest) => void },
 ): Workflow {
-  const notifier = new SlackRequestNotifier(
+  const slackNotifier = new SlackRequestNotifier(
     slack.clients.messages,
     config.approvalChannelId,
     dms,
@@ -213,6 +223,19 @@ function workflowFor(
     },
     tuning.clock,
   );
+  // Whatever a request's card, thread or DMs were told, the Home tabs of its people show too.
+  const notifier: RequestNotifier = {
+    postCard: async (request) => {
+      const card = await slackNotifier.postCard(request);
+      hooks.told?.(request);
+      return card;
+    },
+    progress: (request, steps) => slackNotifier.progress(request, steps),
+    deliver: async (request, notice, recovering) => {
+      await slackNotifier.deliver(request, notice, recovering);
+      hooks.told?.(request);
+    },
+  };
   const executorOf = kindExecutors({
     cognito: adapters.cognito,
     userRoles: adapters.userRoles,
@@ -294,7 +317,29 @@ export async function startApp(
       people,
       identityService(adapters, slack, people, true),
     );
-    const workflow = workflowFor(config, tuning, adapters, slack, dms, keys, logger);
+    const hooks: { told?: (request: AccessRequest) => void } = {};
+    const workflow = workflowFor(config, tuning, adapters, slack, dms, keys, logger, hooks);
+    const homes = new HomeTabs(
+      {
+        identify,
+        open: () => workflow.open(),
+        askedBy: (slackUserId, limit) => adapters.requests.askedBy(slackUserId, limit),
+        refusalFor: (request, identity) => workflow.refusalFor(request, identity),
+        mayApprove: (identity) => {
+          const standing = standingOf(identity.mapped ? identity.roles : [], config);
+          return standing.isAdmin || standing.isManager;
+        },
+        holdingsOf: (vamsUserId) => adapters.grants.holdingsOf(vamsUserId),
+        keysOf: (vamsUserId) => adapters.apiKeys.keysOf(vamsUserId),
+      },
+      {
+        client: slack.clients.messages,
+        logger,
+        clock: tuning.clock,
+        refreshMs: tuning.homeRefreshMs,
+      },
+    );
+    hooks.told = (request) => homes.concernsRequest(request);
     const userFeature = {
       identify,
       workflow,
@@ -359,6 +404,10 @@ export async function startApp(
       views: slack.clients.views,
       messages: slack.clients.messages,
       logger,
+      homes,
+      events: (requestId: string) => adapters.requests.events(requestId),
+      isAdmin: (identity: Identity) =>
+        standingOf(identity.mapped ? identity.roles : [], config).isAdmin,
     };
     const keyFeature = {
       identify,
@@ -406,6 +455,7 @@ export async function startApp(
       dms,
       logger,
       clock: tuning.clock,
+      homes,
     };
     const linkFeature = {
       identify,
@@ -451,6 +501,7 @@ export async function startApp(
       ...apiKeyCommands(keyFeature),
       ...roleCommands(roleFeature),
       requestsCommand(requestsFeature),
+      requestCommand(requestsFeature),
       ...linkCommands(linkFeature),
     ]);
     registerUserFeature(slack.app, userFeature);
@@ -463,6 +514,7 @@ export async function startApp(
     registerRequestsFeature(slack.app, requestsFeature);
     registerRoleFeature(slack.app, roleFeature);
     registerLinkFeature(slack.app, linkFeature);
+    registerHomeFeature(slack.app, homes);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });
@@ -492,6 +544,7 @@ export async function startApp(
         await slack.stop();
         await stopSweeper();
         await stopGrantSweeper();
+        homes.stop();
         await workflow.idle();
         await stopReminders();
         await backend.stop();

@@ -23,6 +23,7 @@ import {
   userRolesMessage,
 } from '../views/role.view';
 import { noticeAck, openThenCheck, type RequestFeature } from './dialogs';
+import { answerClick, type HomeTabs } from './home.commands';
 import type { Invocation, SubCommand } from './sub-command';
 import { submitRequest } from './submit-request';
 
@@ -49,6 +50,8 @@ export interface RoleFeature extends RequestFeature {
   maxMinutes: number;
   adminRoles: readonly string[];
   clock: () => Date;
+  /** `Release now` on someone's Home tab is answered there. */
+  homes?: HomeTabs;
 }
 
 const USAGE = {
@@ -467,7 +470,7 @@ export function registerRoleFeature(app: App, feature: RoleFeature): void {
         body.user.team_id ?? body.team?.id,
         action.value ?? '',
       );
-      await respond({ response_type: 'ephemeral', replace_original: false, ...reply });
+      await answerClick(feature.homes, body, respond, reply, feature.logger);
     },
   );
 

@@ -39,6 +39,30 @@ const FORM = 'application/x-www-form-urlencoded';
 const SERVED_PAYLOADS = new Set(['block_actions', 'view_submission', 'block_suggestion']);
 
 const interactivity = z.object({ type: z.string() });
+// Events API callbacks arrive as JSON; only these events have listeners.
+const JSON_TYPE = 'application/json';
+const SERVED_EVENTS = new Set(['app_home_opened']);
+const eventsApiBody = z.union([
+  z.object({ type: z.literal('url_verification'), challenge: z.string() }),
+  z.object({
+    type: z.literal('event_callback'),
+    team_id: z.string().optional(),
+    event: z.object({ type: z.string() }).loose(),
+  }),
+]);
+
+function jsonBodyKind(text: string): 'serve' | 'unserved' | 'malformed' {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'malformed';
+  }
+  const typed = eventsApiBody.safeParse(parsed);
+  if (!typed.success) return 'malformed';
+  if (typed.data.type === 'url_verification') return 'serve';
+  return SERVED_EVENTS.has(typed.data.event.type) ? 'serve' : 'unserved';
+}
 
 /**
  * A signed body, read the way Bolt will read it. Bolt assumes an object: `payload=null` or a
@@ -50,6 +74,7 @@ export function eventBodyKind(
   contentType: string | undefined,
   text: string,
 ): 'serve' | 'unserved' | 'malformed' {
+  if (contentType?.split(';')[0]?.trim() === JSON_TYPE) return jsonBodyKind(text);
   if (contentType !== FORM) return 'malformed';
   const form = parseForm(text);
   const { payload } = form;

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -22,6 +24,12 @@ const UNSENT_INDEX_KEY = 'UNSENT';
 // lifetime of a Slack view.
 const FILING_KEEP_SECONDS = 7 * 24 * 3600;
 const FILING_ATTEMPTS = 4;
+// Each request is also listed under its requester, newest first, for their App Home: a Query
+// of their own list, never a Scan. Kept for as long as "recent" means.
+const ASKED_KEEP_SECONDS = 90 * 24 * 3600;
+const askedKey = (slackUserId: string) => `ASKED#${slackUserId}`;
+// BatchGetItem reads at most 100 keys per call.
+const BATCH_GET_MAX = 100;
 
 function item(request: AccessRequest): Record<string, unknown> {
   const listed = isOpen(request.status)
@@ -68,8 +76,20 @@ export class RequestStore {
       Item: item(request),
       ConditionExpression: 'attribute_not_exists(pk)',
     };
+    const asked = {
+      TableName: this.tableName,
+      Item: {
+        pk: askedKey(request.requester.slackUserId),
+        sk: `${request.createdAt}#${request.id}`,
+        entity: 'asked',
+        requestId: request.id,
+        ttl: Math.floor(Date.parse(request.createdAt) / 1000) + ASKED_KEEP_SECONDS,
+      },
+    };
     if (filingKey === undefined) {
-      await this.documents.send(new PutCommand(put));
+      await this.documents.send(
+        new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: asked }] }),
+      );
       return true;
     }
     const marker = {
@@ -88,7 +108,9 @@ export class RequestStore {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.documents.send(
-          new TransactWriteCommand({ TransactItems: [{ Put: marker }, { Put: put }] }),
+          new TransactWriteCommand({
+            TransactItems: [{ Put: marker }, { Put: put }, { Put: asked }],
+          }),
         );
         return true;
       } catch (error) {
@@ -137,6 +159,42 @@ export class RequestStore {
       }
       throw error;
     }
+  }
+
+  /** The newest requests someone filed, newest first: one Query and one batch read. */
+  async askedBy(slackUserId: string, limit: number): Promise<AccessRequest[]> {
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': askedKey(slackUserId) },
+        ScanIndexForward: false,
+        Limit: Math.min(limit, BATCH_GET_MAX),
+      }),
+    );
+    const ids = (page.Items ?? []).flatMap((entry) =>
+      typeof entry.requestId === 'string' ? [entry.requestId] : [],
+    );
+    if (ids.length === 0) return [];
+    const found = new Map<string, AccessRequest>();
+    let keys: Record<string, unknown>[] | undefined = ids.map(requestKey);
+    // Keys the table did not get to come back unprocessed; ask for those again.
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt += 1) {
+      const answer: BatchGetCommandOutput = await this.documents.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      for (const entry of answer.Responses?.[this.tableName] ?? []) {
+        const parsed = accessRequest.safeParse(entry);
+        if (parsed.success) found.set(parsed.data.id, parsed.data);
+      }
+      keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return ids.flatMap((id) => {
+      const request = found.get(id);
+      return request ? [request] : [];
+    });
   }
 
   open(): Promise<AccessRequest[]> {

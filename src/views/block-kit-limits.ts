@@ -238,6 +238,18 @@ export function checkView(view: unknown): BlockKitProblem[] {
     return [{ path: '', message: 'the view is not an object' }];
   }
   const problems: BlockKitProblem[] = [];
+  if (view.type === 'home') {
+    // A Home tab holds as many blocks as a modal and has no title or buttons of its own.
+    checkChars(
+      problems,
+      'private_metadata',
+      view.private_metadata,
+      BLOCK_KIT_LIMITS.privateMetadataChars,
+    );
+    checkItems(problems, 'blocks', view.blocks, BLOCK_KIT_LIMITS.modalBlocks);
+    checkBlocks(problems, view.blocks);
+    return problems;
+  }
   if (view.type !== 'modal') {
     checkBlocks(problems, view.blocks);
     return problems;

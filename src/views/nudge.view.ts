@@ -1,22 +1,8 @@
 import type { AccessRequest } from '../domain/request';
+import { type Mention, mentionsText } from './mention';
 import { type MessageBody, sectionMessage } from './message';
 import { code, slackDate } from './mrkdwn';
 import { kindTitle } from './request-card.view';
-
-/** A Slack user group or a Slack user to mention. */
-export interface Mention {
-  type: 'usergroup' | 'user';
-  id: string;
-}
-
-/** Mentions as Slack writes them; ids are checked at start-up, so none can break out. */
-export function mentionsText(mentions: readonly Mention[]): string {
-  return mentions
-    .map((mention) =>
-      mention.type === 'usergroup' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`,
-    )
-    .join(' ');
-}
 
 function waited(request: AccessRequest, now: Date): string {
   const minutes = Math.max(1, Math.round((now.getTime() - Date.parse(request.createdAt)) / 60_000));

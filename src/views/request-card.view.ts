@@ -3,9 +3,9 @@ import type { AccessRequest, RequestKind } from '../domain/request';
 import { definitionOf, subjectsOf } from '../kinds/registry';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip } from './fit';
+import { type Mention, mentionsText } from './mention';
 import type { MessageBody } from './message';
 import { code, escapeMrkdwn, slackDate } from './mrkdwn';
-import { type Mention, mentionsText } from './nudge.view';
 import { summaryWithin } from './summary';
 
 /** Slack ids of request cards and the reject dialog. */

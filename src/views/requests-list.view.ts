@@ -27,8 +27,18 @@ function entry(request: AccessRequest, buttons: 'decide' | 'cancel' | 'none'): K
 }
 
 /** `/vams requests`: what you can decide, then what you asked for that is still open. */
-export function requestsListMessage(decidable: AccessRequest[], own: AccessRequest[]): MessageBody {
+export function requestsListMessage(
+  decidable: AccessRequest[],
+  own: AccessRequest[],
+  notice?: string,
+): MessageBody {
   const blocks: KnownBlock[] = [];
+  if (notice) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:information_source: ${escapeMrkdwn(notice)}` },
+    });
+  }
   const shownDecidable = decidable.slice(0, MAX_LISTED / 2);
   const shownOwn = own.slice(0, MAX_LISTED / 2);
   blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Waiting for your decision' } });

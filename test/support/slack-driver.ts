@@ -330,7 +330,11 @@ export class SlackDriver {
 
   async clickButton(
     userId: string,
-    source: { channel: string; ts: string } | { viewId: string } | EphemeralSource,
+    source:
+      | { channel: string; ts: string }
+      | { viewId: string }
+      | EphemeralSource
+      | { home: string; block: string },
     label: string,
     options: { teamId?: string } = {},
   ): Promise<InteractionResult> {
@@ -366,6 +370,19 @@ export class SlackDriver {
           is_ephemeral: true,
         },
         channel: { id: channel, name: channel.startsWith('D') ? 'directmessage' : 'general' },
+        actions: [this.action(button)],
+      };
+    } else if ('home' in source) {
+      // The clicker's own Home tab, as last published; a Home click carries no response_url.
+      const view = this.slack.homeOf(source.home);
+      if (!view) throw new Error(`nothing was published on the Home of ${source.home}`);
+      const inBlock = buttonsIn(view.blocks).filter((button) => button.blockId === source.block);
+      const button = this.findButton(inBlock, label, `block ${source.block} of a Home tab`);
+      payload = {
+        ...common,
+        trigger_id: this.slack.issueTrigger({ userId }),
+        container: { type: 'view', view_id: view.id },
+        view,
         actions: [this.action(button)],
       };
     } else if ('viewId' in source) {
@@ -540,6 +557,38 @@ export class SlackDriver {
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     return { status: response.status, text: await response.text() };
+  }
+
+  /** An Events API callback, as Slack sends it: JSON, signed. */
+  async event(
+    event: UnknownRecord,
+    options: { teamId?: string } = {},
+  ): Promise<{ status: number }> {
+    const body = JSON.stringify({
+      token: VERIFICATION_TOKEN,
+      team_id: options.teamId ?? this.slack.teamId,
+      api_app_id: this.slack.appId,
+      type: 'event_callback',
+      event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    });
+    const response = await this.sendSigned(body, { contentType: 'application/json' });
+    return { status: response.status };
+  }
+
+  /** The person opens the app's Home tab. */
+  openHome(userId: string, options: { teamId?: string } = {}): Promise<{ status: number }> {
+    return this.event(
+      {
+        type: 'app_home_opened',
+        user: userId,
+        channel: 'D0HOME',
+        tab: 'home',
+        event_ts: String(Date.now() / 1000),
+      },
+      options,
+    );
   }
 
   /** Sends the last interaction payload again, signed anew: a replay, or Slack delivering twice. */

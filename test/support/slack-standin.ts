@@ -309,6 +309,7 @@ export class SlackStandIn {
     'views.open': (args) => this.openView(args),
     'views.push': (args) => this.pushView(args),
     'views.update': (args) => this.updateView(args),
+    'views.publish': (args) => this.publishView(args),
     'conversations.open': (args) => this.openConversation(args),
     'conversations.history': (args) => this.history(args),
     'conversations.replies': (args) => this.replies(args),
@@ -926,6 +927,37 @@ export class SlackStandIn {
     }
     trigger.used = true;
     return { context: trigger.context };
+  }
+
+  /** Each user's published Home tab, newest last. */
+  readonly homeViews = new Map<string, Record<string, unknown>[]>();
+
+  homeOf(userId: string): Record<string, unknown> | undefined {
+    return this.homeViews.get(userId)?.at(-1);
+  }
+
+  private publishView(args: Args): SlackBody {
+    const userId = stringArg(args, 'user_id');
+    if (userId === undefined) return invalidArguments(['missing required field: user_id']);
+    const { view } = args;
+    if (!isRecord(view)) return invalidArguments(['missing required field: view']);
+    if (view.type !== 'home') {
+      return invalidArguments(['must be a valid enum value: home [json-pointer:/view/type]']);
+    }
+    if (!isArray(view.blocks)) {
+      return invalidArguments(['missing required field: blocks [json-pointer:/view/blocks]']);
+    }
+    const problems = checkView(view);
+    if (problems.length > 0) return viewProblems(problems);
+    if (!this.users.has(userId)) return fail('user_not_found');
+    this.counter += 1;
+    const published = {
+      ...structuredClone(view),
+      id: `VHOME${this.counter}`,
+      team_id: this.teamId,
+    };
+    this.homeViews.set(userId, [...(this.homeViews.get(userId) ?? []), published]);
+    return ok({ view: structuredClone(published) });
   }
 
   private viewArgProblem(view: unknown): SlackBody | undefined {
