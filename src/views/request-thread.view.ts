@@ -57,8 +57,10 @@ export function progressMessage(request: AccessRequest, steps: readonly StepStat
   let lines = steps.map(stepLine);
   if ([title, ...lines].join('\n').length > PROGRESS_LIMIT) {
     const done = steps.filter((step) => step.state === 'done').length;
+    const running = steps.find((step) => step.state === 'running');
+    const now = running ? `; now ${escapeMrkdwn(clip(running.label, 200))}` : '';
     lines = [
-      `${MARKS.done} ${done} step${done === 1 ? '' : 's'} done`,
+      `${MARKS.done} ${done} of ${steps.length} steps done${now}`,
       ...steps.filter((step) => step.state !== 'done').map(stepLine),
     ];
   }

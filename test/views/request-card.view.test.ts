@@ -175,7 +175,17 @@ describe('progress with many steps', () => {
     ]);
     expect(checkMessage(message)).toEqual([]);
     const shown = JSON.stringify(message.blocks);
-    expect(shown).toContain('150 steps done');
+    expect(shown).toContain('150 of 151 steps done');
     expect(shown).toContain('Deliver the temporary password — channel_not_found');
+  });
+
+  it('says how far a long run is and what it does now', () => {
+    const steps = Array.from({ length: 50 }, (_, index) => ({
+      label: `Offboard bulk${String(index).padStart(3, '0')} ${'x'.repeat(60)}`,
+      state:
+        index < 37 ? ('done' as const) : index === 37 ? ('running' as const) : ('waiting' as const),
+    }));
+    const shown = JSON.stringify(progressMessage(request(), steps).blocks);
+    expect(shown).toContain('37 of 50 steps done; now Offboard bulk037');
   });
 });
