@@ -66,6 +66,8 @@ function narrate(slack: SlackStandIn, calls: RecordedCall[], actor: string): voi
       );
     } else if (call.method === 'chat.postMessage' && dmOwner(channel)) {
       boxed(`DM to ${dmOwner(channel)?.name}:`, masked(renderMessage(call.args, nameOf)));
+    } else if (call.method === 'chat.postMessage' && call.args.thread_ts && call.ok) {
+      boxed("In the card's thread:", masked(renderMessage(call.args, nameOf)));
     }
   }
 }
@@ -459,6 +461,70 @@ async function linkTour(app: RunningApp, driver: SlackDriver, slack: SlackStandI
   await whoami();
 }
 
+// The bot's clock runs this far ahead of the real one: a minute passes without waiting for it.
+let ahead = 0;
+
+function showHome(slack: SlackStandIn, who: { id: string; name: string }): void {
+  boxed(`${who.name}'s Home tab:`, renderMessage(slack.homeOf(who.id) ?? {}, nameOf));
+}
+
+async function openHome(
+  driver: SlackDriver,
+  slack: SlackStandIn,
+  who: { id: string; name: string },
+) {
+  print(`── ${who.name} opens the bot's Home tab`);
+  const before = slack.homeViews.get(who.id)?.length ?? 0;
+  await driver.openHome(who.id);
+  await slack.waitForCall(
+    'views.publish',
+    (call) => call.args.user_id === who.id && (slack.homeViews.get(who.id)?.length ?? 0) > before,
+  );
+  showHome(slack, who);
+}
+
+async function nudgeAndHomeTour(driver: SlackDriver, slack: SlackStandIn) {
+  print('━━ 8. Nobody decides for a minute: the approvers are reminded; then the App Home', '');
+  const viewId = await openDialog(driver, slack, pat, 'role request');
+  print(`── ${pat.name} asks for "scanner" for "1 hour" again`);
+  let mark = slack.calls.length;
+  await driver.submitView(pat.id, viewId, {
+    Roles: ['scanner'],
+    Duration: '1 hour',
+    Reason: 'Second capture session tomorrow morning',
+  });
+  const card = await filedCard(slack, mark, pat);
+  showApprovalsChannel(slack, card.ts);
+  print('── A minute passes (REMIND_AFTER_MINUTES=1 in this demo) and nobody has decided');
+  mark = slack.calls.length;
+  ahead = 61_000;
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark &&
+      call.args.thread_ts === card.ts &&
+      String(call.args.text).includes(':alarm_clock:'),
+  );
+  narrate(slack, slack.calls.slice(mark), 'the bot');
+  await openHome(driver, slack, bea);
+  print(`── ${bea.name} clicks Approve on her Home tab`);
+  mark = slack.calls.length;
+  await driver.clickButton(bea.id, { home: bea.id, block: `home-decide:${card.id}` }, 'Approve');
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark &&
+      call.args.channel === slack.dmChannelOf(pat.id) &&
+      String(call.args.text).includes(`*${card.id}*:`),
+  );
+  await slack.waitForCall(
+    'views.publish',
+    (call) => slack.calls.indexOf(call) >= mark && call.args.user_id === bea.id,
+  );
+  showHome(slack, bea);
+  await openHome(driver, slack, pat);
+}
+
 /** Every password and key the bot DM'd: none may appear in a log line or any other Slack call. */
 function checkNoSecretLeaked(slack: SlackStandIn, logLines: string[]): number {
   const isDm = (call: RecordedCall) =>
@@ -501,6 +567,8 @@ async function main(): Promise<void> {
     APPROVAL_CHANNEL_ID: APPROVALS,
     PORT: '0',
     LOG_LEVEL: 'info',
+    REMIND_AFTER_MINUTES: '1',
+    APPROVER_MENTION: 'S0APPROVERS',
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   print(
@@ -509,7 +577,10 @@ async function main(): Promise<void> {
     '',
   );
   const logger = createLogger('info', { write: (line: string) => logLines.push(line) });
-  const app = await startApp(loaded.config, logger);
+  const app = await startApp(loaded.config, logger, {
+    clock: () => new Date(Date.now() + ahead),
+    sweepMs: 500,
+  });
   try {
     await seedWorkspace(app, slack);
     const driver = new SlackDriver({
@@ -524,6 +595,7 @@ async function main(): Promise<void> {
     await privilegeTour(driver, slack, app.port);
     await grantTour(app, driver, slack);
     await linkTour(app, driver, slack);
+    await nudgeAndHomeTour(driver, slack);
     const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
     const secrets = checkNoSecretLeaked(slack, logLines);
     print(

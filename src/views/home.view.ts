@@ -2,6 +2,7 @@ import type { HomeView, KnownBlock, SectionBlock } from '@slack/types';
 import type { ApiKeyMetadata } from '../domain/api-key';
 import { holdingUntil, type RoleHolding } from '../domain/grant';
 import { type AccessRequest, isOpen } from '../domain/request';
+import { zonedInstant } from '../vams/api-key-format';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip } from './fit';
@@ -125,9 +126,9 @@ function keyBlocks(model: HomeModel): KnownBlock[] {
   if (keys.length === 0)
     blocks.push(section('You have no API keys. `/vams key request` asks for one.'));
   for (const key of keys.slice(0, MAX_KEYS)) {
-    const expiry = key.expiresAt
-      ? `expires ${escapeMrkdwn(key.expiresAt.slice(0, 16))}`
-      : 'never expires';
+    // A value without a zone: VAMS treats it as never expiring.
+    const at = zonedInstant(key.expiresAt);
+    const expiry = at ? `expires ${slackDate(at.toISOString())}` : 'never expires';
     blocks.push(
       section(
         `*${escapeMrkdwn(key.name)}* · ${key.active ? 'active' : 'inactive'} · ${expiry}\nid ${code(key.apiKeyId)}`,
