@@ -70,7 +70,10 @@ export function requestsListMessage(
     });
   }
   return {
-    text: `${decidable.length} request(s) waiting for your decision; ${own.length} open request(s) of yours.`,
+    // The answer to a click on the list is what the notification says.
+    text:
+      notice ??
+      `${decidable.length} request(s) waiting for your decision; ${own.length} open request(s) of yours.`,
     blocks,
   };
 }
