@@ -53,6 +53,7 @@ import { RequestStore } from './stores/request.store';
 import { VamsApiKeyStore } from './stores/vams-api-keys.store';
 import { VamsRoleCatalog } from './stores/vams-roles.store';
 import { VamsUserRoleStore } from './stores/vams-user-roles.store';
+import { keyActionButtons } from './views/api-key.view';
 import { checkedMessage } from './views/outgoing';
 import { grantReminderDm } from './views/role.view';
 import { type GrantSweep, GrantSweeper } from './workflow/grants';
@@ -331,6 +332,7 @@ export async function startApp(
         },
         holdingsOf: (vamsUserId) => adapters.grants.holdingsOf(vamsUserId),
         keysOf: (vamsUserId) => adapters.apiKeys.keysOf(vamsUserId),
+        keyButtons: (key) => keyActionButtons(key.apiKeyId),
       },
       {
         client: slack.clients.messages,
@@ -423,6 +425,7 @@ export async function startApp(
       dms,
       logger,
       clock: tuning.clock,
+      homes,
     };
     const grantSweeper = new GrantSweeper({
       records: adapters.grants,

@@ -15,6 +15,8 @@ import {
   API_KEY_IDS,
   apiKeyListMessage,
   apiKeyModal,
+  deleteConfirmation,
+  deletedByAdminDm,
   revokedByAdminDm,
   revokedReply,
   rotateModal,
@@ -22,7 +24,7 @@ import {
 import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
 import { sectionMessage } from '../views/message';
-import { code } from '../views/mrkdwn';
+import { code, escapeMrkdwn } from '../views/mrkdwn';
 import { noticeModal } from '../views/user-create.view';
 import { logAuthChangeBy } from '../workflow/auth-changes';
 import type { RequestDraft } from '../workflow/workflow';
@@ -33,6 +35,7 @@ import {
   type RequestFeature,
   reasonErrorAck,
 } from './dialogs';
+import { answerClick, type HomeTabs } from './home.commands';
 import type { Invocation, SubCommand } from './sub-command';
 import { submitRequest, tellNotFiled } from './submit-request';
 
@@ -46,6 +49,8 @@ export interface ApiKeyFeature extends RequestFeature {
   audit(event: AuditEvent): Promise<void>;
   limits: KeyLimits;
   clock: () => Date;
+  /** Buttons on someone's Home tab are answered there. */
+  homes?: HomeTabs;
 }
 
 const USAGE = {
@@ -54,6 +59,7 @@ const USAGE = {
   list: '/vams key list [userId]',
   revoke: '/vams key revoke <apiKeyId>',
   rotate: '/vams key rotate <apiKeyId>',
+  delete: '/vams key delete <apiKeyId>',
 } as const;
 
 const API_KEY_ID = /^[0-9a-fA-F-]{8,64}$/;
@@ -244,13 +250,92 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
     },
   };
 
-  return [requestKey, createKey, listKeys, revokeKey, rotateKey];
+  const deleteKey: SubCommand = {
+    name: 'key delete',
+    usage: USAGE.delete,
+    summary: 'delete a key for good: your own, or as an admin anyone’s (asks once more; audited)',
+    run: async (invocation) => {
+      const apiKeyId = oneKeyId(invocation);
+      if (!apiKeyId) {
+        await invocation.ack(
+          usageErrorMessage('Name one API key id (see `/vams key list`).', USAGE.delete),
+        );
+        return;
+      }
+      await invocation.ack();
+      const [identity, key] = await Promise.all([
+        feature.identify(invocation.slackUserId, invocation.teamId),
+        feature.apiKeys.get(apiKeyId),
+      ]);
+      if (!key) {
+        await invocation.reply(sectionMessage(`There is no API key ${code(apiKeyId)}.`));
+        return;
+      }
+      const filing = mayFile(identity, feature.policy, keyAsk('key.revoke', key));
+      await invocation.reply(
+        filing.allowed
+          ? deleteConfirmation(key)
+          : sectionMessage(filingRefusalText(filing.refusal)),
+      );
+    },
+  };
+
+  return [requestKey, createKey, listKeys, revokeKey, rotateKey, deleteKey];
+}
+
+/** No approval: deleting takes access away for good. Someone else's key: audited, owner told. */
+async function deleteKeyNow(
+  feature: ApiKeyFeature,
+  clicker: { slackUserId: string; teamId: string | undefined },
+  apiKeyId: string,
+): Promise<string> {
+  const [identity, key] = await Promise.all([
+    feature.identify(clicker.slackUserId, clicker.teamId),
+    feature.apiKeys.get(apiKeyId),
+  ]);
+  if (!key) return `There is no API key ${code(apiKeyId)} any more; nothing was changed.`;
+  const filing = mayFile(identity, feature.policy, keyAsk('key.revoke', key));
+  if (!filing.allowed) return filingRefusalText(filing.refusal);
+  const deleter = filing.requester;
+  const now = feature.clock();
+  if (!(await feature.apiKeys.remove(key.apiKeyId))) {
+    return `API key ${code(key.apiKeyId)} was already deleted.`;
+  }
+  const own = sameVamsUser(deleter.vamsUserId, key.userId);
+  logAuthChangeBy(
+    feature.logger,
+    'apiKeyDelete',
+    { users: [deleter.vamsUserId], roles: deleter.roles },
+    { apiKeyId: key.apiKeyId, userId: key.userId, deletedBy: deleter.vamsUserId },
+  );
+  await feature.audit({
+    requestId: `key-${key.apiKeyId}`,
+    at: now.toISOString(),
+    type: own ? 'key-deleted-by-owner' : 'key-deleted-by-admin',
+    actor: deleter.vamsUserId,
+    detail: { apiKeyId: key.apiKeyId, owner: key.userId, slackUserId: deleter.slackUserId },
+  });
+  const deleted = `Deleted API key *${escapeMrkdwn(key.name)}* (${code(key.apiKeyId)}).`;
+  if (own) return deleted;
+  const ownerSlackUser = await feature.slackUserOf(key.userId).catch(() => undefined);
+  if (!ownerSlackUser)
+    return `${deleted} ${code(key.userId)} could not be found in Slack, so nobody was told.`;
+  try {
+    await feature.dms.send(ownerSlackUser, deletedByAdminDm(key, deleter.slackUserId));
+    return `${deleted} <@${ownerSlackUser}> was told by DM.`;
+  } catch (error) {
+    feature.logger.warn(
+      { err: error, apiKeyId: key.apiKeyId },
+      'could not tell the owner of a deleted key',
+    );
+    return `${deleted} Telling <@${ownerSlackUser}> by DM failed; please tell them.`;
+  }
 }
 
 /** No approval: a revocation only takes access away. An admin's on another's key is audited. */
 async function revoke(
   feature: ApiKeyFeature,
-  invocation: Invocation,
+  invocation: { slackUserId: string; teamId: string | undefined },
   apiKeyId: string,
 ): Promise<string> {
   const [identity, key] = await Promise.all([
@@ -467,6 +552,31 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     }
     await submitRequest(feature, view, draft);
   });
+
+  // Revoke and Delete on a key list, a confirmation or the Home tab: the command's own rules,
+  // with the clicker's roles now.
+  const clickOn = (
+    actionId: string,
+    act: (
+      clicker: { slackUserId: string; teamId: string | undefined },
+      apiKeyId: string,
+    ) => Promise<string>,
+  ) =>
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const apiKeyId = action.value ?? '';
+      const text = API_KEY_ID.test(apiKeyId)
+        ? await act(
+            { slackUserId: body.user.id, teamId: body.user.team_id ?? body.team?.id },
+            apiKeyId,
+          )
+        : 'That button is out of date; list the keys again with `/vams key list`.';
+      await answerClick(feature.homes, body, respond, sectionMessage(text), feature.logger);
+    });
+  clickOn(API_KEY_IDS.revokeButton, (clicker, apiKeyId) => revoke(feature, clicker, apiKeyId));
+  clickOn(API_KEY_IDS.deleteButton, (clicker, apiKeyId) =>
+    deleteKeyNow(feature, clicker, apiKeyId),
+  );
 
   app.action<BlockAction<ButtonAction>>(API_KEY_IDS.rotateButton, async ({ ack, body, action }) => {
     await ack();

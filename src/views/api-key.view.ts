@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { ApiKeyMetadata } from '../domain/api-key';
 import type { ApiKeyDelivery } from '../kinds/api-key/steps';
 import { API_KEY_DESCRIPTION_MAX, API_KEY_NAME_MAX, zonedInstant } from '../vams/api-key-format';
-import { actionsBlock } from './buttons';
+import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip, listWithin } from './fit';
 import { type MessageBody, sectionMessage } from './message';
 import { code, escapeMrkdwn, slackDate } from './mrkdwn';
@@ -12,6 +12,8 @@ export const API_KEY_IDS = {
   requestCallbackId: 'key-request',
   rotateCallbackId: 'key-rotate',
   rotateButton: 'key.rotate',
+  revokeButton: 'key.revoke',
+  deleteButton: 'key.delete',
   name: { block: 'name', action: 'value', maxLength: API_KEY_NAME_MAX },
   description: { block: 'description', action: 'value', maxLength: API_KEY_DESCRIPTION_MAX },
   expires: { block: 'expires', action: 'date' },
@@ -106,7 +108,8 @@ function expiryText(key: ApiKeyMetadata): string {
     : `never expires (VAMS ignores ${code(key.expiresAt)})`;
 }
 
-const MAX_LISTED = 40;
+// A key and its buttons take two blocks; a message holds 50.
+const MAX_LISTED = 24;
 
 /** Metadata only: never the hash, let alone the value. */
 export function apiKeyListMessage(
@@ -125,8 +128,8 @@ export function apiKeyListMessage(
         text: `*API keys of ${code(ownerUserId)}* (${keys.length})${keys.length > shown.length ? `, newest ${shown.length} shown` : ''}`,
       },
     },
-    ...shown.map(
-      (key): KnownBlock => ({
+    ...shown.flatMap((key): KnownBlock[] => [
+      {
         type: 'section',
         text: {
           type: 'mrkdwn',
@@ -135,8 +138,11 @@ export function apiKeyListMessage(
             2900,
           ),
         },
-      }),
-    ),
+      },
+      ...(keyState(key, now) === 'active'
+        ? [actionsBlock(`key-actions:${key.apiKeyId}`, keyActionButtons(key.apiKeyId))]
+        : []),
+    ]),
   ];
   return {
     text: `API keys of ${escapeMrkdwn(ownerUserId)}: ${listWithin(
@@ -184,4 +190,37 @@ export function rotateModal(key: ApiKeyMetadata, newName: string): ModalView {
     what: `A new key ${code(newName)} for ${code(key.userId)} with the same description replaces ${code(key.name)} (${code(key.apiKeyId)}), which is deactivated once the new key is delivered by DM. An admin approves it in the approvals channel.`,
     metadata: key.apiKeyId,
   });
+}
+
+/** `Rotate` and `Revoke` for a key still in use, wherever keys are listed. Only the id goes. */
+export function keyActionButtons(apiKeyId: string): ButtonSpec[] {
+  return [
+    { text: 'Rotate', actionId: API_KEY_IDS.rotateButton, value: apiKeyId },
+    { text: 'Revoke', actionId: API_KEY_IDS.revokeButton, value: apiKeyId, style: 'danger' },
+  ];
+}
+
+/** `/vams key delete`: what goes, asked once more, since a deleted key cannot come back. */
+export function deleteConfirmation(key: ApiKeyMetadata): MessageBody {
+  const text = `Delete API key *${escapeMrkdwn(key.name)}* (${code(key.apiKeyId)}) of ${code(key.userId)}? VAMS forgets it at once and it cannot be brought back; \`/vams key revoke\` only deactivates it.`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      actionsBlock(`key-delete:${key.apiKeyId}`, [
+        {
+          text: 'Delete',
+          actionId: API_KEY_IDS.deleteButton,
+          value: key.apiKeyId,
+          style: 'danger',
+        },
+      ]),
+    ],
+  };
+}
+
+export function deletedByAdminDm(key: ApiKeyMetadata, adminSlackUserId: string): MessageBody {
+  return sectionMessage(
+    `<@${adminSlackUserId}> deleted your VAMS API key *${escapeMrkdwn(key.name)}* (${code(key.apiKeyId)}). It no longer works.`,
+  );
 }
