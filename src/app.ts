@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Identity, type IdentityPorts, resolveIdentity } from './auth/identity';
 import { standingOf } from './auth/roles';
 import { type Backend, connectBackend } from './backend/backend';
+import { breakglassCommand, registerBreakglassFeature } from './commands/breakglass.commands';
 import { HomeTabs, registerHomeFeature } from './commands/home.commands';
 import type { Identify } from './commands/identity.commands';
 import { whoamiCommand } from './commands/identity.commands';
@@ -34,6 +35,7 @@ import {
   userListCursor,
 } from './gateways/cognito-users.gateway';
 import { keyOwnerProblem } from './kinds/api-key/key-rules';
+import { approvalsOf } from './kinds/kind';
 import { definitionOf, kindExecutors } from './kinds/registry';
 import { lastAdminRemovalProblem } from './kinds/role-remove/steps';
 import { type AppLogger, createLogger } from './logging';
@@ -274,7 +276,7 @@ function workflowFor(
       },
       requiredApprovals: (kind) =>
         tuning.requiredApprovals[kind] ??
-        (definitionOf(kind).approval.approvals === 'offboard' ? config.offboardApprovals : 1),
+        approvalsOf(definitionOf(kind).approval.approvals, config.offboardApprovals),
     },
     logger,
     tuning.clock,
@@ -460,6 +462,21 @@ export async function startApp(
       clock: tuning.clock,
       homes,
     };
+    const breakglassFeature = {
+      identify,
+      workflow,
+      policy: config,
+      breakglass: config.breakglass,
+      grantDurations: config.grantDurations,
+      roles: adapters.roles,
+      grants: adapters.grants,
+      tellEnded: roleFeature.tellEnded,
+      views: slack.clients.views,
+      dms,
+      logger,
+      clock: tuning.clock,
+      homes,
+    };
     const linkFeature = {
       identify,
       workflow,
@@ -506,6 +523,7 @@ export async function startApp(
       requestsCommand(requestsFeature),
       requestCommand(requestsFeature),
       ...linkCommands(linkFeature),
+      breakglassCommand(breakglassFeature),
     ]);
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
@@ -517,6 +535,7 @@ export async function startApp(
     registerRequestsFeature(slack.app, requestsFeature);
     registerRoleFeature(slack.app, roleFeature);
     registerLinkFeature(slack.app, linkFeature);
+    registerBreakglassFeature(slack.app, breakglassFeature);
     registerHomeFeature(slack.app, homes);
     slack.app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLE_NAME } from './vams/vams-format';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -70,7 +71,6 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 // VAMS holds user ids and role names to this rule; a role list that breaks it can never match a
 // role row.
-const ROLE_NAME = /^[\w\-.+@]{1,256}$/;
 
 const required = z.string({ error: 'is required' });
 const optional = z.string().optional();

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../auth/identity';
 import type { AuditEvent } from '../domain/audit';
-import type { AccessRequest } from '../domain/request';
+import { type AccessRequest, REQUEST_ID } from '../domain/request';
 import type { AppLogger } from '../logging';
 import { parseViewState, textValue } from '../slack/view-state';
 import { usageErrorMessage } from '../views/help.view';
@@ -139,6 +139,8 @@ export function requestsCommand(feature: RequestsFeature): SubCommand {
   };
 }
 
+const OUT_OF_DATE = 'That button is out of date; `/vams requests` lists what waits for you.';
+
 export function registerRequestsFeature(app: App, feature: RequestsFeature): void {
   const { workflow, identify } = feature;
 
@@ -161,7 +163,13 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
         await answer(feature, click, identity, say(`Not approved: ${problem}.`));
         return;
       }
-      const result = await workflow.decide(name, action.value ?? '', identity);
+      // Anyone can send any value: only a request id is looked up.
+      const id = action.value ?? '';
+      if (!REQUEST_ID.test(id)) {
+        await answer(feature, click, identity, say(OUT_OF_DATE));
+        return;
+      }
+      const result = await workflow.decide(name, id, identity);
       await answer(feature, click, identity, clickAnswer(result, name), doneAnswer(result, name));
     });
   }
@@ -174,7 +182,7 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
       // Both reads at once: the dialog must open within the click's 3 s trigger.
       const [identity, request] = await Promise.all([
         identify(body.user.id, body.user.team_id ?? body.team?.id),
-        workflow.get(action.value ?? ''),
+        REQUEST_ID.test(action.value ?? '') ? workflow.get(action.value ?? '') : undefined,
       ]);
       const click = { body, action, respond };
       if (!request) {
@@ -198,7 +206,7 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
     const comment = textValue(parseViewState(view.state.values), REQUEST_IDS.rejectComment).trim();
     const [identity, request] = await Promise.all([
       identify(body.user.id, body.user.team_id ?? body.team?.id),
-      workflow.get(view.private_metadata),
+      REQUEST_ID.test(view.private_metadata) ? workflow.get(view.private_metadata) : undefined,
     ]);
     const refusal = request ? workflow.refusalFor(request, identity) : undefined;
     if (!request || refusal) {
@@ -224,8 +232,6 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
     }
   });
 }
-
-const REQUEST_ID = /^R[0-9A-Z]{8}$/;
 
 /** Who may read a request in full: its requester, those who took part, approvers, admins. */
 function mayRead(

@@ -9,7 +9,7 @@ import { lastAdminRemovalProblem } from '../kinds/role-remove/steps';
 import { parseViewState, selectedValues, textValue } from '../slack/view-state';
 import type { VamsRoleCatalog } from '../stores/vams-roles.store';
 import type { VamsUserRoleStore } from '../stores/vams-user-roles.store';
-import { VAMS_USER_ID } from '../vams/vams-format';
+import { ROLE_NAME, VAMS_USER_ID } from '../vams/vams-format';
 import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
 import type { MessageBody } from '../views/message';
@@ -61,8 +61,6 @@ const USAGE = {
   request: '/vams role request',
   release: '/vams role release <role>',
 } as const;
-
-const ROLE_NAME = /^[\w\-.+@]{1,256}$/;
 
 const grantMetadata = z.object({
   mode: z.enum(['assign', 'request']),

@@ -18,14 +18,14 @@ export const grantEntry = z.object({
 export type GrantEntry = z.infer<typeof grantEntry>;
 
 /** How a grant ended, for what is said of it. */
-export type GrantEnd = 'expired' | 'released' | 'removed' | 'made-permanent';
+export type GrantEnd = 'expired' | 'released' | 'removed' | 'made-permanent' | 'revoked';
 
 /**
  * Grants that ended and are still to be told of: written in the same transaction as their end,
  * removed once told, so a crash in between leaves them for the next sweep.
  */
 export const endedGrant = grantEntry.extend({
-  how: z.enum(['expired', 'released', 'removed', 'made-permanent']),
+  how: z.enum(['expired', 'released', 'removed', 'made-permanent', 'revoked']),
   /** What the end did to VAMS's role row. */
   row: z.enum(['deleted', 'kept-permanent', 'kept-other-grant', 'already-gone']),
   at: z.string(),

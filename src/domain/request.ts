@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiKeyParams, apiKeyRotationParams } from '../kinds/api-key/params';
+import { breakglassParams } from '../kinds/breakglass/params';
 import { linkParams } from '../kinds/link/params';
 import { offboardParams } from '../kinds/offboarding/params';
 import { onboardingParams } from '../kinds/onboarding/params';
@@ -10,6 +11,7 @@ import { singleUserParams } from '../kinds/user-access/params';
 import { userUpdateParams } from '../kinds/user-update/params';
 
 export type { ApiKeyParams, ApiKeyRotationParams } from '../kinds/api-key/params';
+export type { BreakglassParams } from '../kinds/breakglass/params';
 export { MAX_OFFBOARD_USERS, type OffboardParams } from '../kinds/offboarding/params';
 export type { OnboardingParams } from '../kinds/onboarding/params';
 export type { RoleAssignParams } from '../kinds/role-assign/params';
@@ -103,7 +105,8 @@ const requestFields = {
   status: z.enum([...OPEN_STATUSES, ...TERMINAL_STATUSES]),
   /** Distinct approvers, with the VAMS roles they held when they clicked. */
   approvals: z.array(person.extend({ roles: z.array(z.string()), at: z.string() })),
-  requiredApprovals: z.number().int().min(1),
+  /** 0 for break-glass: granted once announced, reviewed afterwards. */
+  requiredApprovals: z.number().int().min(0),
   preflight: z.array(preflightResult),
   card: z.object({ channel: z.string(), ts: z.string() }).optional(),
   createdAt: z.string(),
@@ -117,8 +120,12 @@ const requestFields = {
   attempt: z.number().int().optional(),
   /** Reminders of an undecided request sent so far (or skipped while nobody could send them). */
   reminders: z.number().int().optional(),
-  /** Raised in the escalation channel, past half its time to decide. */
+  /** Raised in the escalation channel, past half its time to decide (or to be reviewed). */
   escalated: z.boolean().optional(),
+  /** A break-glass grant's review by an admin other than the grantee: kept, or revoked. */
+  review: z
+    .object({ by: person, at: z.string(), outcome: z.enum(['reviewed', 'revoked']) })
+    .optional(),
   /** Keys of what was told after the request ended (a grant's end), each told once. */
   afterwords: z.array(z.string()).optional(),
   /** What is still to be told; see `Notice`. */
@@ -150,6 +157,7 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('role.request'), params: roleRequestParams }),
   z.object({ ...requestFields, kind: z.literal('role.remove'), params: roleRemoveParams }),
   z.object({ ...requestFields, kind: z.literal('link'), params: linkParams }),
+  z.object({ ...requestFields, kind: z.literal('breakglass'), params: breakglassParams }),
 ]);
 export type AccessRequest = z.infer<typeof accessRequest>;
 export type RequestKind = AccessRequest['kind'];
@@ -167,6 +175,25 @@ export function expectKind<K extends RequestKind>(request: AccessRequest, kind: 
 
 export function isOpen(status: RequestStatus): boolean {
   return (OPEN_STATUSES as readonly string[]).includes(status);
+}
+
+/** A break-glass review is due this long after the grant was asked for. */
+export const REVIEW_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * Granted without an approval and not yet reviewed: it stays on the open list (reminders, the
+ * sweep) until an admin other than the grantee has looked at it.
+ */
+export function awaitsReview(request: AccessRequest): boolean {
+  return (
+    request.requiredApprovals === 0 &&
+    request.review === undefined &&
+    request.card !== undefined &&
+    request.status !== 'pending' &&
+    request.status !== 'expired' &&
+    request.status !== 'cancelled' &&
+    request.status !== 'rejected'
+  );
 }
 
 export function stepDone(request: AccessRequest, name: string): boolean {
@@ -187,6 +214,9 @@ export function outputOf<T>(
 export function stepStarted(request: AccessRequest, name: string): boolean {
   return request.steps.some((step) => step.name === name);
 }
+
+/** A request id as `newRequestId` makes them: what a button value or a command must match. */
+export const REQUEST_ID = /^R[0-9A-Z]{8}$/;
 
 // Short, unambiguous ids people can type: Crockford base32 without I, L, O, U.
 const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

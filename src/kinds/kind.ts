@@ -51,8 +51,16 @@ export interface FilingRules {
 export interface ApprovalRules {
   /** Managers (MANAGER_ROLES) may approve it, for roles they may grant; else admins only. */
   managers: boolean;
-  /** Distinct approvers before privilege: one, or OFFBOARD_APPROVALS. */
-  approvals: 'one' | 'offboard';
+  /**
+   * Distinct approvers before privilege: one, or OFFBOARD_APPROVALS; `none`: granted once
+   * announced on its card, then reviewed by an admin (break-glass), privilege aside.
+   */
+  approvals: 'none' | 'one' | 'offboard';
+}
+
+/** Distinct approvals a kind needs before privilege is counted. */
+export function approvalsOf(rule: ApprovalRules['approvals'], offboardApprovals: number): number {
+  return rule === 'none' ? 0 : rule === 'offboard' ? offboardApprovals : 1;
 }
 
 /** Everything particular to one request kind; the registry lists one per kind. */

@@ -1,6 +1,7 @@
 import type { AccessRequest, RequestKind } from '../domain/request';
 import type { KindExecutor } from '../workflow/steps';
 import { apiKeyCreateKind, apiKeyRotateKind } from './api-key';
+import { breakglassKind } from './breakglass';
 import { type KindRules, type KindServices, kindRules } from './kind';
 import { linkKind } from './link';
 import { offboardingKind } from './offboarding';
@@ -26,6 +27,7 @@ const KINDS: { readonly [K in RequestKind]: KindRules<K> } = {
   'role.request': kindRules(roleRequestKind),
   'role.remove': kindRules(roleRemoveKind),
   link: kindRules(linkKind),
+  breakglass: kindRules(breakglassKind),
 };
 
 /** What is particular to a kind: its title, card, approval rules and steps. */

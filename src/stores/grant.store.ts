@@ -415,15 +415,39 @@ export class GrantStore {
   }
 
   /** Ends the grants of one role now, at the grantee's word. */
-  async release(
+  release(
     userId: string,
     roleName: string,
     at: Date,
   ): Promise<{ ended: EndedGrant[]; rowDeleted: boolean } | 'no-grant'> {
+    return this.endNow(userId, roleName, at, 'released');
+  }
+
+  /** Ends one grant now (a break-glass grant revoked on review); others of the role run on. */
+  revoke(
+    userId: string,
+    roleName: string,
+    grantId: string,
+    at: Date,
+  ): Promise<{ ended: EndedGrant[]; rowDeleted: boolean } | 'no-grant'> {
+    return this.endNow(userId, roleName, at, 'revoked', grantId);
+  }
+
+  private async endNow(
+    userId: string,
+    roleName: string,
+    at: Date,
+    how: 'released' | 'revoked',
+    grantId?: string,
+  ): Promise<{ ended: EndedGrant[]; rowDeleted: boolean } | 'no-grant'> {
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
       const holding = await this.holding(userId, roleName);
-      if (!holding || holding.grants.length === 0) return 'no-grant';
-      const ending = endingOf(holding, holding.grants, [], 'released', at.toISOString());
+      const due = (holding?.grants ?? []).filter(
+        (grant) => grantId === undefined || grant.grantId === grantId,
+      );
+      if (!holding || due.length === 0) return 'no-grant';
+      const remaining = holding.grants.filter((grant) => !due.includes(grant));
+      const ending = endingOf(holding, due, remaining, how, at.toISOString());
       const done = await this.end(holding, ending);
       if (done) {
         const ended = done.ended.filter((grant) =>

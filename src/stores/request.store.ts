@@ -10,13 +10,14 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, auditEvent } from '../domain/audit';
-import { type AccessRequest, accessRequest, isOpen } from '../domain/request';
+import { type AccessRequest, accessRequest, awaitsReview, isOpen } from '../domain/request';
 import { allPages } from './all-pages';
 import { isConditionFailure } from './conditional-write';
 
 const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQ' });
 // Only open requests carry the index attributes: the index is the short list of what is
-// pending, approved or executing, so sweeps and `/vams requests` never scan. Ended requests with
+// pending, approved or executing (or a break-glass grant awaiting its review), so sweeps and
+// `/vams requests` never scan. Ended requests with
 // notices still to deliver are listed apart, for the sweep.
 const OPEN_INDEX_KEY = 'OPEN';
 const UNSENT_INDEX_KEY = 'UNSENT';
@@ -32,11 +33,12 @@ const askedKey = (slackUserId: string) => `ASKED#${slackUserId}`;
 const BATCH_GET_MAX = 100;
 
 function item(request: AccessRequest): Record<string, unknown> {
-  const listed = isOpen(request.status)
-    ? OPEN_INDEX_KEY
-    : (request.outbox ?? []).length > 0
-      ? UNSENT_INDEX_KEY
-      : undefined;
+  const listed =
+    isOpen(request.status) || awaitsReview(request)
+      ? OPEN_INDEX_KEY
+      : (request.outbox ?? []).length > 0
+        ? UNSENT_INDEX_KEY
+        : undefined;
   const open = listed ? { gsi1pk: listed, gsi1sk: `${request.createdAt}#${request.id}` } : {};
   return { ...requestKey(request.id), ...open, entity: 'request', ...request };
 }

@@ -20,3 +20,6 @@ export function apiKeyTimestamp(at: Date): string {
 
 /** VAMS user ids (Cognito usernames) and API key owners share this rule. */
 export const VAMS_USER_ID = /^[\w\-.+@]{3,256}$/;
+
+/** VAMS role names. */
+export const ROLE_NAME = /^[\w\-.+@]{1,256}$/;

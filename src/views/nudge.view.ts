@@ -1,4 +1,4 @@
-import type { AccessRequest } from '../domain/request';
+import { type AccessRequest, awaitsReview, REVIEW_WINDOW_MS } from '../domain/request';
 import { type Mention, mentionsText } from './mention';
 import { type MessageBody, sectionMessage } from './message';
 import { code, slackDate } from './mrkdwn';
@@ -9,6 +9,10 @@ function waited(request: AccessRequest, now: Date): string {
   if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
   const hours = Math.round(minutes / 60);
   return `${hours} hours`;
+}
+
+function reviewDue(request: AccessRequest): string {
+  return new Date(Date.parse(request.createdAt) + REVIEW_WINDOW_MS).toISOString();
 }
 
 function tallyText(request: AccessRequest): string {
@@ -23,6 +27,11 @@ export function reminderMessage(
   now: Date,
 ): MessageBody {
   const who = mentions.length > 0 ? `${mentionsText(mentions)} ` : '';
+  if (awaitsReview(request)) {
+    return sectionMessage(
+      `:alarm_clock: ${who}Break-glass *${request.id}* of <@${request.requester.slackUserId}> (${code(request.subject)}) has waited ${waited(request, now)} for its review: an admin other than them clicks \`Reviewed\` or \`Revoke now\` on the card. Due ${slackDate(reviewDue(request))}. Reminder ${reminder}.`,
+    );
+  }
   return sectionMessage(
     `:alarm_clock: ${who}${kindTitle(request.kind)} request *${request.id}* for ${code(request.subject)} has waited ${waited(request, now)} for a decision (${tallyText(request)}). It expires ${slackDate(request.expiresAt)}. Reminder ${reminder}.`,
   );
@@ -37,6 +46,11 @@ export function escalationMessage(
 ): MessageBody {
   const who = mentions.length > 0 ? ` ${mentionsText(mentions)}` : '';
   const card = link ? ` <${link}|Open the card>.` : '';
+  if (awaitsReview(request)) {
+    return sectionMessage(
+      `:rotating_light: Not reviewed for ${waited(request, now)}: break-glass *${request.id}* by <@${request.requester.slackUserId}> (${code(request.subject)}), due for review ${slackDate(reviewDue(request))}.${card}${who}`,
+    );
+  }
   return sectionMessage(
     `:rotating_light: Undecided for ${waited(request, now)}: ${kindTitle(request.kind)} request *${request.id}* for ${code(request.subject)} by <@${request.requester.slackUserId}> (${tallyText(request)}) expires ${slackDate(request.expiresAt)}.${card}${who}`,
   );

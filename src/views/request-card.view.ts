@@ -1,5 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { AccessRequest, RequestKind } from '../domain/request';
+import {
+  type AccessRequest,
+  awaitsReview,
+  REVIEW_WINDOW_MS,
+  type RequestKind,
+} from '../domain/request';
 import { definitionOf, subjectsOf } from '../kinds/registry';
 import { actionsBlock, type ButtonSpec } from './buttons';
 import { clip } from './fit';
@@ -14,6 +19,8 @@ export const REQUEST_IDS = {
   reject: 'request.reject',
   cancel: 'request.cancel',
   retry: 'request.retry',
+  reviewed: 'request.reviewed',
+  revokeNow: 'request.revoke-now',
   rejectCallbackId: 'request-reject',
   rejectComment: { block: 'comment', action: 'value', maxLength: 500 },
 } as const;
@@ -74,7 +81,30 @@ function cautions(request: AccessRequest): string[] {
   return lines;
 }
 
+/** A break-glass grant: given without approval, then reviewed. */
+function breakglassLine(request: AccessRequest): string {
+  const review = request.review
+    ? request.review.outcome === 'reviewed'
+      ? ` Reviewed by <@${request.review.by.slackUserId}> ${slackDate(request.review.at)}.`
+      : ` Revoked on review by <@${request.review.by.slackUserId}> ${slackDate(request.review.at)}.`
+    : ` :eyes: Awaiting review by an admin other than <@${request.requester.slackUserId}>, by ${slackDate(new Date(Date.parse(request.createdAt) + REVIEW_WINDOW_MS).toISOString())}.`;
+  switch (request.status) {
+    case 'pending':
+      return ':rotating_light: Break glass: being announced, then granted without approval.';
+    case 'approved':
+    case 'executing':
+      return `:rotating_light: Break glass: granted without approval — running.${review}`;
+    case 'succeeded':
+      return `:rotating_light: Break glass: granted without approval.${review}`;
+    case 'failed':
+      return `:x: Break glass failed. ${summaryWithin(request.failure ?? '', 1500)}${review}`;
+    default:
+      return `:rotating_light: Break glass: ${request.status}.`;
+  }
+}
+
 function statusLine(request: AccessRequest): string {
+  if (request.requiredApprovals === 0) return breakglassLine(request);
   const decidedBy = request.decision ? `<@${request.decision.by.slackUserId}>` : 'someone';
   switch (request.status) {
     case 'pending':
@@ -102,9 +132,11 @@ function statusLine(request: AccessRequest): string {
 /** The buttons that decide a request, wherever it is shown; `which` picks those that apply. */
 export function requestButtons(
   request: AccessRequest,
-  which: readonly ('approve' | 'reject' | 'cancel' | 'retry')[],
+  which: readonly ('approve' | 'reject' | 'cancel' | 'retry' | 'reviewed' | 'revokeNow')[],
 ): ButtonSpec[] {
   const all = {
+    reviewed: { text: 'Reviewed', actionId: REQUEST_IDS.reviewed, style: 'primary' as const },
+    revokeNow: { text: 'Revoke now', actionId: REQUEST_IDS.revokeNow, style: 'danger' as const },
     approve: { text: 'Approve', actionId: REQUEST_IDS.approve, style: 'primary' as const },
     reject: { text: 'Reject', actionId: REQUEST_IDS.reject, style: 'danger' as const },
     cancel: { text: 'Cancel request', actionId: REQUEST_IDS.cancel },
@@ -164,7 +196,14 @@ export function requestCard(
       ],
     },
   ];
-  if (request.status === 'pending') {
+  // Break-glass is reviewed once it was granted (or failed to be).
+  const given = request.status === 'succeeded' || request.status === 'failed';
+  if (awaitsReview(request) && given) {
+    blocks.push(
+      actionsBlock(`review:${request.id}`, requestButtons(request, ['reviewed', 'revokeNow'])),
+    );
+  }
+  if (request.status === 'pending' && request.requiredApprovals > 0) {
     const decide = requestButtons(request, ['approve', 'reject', 'cancel']);
     blocks.push(actionsBlock(`decide:${request.id}`, decide));
   }
@@ -175,8 +214,10 @@ export function requestCard(
   // Mentions in the notification text notify once, when the card is posted; redrawing it does not.
   const calling =
     request.status === 'pending' && mentions.length > 0 ? `${mentionsText(mentions)} ` : '';
+  // Break-glass is announced: said so first in the notification.
+  const announced = request.requiredApprovals === 0 ? ':rotating_light: Break glass: ' : '';
   return {
-    text: `${calling}${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,
+    text: `${calling}${announced}${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,
     blocks,
   };
 }

@@ -110,6 +110,11 @@ export function requesterOutcomeDm(
 
 export function requestSubmittedDm(request: AccessRequest, link: string | undefined): MessageBody {
   const where = link ? ` <${link}|View the card>.` : '';
+  if (request.requiredApprovals === 0) {
+    return sectionMessage(
+      `Your ${kindInSentence(request.kind)} request *${request.id}* is announced in <#${request.card?.channel ?? ''}> and is being granted now, without an approval.${where} An admin reviews it within 24 hours and may revoke it.`,
+    );
+  }
   return sectionMessage(
     `Your ${kindInSentence(request.kind)} request *${request.id}* for ${code(request.subject)} is waiting for approval in <#${request.card?.channel ?? ''}>.${where} It expires if nobody decides within the time shown on the card.`,
   );

@@ -54,11 +54,13 @@ function endedText(holding: RoleHolding, grant: EndedGrant) {
   const how =
     grant.how === 'released'
       ? 'was given back early by the grantee'
-      : grant.how === 'removed'
-        ? 'ended because the role was removed'
-        : grant.how === 'made-permanent'
-          ? 'ended because the role was assigned permanently'
-          : `ended at ${slackDate(grant.end)}`;
+      : grant.how === 'revoked'
+        ? 'was revoked on review'
+        : grant.how === 'removed'
+          ? 'ended because the role was removed'
+          : grant.how === 'made-permanent'
+            ? 'ended because the role was assigned permanently'
+            : `ended at ${slackDate(grant.end)}`;
   const row =
     grant.row === 'deleted'
       ? 'the role row was deleted, so VAMS no longer gives them the role (VAMS takes up to ~30 s to notice).'

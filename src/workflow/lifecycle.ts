@@ -8,14 +8,17 @@ import {
   quorumOf,
 } from '../auth/approval-policy';
 import type { Identity } from '../auth/identity';
-import type {
-  AccessRequest,
-  DetailPart,
-  DroppedApproval,
-  Notice,
-  Person,
-  RequestKind,
-  StepRecord,
+import { standingOf } from '../auth/roles';
+import {
+  type AccessRequest,
+  awaitsReview,
+  type DetailPart,
+  type DroppedApproval,
+  type Notice,
+  type Person,
+  REVIEW_WINDOW_MS,
+  type RequestKind,
+  type StepRecord,
 } from '../domain/request';
 
 /** What the lifecycle needs to know besides the request: the approval rules and the lease. */
@@ -37,6 +40,11 @@ export interface NudgePolicy {
 
 /** At most this many reminders per request. */
 export const MAX_REMINDERS = 3;
+/**
+ * A break-glass review is reminded of until it is done; the gaps double, so this many reach
+ * well past its 24 hours (with 30 minutes: the tenth comes after about three weeks).
+ */
+export const MAX_REVIEW_REMINDERS = 10;
 
 /** When reminder `index` (0-based) is due: after R, then 2R later, then 4R later. */
 function reminderAt(request: AccessRequest, index: number, policy: NudgePolicy): number {
@@ -60,14 +68,23 @@ export function nudgeDue(
   policy: Pick<LifecyclePolicy, 'nudges'>,
 ): { type: 'escalation' } | { type: 'reminder'; count: number } | undefined {
   const { nudges } = policy;
-  if (!nudges || request.status !== 'pending' || !request.card) return undefined;
+  if (!nudges || !request.card) return undefined;
   const at = now.getTime();
-  if (at >= Date.parse(request.expiresAt)) return undefined;
-  if (nudges.escalates && !request.escalated && at >= escalationAt(request)) {
+  // A break-glass grant is owed its review: reminders until it has one, raised past half the
+  // review window, and never given up.
+  const reviewing = awaitsReview(request);
+  if (!reviewing && (request.status !== 'pending' || at >= Date.parse(request.expiresAt))) {
+    return undefined;
+  }
+  const raiseAt = reviewing
+    ? Date.parse(request.createdAt) + REVIEW_WINDOW_MS / 2
+    : escalationAt(request);
+  if (nudges.escalates && !request.escalated && at >= raiseAt) {
     return { type: 'escalation' };
   }
+  const most = reviewing ? MAX_REVIEW_REMINDERS : MAX_REMINDERS;
   let count = request.reminders ?? 0;
-  while (count < MAX_REMINDERS && reminderAt(request, count, nudges) <= at) count += 1;
+  while (count < most && reminderAt(request, count, nudges) <= at) count += 1;
   return count > (request.reminders ?? 0) ? { type: 'reminder', count } : undefined;
 }
 
@@ -104,6 +121,8 @@ export type LifecycleEvent =
   | { type: 'step-failed'; owner: string; step: string; reason: string; failure: string }
   | { type: 'succeed'; owner: string; summary: string }
   | { type: 'retry'; clicker: Identity }
+  /** An admin other than the grantee looked at a break-glass grant: kept, or revoked now. */
+  | { type: 'review'; clicker: Identity; outcome: 'reviewed' | 'revoked' }
   /**
    * Something that happened after a request succeeded, because of it (a grant it gave ended):
    * said in its thread and, with `dm`, to one person. Told once per key.
@@ -195,9 +214,18 @@ function evaluated(
 
 /** What the card shows of a request: a card drawn from another state must be drawn again. */
 export function cardState(request: AccessRequest): string {
-  const { status, approvals, requiredApprovals, privileged, droppedApprovals, decision, failure } =
-    request;
+  const {
+    status,
+    approvals,
+    requiredApprovals,
+    privileged,
+    droppedApprovals,
+    decision,
+    failure,
+    review,
+  } = request;
   return JSON.stringify([
+    review,
     status,
     approvals,
     requiredApprovals,
@@ -305,6 +333,29 @@ function decided(
 }
 
 /**
+ * Who may review a break-glass grant, at click time: a mapped admin (roles read now) other than
+ * the grantee, once, after it was granted; self-approval settings do not change that.
+ */
+export function reviewRefusal(
+  request: AccessRequest,
+  clicker: Identity,
+  policy: LifecyclePolicy,
+): DecisionRefusal | undefined {
+  if (!clicker.mapped) {
+    return { code: 'not-mapped', identityReason: clicker.reason, email: clicker.email };
+  }
+  // Reviewed once the grant was given (or failed to be): a revocation while it is being given
+  // would come before the grant it is meant to end.
+  const given = request.status === 'succeeded' || request.status === 'failed';
+  if (!awaitsReview(request) || !given) return { code: 'not-pending', status: request.status };
+  if (!standingOf(clicker.roles, policy).isAdmin) return { code: 'not-an-approver' };
+  const self =
+    request.requester.slackUserId === clicker.slackUserId ||
+    request.requester.vamsUserId === clicker.vamsUserId;
+  return self ? { code: 'own-request' } : undefined;
+}
+
+/**
  * The whole request lifecycle: what `event` does to `request` at `now`, or why it may not.
  * Pure: the roles it depends on come with the event, and the caller stores the result with a
  * conditional write (see `updateRequest`). The version is not changed here.
@@ -334,6 +385,14 @@ export function transition(
     }
     case 'card-posted': {
       if (request.card) return refuse(request, { code: 'card-already-posted' });
+      // Break-glass needs no approval, only its announcement: once its card is up, it runs.
+      if (request.requiredApprovals === 0 && request.status === 'pending') {
+        return {
+          ok: true,
+          request: { ...request, card: event.card, status: 'approved' },
+          audit: [{ type: 'granted-without-approval', actor: request.requester.vamsUserId }],
+        };
+      }
       // A request without a card refuses every click, so placing it wins whatever happened.
       return { ok: true, request: { ...request, card: event.card }, audit: [] };
     }
@@ -573,6 +632,27 @@ export function transition(
             actor: decision.vamsUserId,
             detail: { slackUserId: event.clicker.slackUserId },
           },
+        ],
+      };
+    }
+    case 'review': {
+      const refusal = reviewRefusal(request, event.clicker, policy);
+      if (refusal || !event.clicker.mapped)
+        return refuse(request, refusal ?? { code: 'not-an-approver' });
+      const by = { slackUserId: event.clicker.slackUserId, vamsUserId: event.clicker.vamsUserId };
+      const said =
+        event.outcome === 'reviewed'
+          ? `Break-glass reviewed by <@${by.slackUserId}>: the grant stands until it ends.`
+          : `Break-glass revoked by <@${by.slackUserId}> on review: the grant ends now.`;
+      return {
+        ok: true,
+        request: told({ ...request, review: { by, at, outcome: event.outcome } }, now, [
+          { type: 'card' },
+          { type: 'thread', summary: said },
+          { type: 'dm', summary: said, to: request.requester.slackUserId },
+        ]),
+        audit: [
+          { type: event.outcome, actor: by.vamsUserId, detail: { slackUserId: by.slackUserId } },
         ],
       };
     }

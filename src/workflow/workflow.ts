@@ -67,7 +67,7 @@ export type ClickResult =
   | { outcome: 'busy' }
   | { outcome: 'done'; request: AccessRequest };
 
-export type ClickAction = 'approve' | 'reject' | 'cancel' | 'retry';
+export type ClickAction = 'approve' | 'reject' | 'cancel' | 'retry' | 'reviewed' | 'revoked';
 
 // A click meets only the decision rules; the lifecycle's own refusals (a lease, a card posted
 // twice) cannot follow a click, and read as "no longer waiting" if they ever did.
@@ -178,6 +178,8 @@ export class Workflow {
     if (placed.outcome !== 'written') {
       throw new Error(`could not record where the card of ${created.id} is`);
     }
+    // Break-glass runs as soon as its card announces it.
+    if (placed.request.status === 'approved') this.start(placed.request.id);
     // The requester's receipt is best effort: the card is up, and they are told the outcome.
     await this.notifier
       .deliver(placed.request, { id: 'submitted', type: 'submitted', at: now.toISOString() }, false)
@@ -223,6 +225,9 @@ export class Workflow {
         return { type: 'cancel', clicker };
       case 'retry':
         return { type: 'retry', clicker };
+      case 'reviewed':
+      case 'revoked':
+        return { type: 'review', clicker, outcome: action };
     }
   }
 
@@ -274,7 +279,9 @@ export class Workflow {
             ? 'approval recorded'
             : action === 'retry'
               ? 'retrying a failed request'
-              : `request ${request.status}`;
+              : action === 'reviewed' || action === 'revoked'
+                ? `break-glass ${action} on review`
+                : `request ${request.status}`;
         this.log(request).info({ action, by, tally: request.approvals.length }, message);
         await this.tell(outcome);
         if (request.status === 'approved') this.start(request.id);

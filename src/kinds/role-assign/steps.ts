@@ -22,10 +22,11 @@ export interface RoleGrantPorts {
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
 }
 
-type RoleRequest = RequestOf<'role.assign'> | RequestOf<'role.request'>;
+type RoleRequest = RequestOf<'role.assign'> | RequestOf<'role.request'> | RequestOf<'breakglass'>;
 
 function asRoleRequest(request: AccessRequest): RoleRequest {
   if (request.kind === 'role.assign' || request.kind === 'role.request') return request;
+  if (request.kind === 'breakglass') return request;
   throw new Error(`a role step was given a ${request.kind} request (${request.id})`);
 }
 
@@ -81,7 +82,7 @@ export function roleGrantExecutor(ports: RoleGrantPorts): KindExecutor {
       let output: Assigned;
       if (minutes) {
         const grantee =
-          current.kind === 'role.request'
+          current.kind !== 'role.assign'
             ? current.requester.slackUserId
             : await ports.slackUserOf(userId);
         const entry: GrantEntry = {
