@@ -418,3 +418,115 @@ describe('nudge', () => {
     expect(nudgeDue(undecided(), at(60), NUDGES)).toEqual({ type: 'reminder', count: 1 });
   });
 });
+
+describe('break-glass', () => {
+  const NUDGES = { ...POLICY, nudges: { remindAfterMinutes: 30, escalates: true } };
+  const OLLY = person('U0OLLY', 'olly', ['oncall']);
+  const created = new Date('2026-12-01T10:00:00.000Z');
+  const at = (minutes: number) => new Date(created.getTime() + minutes * 60_000);
+  const filed = () =>
+    pendingOnboarding({
+      kind: 'breakglass',
+      params: { userId: 'olly', roles: ['admin'], minutes: 60 },
+      requester: { slackUserId: OLLY.slackUserId, vamsUserId: OLLY.vamsUserId },
+      subject: 'olly',
+      requiredApprovals: 0,
+      card: undefined,
+      createdAt: created.toISOString(),
+    } as Partial<AccessRequest>);
+  const BREAKGLASS = { ...NUDGES, requiredApprovals: () => 0 };
+  const posted = () =>
+    next(filed(), { type: 'card-posted', card: { channel: 'C1', ts: '1.2' } }, at(0));
+  const succeeded = (): AccessRequest => ({ ...posted(), status: 'succeeded' });
+
+  it('runs once its card is up, with no approval even for an admin role', () => {
+    const submitted = transition(
+      { ...filed(), version: 0 },
+      { type: 'submit', roles: NO_ROLES },
+      at(0),
+      BREAKGLASS,
+    );
+    expect(submitted.ok && [submitted.request.status, submitted.request.requiredApprovals]).toEqual(
+      ['pending', 0],
+    );
+    expect(submitted.ok && submitted.request.privileged).toBeUndefined();
+    const result = transition(
+      filed(),
+      { type: 'card-posted', card: { channel: 'C1', ts: '1.2' } },
+      at(0),
+      BREAKGLASS,
+    );
+    expect(result.ok && result.request.status).toBe('approved');
+    expect(result.ok && result.audit.map((entry) => entry.type)).toEqual([
+      'granted-without-approval',
+    ]);
+    // Nobody approves it: an Approve click is refused.
+    expect(refusal(posted(), { type: 'approve', clicker: ADA, roles: NO_ROLES })).toBe(
+      'not-pending',
+    );
+    const claimed = transition(
+      posted(),
+      { type: 'claim', owner: 'a', roles: NO_ROLES },
+      at(0),
+      BREAKGLASS,
+    );
+    expect(claimed.ok && claimed.request.status).toBe('executing');
+  });
+
+  it('is reviewed once, by an admin other than the grantee, after the grant is given', () => {
+    const review = (
+      request: AccessRequest,
+      clicker = ALAN,
+      outcome: 'reviewed' | 'revoked' = 'reviewed',
+    ) => transition(request, { type: 'review', clicker, outcome }, at(10), BREAKGLASS);
+    const refusalOf = (result: ReturnType<typeof review>) =>
+      result.ok ? 'allowed' : result.refusal.code;
+    expect(refusalOf(review(posted()))).toBe('not-pending');
+    expect(refusalOf(review(succeeded(), OLLY))).toBe('not-an-approver');
+    const selfAdmin = {
+      ...succeeded(),
+      requester: { slackUserId: ADA.slackUserId, vamsUserId: ADA.vamsUserId },
+    };
+    expect(refusalOf(review(selfAdmin, ADA))).toBe('own-request');
+    expect(
+      refusalOf(
+        transition(selfAdmin, { type: 'review', clicker: ADA, outcome: 'reviewed' }, at(10), {
+          ...BREAKGLASS,
+          allowSelfApproval: true,
+        }),
+      ),
+    ).toBe('own-request');
+    const revoked = review(succeeded(), ALAN, 'revoked');
+    if (!revoked.ok) throw new Error('refused');
+    expect(revoked.request.review).toMatchObject({
+      outcome: 'revoked',
+      by: { vamsUserId: ALAN.vamsUserId },
+    });
+    expect(notices(revoked.request).map(([type]) => type)).toEqual(['card', 'thread', 'dm']);
+    expect(refusalOf(review(revoked.request))).toBe('not-pending');
+    expect(cardState(revoked.request)).not.toBe(cardState(succeeded()));
+  });
+
+  it('reminds of an unreviewed grant past three reminders, raises it at 12 hours, and stops once reviewed', () => {
+    let request = succeeded();
+    const sent: number[] = [];
+    for (const minutes of [29, 30, 90, 210, 450, 700]) {
+      const result = transition(request, { type: 'nudge' }, at(minutes), BREAKGLASS);
+      if (!result.ok) continue;
+      request = result.request;
+      sent.push(minutes);
+    }
+    expect(sent).toEqual([30, 90, 210, 450]);
+    expect(request.reminders).toBeGreaterThan(MAX_REMINDERS);
+    expect(nudgeDue(request, at(12 * 60), BREAKGLASS)).toEqual({ type: 'escalation' });
+    const reviewed: AccessRequest = {
+      ...request,
+      review: {
+        by: { slackUserId: ALAN.slackUserId, vamsUserId: ALAN.vamsUserId },
+        at: at(1).toISOString(),
+        outcome: 'reviewed',
+      },
+    };
+    expect(nudgeDue(reviewed, at(12 * 60), BREAKGLASS)).toBeUndefined();
+  });
+});
