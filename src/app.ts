@@ -510,21 +510,25 @@ export async function startApp(
     registerListenerGuard(slack.app, dms, logger);
     registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
     registerSubmissionGuard(slack.app);
-    registerVamsCommand(slack.app, [
-      whoamiCommand(identify, config),
-      userCreateCommand(userFeature),
-      ...userAccessCommands(accessFeature),
-      ...userDirectoryCommands(directoryFeature),
-      resetPasswordCommand(accessFeature),
-      userUpdateCommand(updateFeature),
-      offboardCommand(offboardFeature),
-      ...apiKeyCommands(keyFeature),
-      ...roleCommands(roleFeature),
-      requestsCommand(requestsFeature),
-      requestCommand(requestsFeature),
-      ...linkCommands(linkFeature),
-      breakglassCommand(breakglassFeature),
-    ]);
+    registerVamsCommand(
+      slack.app,
+      [
+        whoamiCommand(identify, config),
+        userCreateCommand(userFeature),
+        ...userAccessCommands(accessFeature),
+        ...userDirectoryCommands(directoryFeature),
+        resetPasswordCommand(accessFeature),
+        userUpdateCommand(updateFeature),
+        offboardCommand(offboardFeature),
+        ...apiKeyCommands(keyFeature),
+        ...roleCommands(roleFeature),
+        requestsCommand(requestsFeature),
+        requestCommand(requestsFeature),
+        ...linkCommands(linkFeature),
+        breakglassCommand(breakglassFeature),
+      ],
+      { identify, policy: config, logger },
+    );
     registerUserFeature(slack.app, userFeature);
     registerUserAccessFeature(slack.app, accessFeature);
     registerUserDirectoryFeature(slack.app, directoryFeature);

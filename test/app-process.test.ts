@@ -230,9 +230,9 @@ describe('the bot as a process', () => {
       );
       const health = await fetch(`${base}/healthz`);
       expect(health.status).toBe(200);
-      const help = await driver.command('U0ANYONE', 'help');
-      expect(help.status).toBe(200);
-      expect(JSON.stringify(help.ack)).toContain('/vams whoami');
+      const unknown = await driver.command('U0ANYONE', 'frobnicate');
+      expect(unknown.status).toBe(200);
+      expect(JSON.stringify(unknown.ack)).toContain('/vams help');
       expect(bot.exitCode).toBeNull();
     } finally {
       bot.kill('SIGTERM');

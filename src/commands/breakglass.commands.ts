@@ -66,6 +66,11 @@ async function breakglassProblem(
 export function breakglassCommand(feature: BreakglassFeature): SubCommand {
   return {
     name: 'breakglass',
+    // Shown to those who hold an allowed role, whichever roles it gives.
+    audience: (identity) =>
+      identity.mapped &&
+      feature.breakglass.roles.length > 0 &&
+      identity.roles.some((role) => feature.breakglass.allowed.includes(role)),
     usage: USAGE,
     summary: `an emergency role for yourself at once, announced and reviewed by an admin afterwards (if you may)`,
     run: async (invocation) => {

@@ -142,6 +142,7 @@ async function openRotation(
 export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
   const requestKey: SubCommand = {
     name: 'key request',
+    audience: 'mapped',
     usage: USAGE.request,
     summary: 'a VAMS API key of your own, delivered by DM (needs an approval)',
     run: async (invocation) => {
@@ -162,6 +163,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
 
   const createKey: SubCommand = {
     name: 'key create',
+    audience: 'admins',
     usage: USAGE.create,
     summary:
       'admins: a key owned by another VAMS user (e.g. a CI bot), delivered to you by DM (needs an approval)',
@@ -186,6 +188,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
 
   const listKeys: SubCommand = {
     name: 'key list',
+    audience: 'mapped',
     usage: USAGE.list,
     summary: 'your API keys (admins: anyone’s): metadata only',
     run: async (invocation) => {
@@ -212,6 +215,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
 
   const revokeKey: SubCommand = {
     name: 'key revoke',
+    audience: 'mapped',
     usage: USAGE.revoke,
     summary: 'deactivate a key at once: your own, or as an admin anyone’s (the owner is told)',
     run: async (invocation) => {
@@ -229,6 +233,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
 
   const rotateKey: SubCommand = {
     name: 'key rotate',
+    audience: 'mapped',
     usage: USAGE.rotate,
     summary:
       'a new key with the same owner and description; the old one is deactivated once the new one is delivered (needs an approval)',
@@ -252,6 +257,7 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
 
   const deleteKey: SubCommand = {
     name: 'key delete',
+    audience: 'mapped',
     usage: USAGE.delete,
     summary: 'delete a key for good: your own, or as an admin anyone’s (asks once more; audited)',
     run: async (invocation) => {

@@ -172,6 +172,7 @@ async function unlink(
 export function linkCommands(feature: LinkFeature): SubCommand[] {
   const link: SubCommand = {
     name: 'link',
+    audience: 'admins',
     usage: LINK_USAGE.link,
     summary:
       'link a Slack account to a VAMS user, when its email does not match (admins; needs an approval)',

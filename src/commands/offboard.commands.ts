@@ -138,6 +138,7 @@ async function preflight(feature: OffboardFeature, userIds: readonly string[]) {
 export function offboardCommand(feature: OffboardFeature): SubCommand {
   return {
     name: 'user offboard',
+    audience: 'admins',
     usage: USAGE,
     summary: `remove roles and keys, sign out, then delete or disable; up to ${MAX_OFFBOARD_USERS} people at once (needs approval)`,
     run: async (invocation) => {

@@ -197,6 +197,7 @@ export function roleCommands(feature: RoleFeature): SubCommand[] {
     },
     {
       name: 'role assign',
+      audience: 'admins',
       usage: USAGE.assign,
       summary: 'give a user VAMS roles, permanently or for a while (admins; needs an approval)',
       run: async (invocation) => {
@@ -217,6 +218,7 @@ export function roleCommands(feature: RoleFeature): SubCommand[] {
     },
     {
       name: 'role request',
+      audience: 'mapped',
       usage: USAGE.request,
       summary: 'ask for VAMS roles for yourself, for a while (needs an admin’s approval)',
       run: async (invocation) => {
@@ -238,6 +240,7 @@ export function roleCommands(feature: RoleFeature): SubCommand[] {
     },
     {
       name: 'role remove',
+      audience: 'admins',
       usage: USAGE.remove,
       summary: 'remove one VAMS role from a user (admins; needs an approval)',
       run: async (invocation) => {
@@ -275,6 +278,7 @@ export function roleCommands(feature: RoleFeature): SubCommand[] {
     },
     {
       name: 'role release',
+      audience: 'mapped',
       usage: USAGE.release,
       summary: 'give back a grant of yours now (no approval)',
       run: async (invocation) => {

@@ -1,4 +1,16 @@
+import type { Identity } from '../auth/identity';
 import type { MessageBody } from '../views/message';
+
+/**
+ * Who `/vams help` shows a sub-command to, with the roles they hold now: anyone, people mapped
+ * to a VAMS user, admins, admins and managers, or a rule of its own. Running it checks again.
+ */
+export type Audience =
+  | 'anyone'
+  | 'mapped'
+  | 'admins'
+  | 'admins-and-managers'
+  | ((identity: Identity) => boolean);
 
 /** One `/vams …` sub-command: what help shows, and what runs. */
 export interface SubCommand {
@@ -6,6 +18,8 @@ export interface SubCommand {
   name: string;
   usage: string;
   summary: string;
+  /** Absent: anyone. */
+  audience?: Audience;
   run(invocation: Invocation): Promise<void>;
 }
 

@@ -102,6 +102,7 @@ export function userAccessCommands(feature: UserAccessFeature): SubCommand[] {
     const usage = `/vams user ${access.word} <userId>`;
     return {
       name: `user ${access.word}`,
+      audience: 'admins',
       usage,
       summary: access.summary,
       run: async (invocation) => {

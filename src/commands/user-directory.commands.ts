@@ -101,6 +101,7 @@ function userListCommand(feature: UserDirectoryFeature): SubCommand {
   const usage = '/vams user list [prefix]';
   return {
     name: 'user list',
+    audience: 'admins-and-managers',
     usage,
     summary: 'Cognito users, a page at a time; a prefix filters on User ID or email',
     run: async (invocation) => {
@@ -154,6 +155,7 @@ function userShowCommand(feature: UserDirectoryFeature): SubCommand {
   const usage = '/vams user show <userId>';
   return {
     name: 'user show',
+    audience: 'admins-and-managers',
     usage,
     summary: 'one Cognito user in full: MFA, VAMS roles and API keys (metadata)',
     run: async (invocation) => {

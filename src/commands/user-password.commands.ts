@@ -24,6 +24,7 @@ export type PasswordFeature = UserRequestFeature;
 export function resetPasswordCommand(feature: PasswordFeature): SubCommand {
   return {
     name: 'user reset-password',
+    audience: 'mapped',
     usage: USAGE,
     summary:
       'new temporary password, sessions signed out, roles kept (needs an approval; yours or, for admins, anyone’s)',

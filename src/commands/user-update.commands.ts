@@ -71,6 +71,7 @@ export async function openUpdateDialog(
 export function userUpdateCommand(feature: UserUpdateFeature): SubCommand {
   return {
     name: 'user update',
+    audience: 'admins',
     usage: USAGE,
     summary: 'change a user’s email or phone number; only what changes is sent (needs an approval)',
     run: async (invocation) => {

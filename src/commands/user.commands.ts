@@ -45,6 +45,7 @@ const TITLE = 'Onboard a VAMS user';
 export function userCreateCommand(feature: UserFeature): SubCommand {
   return {
     name: 'user create',
+    audience: 'mapped',
     usage: '/vams user create',
     summary: 'onboard a new VAMS user (modal; needs an approval)',
     run: async (invocation) => {

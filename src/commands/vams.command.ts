@@ -1,10 +1,14 @@
 import type { App } from '@slack/bolt';
+import type { Identity } from '../auth/identity';
+import { type RolePolicy, standingOf } from '../auth/roles';
+import type { AppLogger } from '../logging';
 import { clip } from '../views/fit';
 import { helpMessage, usageErrorMessage } from '../views/help.view';
 import type { MessageBody } from '../views/message';
 import { code } from '../views/mrkdwn';
 import { checkedMessage } from '../views/outgoing';
-import type { Invocation, SubCommand } from './sub-command';
+import type { Identify } from './identity.commands';
+import type { Audience, Invocation, SubCommand } from './sub-command';
 
 export const SLASH_COMMAND = '/vams';
 // What is echoed of words the bot does not know: enough to spot a typo, and whatever was typed
@@ -79,16 +83,59 @@ export function unknownCommandMessage(
   return usageErrorMessage(problem, family.map((command) => command.usage).join('`, `'));
 }
 
+/** Whether `/vams help` shows a sub-command to this person, with their roles now. */
+export function shownTo(
+  audience: Audience | undefined,
+  identity: Identity,
+  policy: RolePolicy,
+): boolean {
+  if (audience === undefined || audience === 'anyone') return true;
+  if (typeof audience === 'function') return audience(identity);
+  if (!identity.mapped) return false;
+  const standing = standingOf(identity.roles, policy);
+  switch (audience) {
+    case 'mapped':
+      return true;
+    case 'admins':
+      return standing.isAdmin;
+    case 'admins-and-managers':
+      return standing.isAdmin || standing.isManager;
+  }
+}
+
+export interface HelpSources {
+  identify: Identify;
+  policy: RolePolicy;
+  logger: AppLogger;
+}
+
 /**
- * `/vams …`: one slash command, routed to its sub-commands; `help` is built in. A sub-command
- * that throws is answered by the listener guard.
+ * `/vams …`: one slash command, routed to its sub-commands; `help` is built in and lists what
+ * the asker may use. A sub-command that throws is answered by the listener guard.
  */
-export function registerVamsCommand(app: App, features: readonly SubCommand[]): void {
+export function registerVamsCommand(
+  app: App,
+  features: readonly SubCommand[],
+  sources: HelpSources,
+): void {
   const help: SubCommand = {
     name: 'help',
     usage: '/vams help',
-    summary: 'this list',
-    run: (invocation) => invocation.ack(helpMessage(commands)),
+    summary: 'this list: the commands you may use',
+    // The ack goes at once; who asks is looked up after it, within the reply's 30 minutes.
+    run: async (invocation) => {
+      await invocation.ack();
+      let identity: Identity | undefined;
+      try {
+        identity = await sources.identify(invocation.slackUserId, invocation.teamId);
+      } catch (error) {
+        sources.logger.warn({ err: error }, 'could not tell who asked for help; listing it all');
+      }
+      const shown = identity
+        ? commands.filter((command) => shownTo(command.audience, identity, sources.policy))
+        : commands;
+      await invocation.reply(helpMessage(shown, identity?.mapped === false));
+    },
   };
   const commands = [help, ...features];
 

@@ -6,8 +6,16 @@ export interface CommandSummary {
   summary: string;
 }
 
-export function helpMessage(commands: readonly CommandSummary[]): MessageBody {
-  const lines = commands.map((command) => `\`${command.usage}\` — ${command.summary}`);
+/** The commands someone may use; `unmapped`: they are not a VAMS user, so that is all. */
+export function helpMessage(commands: readonly CommandSummary[], unmapped = false): MessageBody {
+  const lines = [
+    ...commands.map((command) => `\`${command.usage}\` — ${command.summary}`),
+    ...(unmapped
+      ? [
+          '_You are not mapped to a VAMS user, so this is all you can use; `/vams whoami` says why._',
+        ]
+      : []),
+  ];
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'vams-chatops commands' } },
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },

@@ -131,21 +131,67 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
 describe('/vams help and usage errors', () => {
   let bot: TestBot;
   beforeAll(async () => {
-    bot = await startTestBot();
+    bot = await startTestBot({ env: { MANAGER_ROLES: 'lead' } });
+    await bot.deployment.addRole('viewer');
+    await bot.deployment.addRole('lead');
+    await bot.deployment.addVamsUser('ada@example.com', ['admin']);
+    await bot.deployment.addVamsUser('lee@example.com', ['lead']);
+    await bot.deployment.addVamsUser('vic@example.com', ['viewer']);
+    bot.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
+    bot.slack.addUser({ id: 'U0LEE', email: 'lee@example.com', emailConfirmed: true });
+    bot.slack.addUser({ id: 'U0VIC', email: 'vic@example.com', emailConfirmed: true });
   });
   afterAll(() => bot.stop());
 
-  it.each(['help', '', 'HELP'])(
-    '/vams %j lists the commands in the ack, only to the caller',
-    async (text) => {
-      const result = await bot.driver.command('U0ANY', text);
-      expect(result.status).toBe(200);
-      expect(result.ack).toMatchObject({ response_type: 'ephemeral' });
-      const shown = JSON.stringify(result.ack);
-      expect(shown).toContain('/vams help');
-      expect(shown).toContain('/vams whoami');
-    },
-  );
+  /** The help reply for this person, after the empty ack. */
+  async function helpFor(slackUserId: string, text = 'help') {
+    const result = await bot.driver.command(slackUserId, text);
+    expect(result.status).toBe(200);
+    expect(result.ack).toBeNull();
+    const reply = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === result.responseUrl,
+    );
+    expect(reply.args).toMatchObject({ response_type: 'ephemeral' });
+    return JSON.stringify(reply.args);
+  }
+
+  it.each(['help', '', 'HELP'])('/vams %j lists the commands, only to the caller', async (text) => {
+    const shown = await helpFor('U0ADA', text);
+    expect(shown).toContain('/vams help');
+    expect(shown).toContain('/vams whoami');
+  });
+
+  it('lists only what the asker may use, with their roles now', async () => {
+    const admin = await helpFor('U0ADA');
+    for (const usage of [
+      '/vams user offboard',
+      '/vams role assign',
+      '/vams user list',
+      '/vams key request',
+    ]) {
+      expect(admin).toContain(usage);
+    }
+    const manager = await helpFor('U0LEE');
+    expect(manager).toContain('/vams user list');
+    expect(manager).not.toContain('/vams user offboard');
+    const viewer = await helpFor('U0VIC');
+    expect(viewer).toContain('/vams key request');
+    expect(viewer).toContain('/vams role request');
+    for (const usage of [
+      '/vams user offboard',
+      '/vams user list',
+      '/vams role assign',
+      '/vams link',
+      '/vams breakglass',
+    ]) {
+      expect(viewer).not.toContain(usage);
+    }
+    const stranger = await helpFor('U0ANY');
+    expect(stranger).toContain('/vams whoami');
+    expect(stranger).not.toContain('/vams key request');
+    expect(stranger).toContain('You are not mapped to a VAMS user');
+  });
 
   it('answers an unknown sub-command with a short usage error, escaping what was typed', async () => {
     // Slack sends a typed @channel as <!channel>, and typed angle brackets as entities.

@@ -14,6 +14,7 @@ import {
   answerTo,
   buttonLabels,
   cognitoUser,
+  helpShown,
   recordCognitoCommands,
   type SentCognitoCommand,
   submittedDm,
@@ -404,8 +405,7 @@ describe('/vams user list with a prefix, and /vams user show', () => {
   });
 
   it('lists the new sub-commands in /vams help', async () => {
-    const result = await bot.driver.command('U0ADA', 'help');
-    const help = textIn(result.ack);
+    const help = await helpShown(bot, 'U0ADA');
     expect(help).toContain('/vams user list [prefix]');
     expect(help).toContain('/vams user show <userId>');
   });

@@ -14,6 +14,7 @@ import {
   dmsTo,
   type FiledRequest,
   finished,
+  helpShown,
   logEntries,
   recordCognitoCommands,
   requestStore,
@@ -444,7 +445,6 @@ describe('/vams user update: only what changed is sent, marked verified', () => 
   );
 
   it('is listed in /vams help', async () => {
-    const result = await bot.driver.command('U0ADA', 'help');
-    expect(textIn(result.ack)).toContain('/vams user update <userId>');
+    expect(await helpShown(bot, 'U0ADA')).toContain('/vams user update <userId>');
   });
 });

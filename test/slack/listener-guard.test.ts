@@ -8,6 +8,7 @@ import { DirectMessages } from '../../src/slack/slack-notifier';
 import { API_KEY_IDS } from '../../src/views/api-key.view';
 import {
   answerTo,
+  helpShown,
   onboardingFields,
   openOnboardingModal,
   textIn,
@@ -36,9 +37,7 @@ describe('a listener that throws', () => {
   afterAll(() => bot.stop());
 
   async function stillServes(): Promise<void> {
-    const help = await bot.driver.command('U0ADA', 'help');
-    expect(help.status).toBe(200);
-    expect(textIn(help.ack)).toContain('/vams whoami');
+    expect(await helpShown(bot, 'U0ADA')).toContain('/vams whoami');
   }
 
   it('turns a dialog whose submission fails before its ack into a notice with a reference', async () => {

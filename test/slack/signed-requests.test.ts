@@ -33,13 +33,18 @@ describe('signed requests', () => {
   const body = () => commandBody('help', bot.slack.newResponseUrl(), bot.slack.issueTrigger());
 
   it('answers a correctly signed /vams help with the command list', async () => {
-    const payload = body();
+    const responseUrl = bot.slack.newResponseUrl();
+    const payload = commandBody('help', responseUrl, bot.slack.issueTrigger());
     const response = await bot.driver.sendSigned(payload, {
       timestamp: now(),
       signature: sign(bot.signingSecret, now(), payload),
     });
     expect(response.status).toBe(200);
-    expect(response.text).toContain('/vams whoami');
+    const reply = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === responseUrl,
+    );
+    expect(JSON.stringify(reply.args)).toContain('/vams whoami');
   });
 
   it('refuses a bad signature with 401', async () => {

@@ -430,3 +430,20 @@ export function listedIds(blocks: unknown[]): { decide: string[]; own: string[] 
   }
   return listed;
 }
+
+/** `/vams help` as this person sees it: an empty ack, then the commands they may use. */
+export async function helpShown(
+  bot: TestBot,
+  slackUserId: string,
+  options: { command?: string } = {},
+): Promise<string> {
+  const result = await bot.driver.command(slackUserId, 'help', options);
+  if (result.status !== 200 || result.ack !== null) {
+    throw new Error(`help answered ${result.status}: ${JSON.stringify(result.ack)}`);
+  }
+  const reply = await bot.slack.waitForCall(
+    'response_url',
+    (call) => call.args.url === result.responseUrl,
+  );
+  return textIn(reply.args);
+}
