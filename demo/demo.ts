@@ -114,11 +114,17 @@ async function seedWorkspace(app: RunningApp, slack: SlackStandIn): Promise<void
 }
 
 async function identityTour(driver: SlackDriver, slack: SlackStandIn): Promise<void> {
-  print('━━ 1. Who is who', '', `── ${ada.name} types /vams help`);
-  boxed(
-    `${ada.name} sees (only them):`,
-    renderMessage((await driver.command(ada.id, 'help')).ack, nameOf),
-  );
+  print('━━ 1. Who is who');
+  // Help lists what each may use: an admin sees it all, a plain user their own commands.
+  for (const person of [ada, pat]) {
+    print(`── ${person.name} types /vams help`);
+    const result = await driver.command(person.id, 'help');
+    const reply = await slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === result.responseUrl,
+    );
+    boxed(`${person.name} sees (only them):`, renderMessage(reply.args, nameOf));
+  }
   for (const person of [ada, max, pat, gus]) {
     print(`── ${person.name} types /vams whoami`);
     const result = await driver.command(person.id, 'whoami');
@@ -437,6 +443,61 @@ async function grantTour(app: RunningApp, driver: SlackDriver, slack: SlackStand
   print('── What VAMS now holds for pat', ...(await roleRows(app, pat.email)), '');
 }
 
+async function breakglassTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn) {
+  print('━━ 9. Break glass: a role at once in an emergency, reviewed afterwards', '');
+  const viewId = await openDialog(driver, slack, max, 'breakglass scanner');
+  print(`── ${max.name} picks "1 hour", says what is broken and presses Break glass`);
+  let mark = slack.calls.length;
+  await driver.submitView(max.id, viewId, {
+    Duration: '1 hour',
+    Reason: 'The capture rig upload is stuck and the scanner team is out',
+  });
+  const posted = await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark && call.args.channel === APPROVALS && !call.args.thread_ts,
+  );
+  const id = /request (R[0-9A-Z]+) /.exec(String(posted.args.text))?.[1] ?? '';
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark &&
+      call.args.channel === slack.dmChannelOf(max.id) &&
+      String(call.args.text).includes(`*${id}*:`),
+  );
+  // The card is drawn again as the grant runs: found by its request id.
+  const ts = slack
+    .messages(APPROVALS)
+    .find((message) => !message.threadTs && message.text?.includes(`request ${id} `))?.ts;
+  const card = { channel: APPROVALS, ts: ts ?? '' };
+  showApprovalsChannel(slack, card.ts);
+  narrate(slack, slack.calls.slice(mark), max.name);
+  print(
+    '── What VAMS now holds for max, with no approval',
+    ...(await roleRows(app, max.email)),
+    '',
+  );
+  print(`── ${max.name} clicks Reviewed on their own break-glass`);
+  mark = slack.calls.length;
+  const own = await driver.clickButton(max.id, card, 'Reviewed');
+  await slack.waitForCall('response_url', (call) => call.args.url === own.responseUrl);
+  narrate(slack, slack.calls.slice(mark), max.name);
+  print(`── ${bea.name} reads the reason and clicks Revoke now`);
+  mark = slack.calls.length;
+  const revoked = await driver.clickButton(bea.id, card, 'Revoke now');
+  await slack.waitForCall('response_url', (call) => call.args.url === revoked.responseUrl);
+  await slack.waitForCall(
+    'chat.postMessage',
+    (call) =>
+      slack.calls.indexOf(call) >= mark &&
+      call.args.thread_ts === card.ts &&
+      String(call.args.text).includes('revoked on review'),
+  );
+  narrate(slack, slack.calls.slice(mark), bea.name);
+  showApprovalsChannel(slack, card.ts);
+  print('── What VAMS now holds for max', ...(await roleRows(app, max.email)), '');
+}
+
 async function linkTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn) {
   print('━━ 7. A contractor whose Slack email VAMS does not know, linked by an admin', '');
   const { clients, tables } = app.backend;
@@ -569,6 +630,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     REMIND_AFTER_MINUTES: '1',
     APPROVER_MENTION: 'S0APPROVERS',
+    BREAKGLASS_ALLOWED: 'manager',
+    BREAKGLASS_ROLES: 'scanner',
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   print(
@@ -596,6 +659,7 @@ async function main(): Promise<void> {
     await grantTour(app, driver, slack);
     await linkTour(app, driver, slack);
     await nudgeAndHomeTour(driver, slack);
+    await breakglassTour(app, driver, slack);
     const audit = logLines.filter((line) => line.includes('[AUTHCHANGES]')).length;
     const secrets = checkNoSecretLeaked(slack, logLines);
     print(

@@ -215,7 +215,7 @@ export function requestCard(
   const calling =
     request.status === 'pending' && mentions.length > 0 ? `${mentionsText(mentions)} ` : '';
   // Break-glass is announced: said so first in the notification.
-  const announced = request.requiredApprovals === 0 ? ':rotating_light: Break glass: ' : '';
+  const announced = request.requiredApprovals === 0 ? ':rotating_light: ' : '';
   return {
     text: `${calling}${announced}${title} for ${request.subject} by <@${request.requester.slackUserId}>: ${request.status}`,
     blocks,

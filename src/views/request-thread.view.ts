@@ -7,7 +7,7 @@ import type { StepState } from '../workflow/workflow';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits';
 import { clip } from './fit';
 import { type MessageBody, sectionMessage } from './message';
-import { code, escapeMrkdwn } from './mrkdwn';
+import { code, escapeMrkdwn, withSlackDates } from './mrkdwn';
 import { explainRefusal } from './reasons';
 import { kindInSentence, kindTitle } from './request-card.view';
 import { summaryPieces, summaryWithin } from './summary';
@@ -25,7 +25,9 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 // Mentions come only from the Slack ids a step recorded as such (who got a DM). Text is escaped
 // and never read for ids: a key name or an error saying "DM to U0…" pings nobody.
 function detailText(step: StepState): string {
-  if (!step.detailParts) return escapeMrkdwn(clip(step.detail ?? '', DETAIL_LIMIT));
+  if (!step.detailParts) {
+    return withSlackDates(escapeMrkdwn(clip(step.detail ?? '', DETAIL_LIMIT)), DETAIL_LIMIT * 2);
+  }
   let room = DETAIL_LIMIT;
   const shown: string[] = [];
   for (const part of step.detailParts) {
@@ -36,7 +38,7 @@ function detailText(step: StepState): string {
       continue;
     }
     const text = 'text' in part ? part.text : part.slackUserId;
-    shown.push(escapeMrkdwn(clip(text, room)));
+    shown.push(withSlackDates(escapeMrkdwn(clip(text, room)), DETAIL_LIMIT));
     room -= text.length;
   }
   return shown.join('');

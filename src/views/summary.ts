@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from './mrkdwn';
+import { escapeMrkdwn, withSlackDates } from './mrkdwn';
 
 // A request's summary or failure is one string that can name every step done or every person:
 // a 50-person offboarding that fails at its last step says 200 step names, over 6000 characters,
@@ -42,7 +42,12 @@ function escapedHead(raw: string, limit: number): { head: string; rest: string }
  * The summary as escaped mrkdwn of at most `limit` characters. When it is longer it is cut
  * between list items and ends with how many items were left out and where they are.
  */
+/** The summary escaped and shortened to `limit`, its times as Slack dates where they fit. */
 export function summaryWithin(summary: string, limit: number): string {
+  return withSlackDates(plainSummaryWithin(summary, limit), limit);
+}
+
+function plainSummaryWithin(summary: string, limit: number): string {
   const whole = escapeMrkdwn(summary);
   if (whole.length <= limit) return whole;
   const separator = separatorOf(summary);
@@ -102,5 +107,5 @@ export function summaryPieces(summary: string, limit: number): string[] {
     }
   });
   push();
-  return pieces.length > 0 ? pieces : [''];
+  return pieces.length > 0 ? pieces.map((piece) => withSlackDates(piece, limit)) : [''];
 }

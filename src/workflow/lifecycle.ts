@@ -642,8 +642,8 @@ export function transition(
       const by = { slackUserId: event.clicker.slackUserId, vamsUserId: event.clicker.vamsUserId };
       const said =
         event.outcome === 'reviewed'
-          ? `Break-glass reviewed by <@${by.slackUserId}>: the grant stands until it ends.`
-          : `Break-glass revoked by <@${by.slackUserId}> on review: the grant ends now.`;
+          ? `Break-glass reviewed by ${by.vamsUserId}: the grant stands until it ends.`
+          : `Break-glass revoked on review by ${by.vamsUserId}: the grant ends now.`;
       return {
         ok: true,
         request: told({ ...request, review: { by, at, outcome: event.outcome } }, now, [

@@ -1,6 +1,6 @@
 import type { RequestOf } from '../../src/domain/request';
 import { BLOCK_KIT_LIMITS, checkMessage } from '../../src/views/block-kit-limits';
-import { escapeMrkdwn } from '../../src/views/mrkdwn';
+import { escapeMrkdwn, withSlackDates } from '../../src/views/mrkdwn';
 import { requestCard } from '../../src/views/request-card.view';
 import { requesterOutcomeDm, resultMessages } from '../../src/views/request-thread.view';
 import { summaryPieces, summaryWithin } from '../../src/views/summary';
@@ -158,5 +158,17 @@ describe('summaryPieces', () => {
     const pieces = summaryPieces(summary, 500);
     expect(pieces.map((piece) => piece.length)).toEqual([500, 500, 200]);
     expect(pieces.join('')).toBe(summary);
+  });
+});
+
+describe('times in threads', () => {
+  it('shows "YYYY-MM-DD HH:MM UTC" as a Slack date in the reader’s zone, as far as the limit allows', () => {
+    const text = 'kim holds editor until 2026-12-04 14:08 UTC (grant G1-1)';
+    expect(summaryWithin(text, 3000)).toBe(
+      `kim holds editor until <!date^${Date.parse('2026-12-04T14:08:00Z') / 1000}^{date_short_pretty} {time}|2026-12-04 14:08 UTC> (grant G1-1)`,
+    );
+    // No room for the markup: the text stays as it was.
+    expect(summaryWithin(text, text.length)).toBe(text);
+    expect(withSlackDates('until 2026-13-45 99:99 UTC', 3000)).toBe('until 2026-13-45 99:99 UTC');
   });
 });
