@@ -71,7 +71,13 @@ export function unknownCommandMessage(
   commands: readonly SubCommand[],
   words: readonly string[],
 ): MessageBody {
-  const [first] = words;
+  const [first, second] = words;
+  // VAMS's own word for it; here a user leaves through offboarding, which also takes their
+  // roles and keys away.
+  if (first?.toLowerCase() === 'user' && second?.toLowerCase() === 'delete') {
+    const text = `There is no \`/vams user delete\`: use \`/vams user offboard <userId>\`, which removes the user's VAMS roles and API keys, signs them out, then deletes or disables the Cognito user (needs an approval).`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
   const family = commands.filter(
     (command) => first && command.name.startsWith(`${first.toLowerCase()} `),
   );

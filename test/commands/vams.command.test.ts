@@ -24,4 +24,13 @@ describe('/vams with words it does not know', () => {
     expect(said).toContain('/vams help');
     expect(said.length).toBeLessThan(1000);
   });
+
+  it.each(['user delete', 'user delete ada', 'USER Delete ada extra'])(
+    '`/vams %s` points at offboarding',
+    async (text) => {
+      const result = await bot.driver.command('U0ANYONE', text);
+      expect(result.status).toBe(200);
+      expect(textIn(result.ack)).toContain('/vams user offboard <userId>');
+    },
+  );
 });
