@@ -19,7 +19,11 @@ export type FilingAsk =
   | { kind: 'key.create'; ownerUserId: string }
   /** `ownerUserId` undefined: the asker's own keys. */
   | { kind: 'key.list'; ownerUserId: string | undefined }
-  | { kind: 'key.rotate' | 'key.revoke'; apiKeyId: string; ownerUserId: string }
+  | {
+      kind: 'key.rotate' | 'key.revoke' | 'key.update' | 'key.reactivate';
+      apiKeyId: string;
+      ownerUserId: string;
+    }
   /** A role given to another VAMS user (or, by an admin, to themselves). */
   | { kind: 'role.assign'; userId: string }
   /** A time-bound grant for oneself. */
@@ -42,7 +46,10 @@ export type FilingRefusal =
   | { code: 'own-account'; ask: FilingAsk }
   /** Only admins may ask for this about another's account; `ownUserId` is the asker's. */
   | { code: 'not-your-account'; ask: AskOf<'user.reset-password'>; ownUserId: string }
-  | { code: 'not-the-key-owner'; ask: AskOf<'key.list' | 'key.rotate' | 'key.revoke'> };
+  | {
+      code: 'not-the-key-owner';
+      ask: AskOf<'key.list' | 'key.rotate' | 'key.revoke' | 'key.update' | 'key.reactivate'>;
+    };
 
 export type Filing =
   | { allowed: true; requester: MappedIdentity }
@@ -65,6 +72,8 @@ function requestOf(
     case 'key.create':
       return { kind: ask.kind, about: [ask.ownerUserId], forOthers: true };
     case 'key.rotate':
+    case 'key.update':
+    case 'key.reactivate':
       return { kind: ask.kind, about: [ask.ownerUserId] };
     case 'role.assign':
       return { kind: ask.kind, about: [ask.userId], forOthers: true };
@@ -98,6 +107,8 @@ function othersRefusal(ask: FilingAsk, identity: MappedIdentity): FilingRefusal 
       return { code: 'not-your-account', ask, ownUserId: identity.vamsUserId };
     case 'key.rotate':
     case 'key.revoke':
+    case 'key.update':
+    case 'key.reactivate':
     case 'key.list':
       return { code: 'not-the-key-owner', ask };
     default:

@@ -9,7 +9,7 @@ import { type Person, REASON_REQUIRED } from '../domain/request';
 import { checkKeyForm, daysAhead, type KeyLimits, rotatedName } from '../kinds/api-key/key-rules';
 import { parseViewState, textValue } from '../slack/view-state';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
-import { apiKeyExpiry, endOfDayUtc } from '../vams/api-key-format';
+import { apiKeyExpiry, endOfDayUtc, zonedInstant } from '../vams/api-key-format';
 import { VAMS_USER_ID } from '../vams/vams-format';
 import {
   API_KEY_IDS,
@@ -17,14 +17,17 @@ import {
   apiKeyModal,
   deleteConfirmation,
   deletedByAdminDm,
+  keyUpdateModal,
+  reactivateModal,
   revokedByAdminDm,
   revokedReply,
   rotateModal,
+  updatedByAdminDm,
 } from '../views/api-key.view';
 import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
 import { sectionMessage } from '../views/message';
-import { code, escapeMrkdwn } from '../views/mrkdwn';
+import { code, escapeMrkdwn, slackDate } from '../views/mrkdwn';
 import { noticeModal } from '../views/user-create.view';
 import { logAuthChangeBy } from '../workflow/auth-changes';
 import type { RequestDraft } from '../workflow/workflow';
@@ -60,12 +63,17 @@ const USAGE = {
   revoke: '/vams key revoke <apiKeyId>',
   rotate: '/vams key rotate <apiKeyId>',
   delete: '/vams key delete <apiKeyId>',
+  update: '/vams key update <apiKeyId>',
+  reactivate: '/vams key reactivate <apiKeyId>',
 } as const;
 
 const API_KEY_ID = /^[0-9a-fA-F-]{8,64}$/;
 const ROTATE_TITLE = 'Rotate an API key';
 
-function keyAsk(kind: 'key.rotate' | 'key.revoke', key: ApiKeyMetadata): FilingAsk {
+function keyAsk(
+  kind: 'key.rotate' | 'key.revoke' | 'key.update' | 'key.reactivate',
+  key: ApiKeyMetadata,
+): FilingAsk {
   return { kind, apiKeyId: key.apiKeyId, ownerUserId: key.userId };
 }
 
@@ -286,7 +294,136 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
     },
   };
 
-  return [requestKey, createKey, listKeys, revokeKey, rotateKey, deleteKey];
+  const updateKey: SubCommand = {
+    name: 'key update',
+    usage: USAGE.update,
+    audience: 'mapped',
+    summary:
+      'a key’s description or expiry: a new description or an earlier expiry at once, a later one needs an approval',
+    run: async (invocation) => {
+      const apiKeyId = oneKeyId(invocation);
+      if (!apiKeyId) {
+        await invocation.ack(
+          usageErrorMessage('Name one API key id (see `/vams key list`).', USAGE.update),
+        );
+        return;
+      }
+      await invocation.ack();
+      const loading = noticeModal(UPDATE_TITLE, `Loading… reading API key ${code(apiKeyId)}.`);
+      await openThenCheck(feature, invocation.triggerId, loading, async () => {
+        const found = await changeableKey(feature, invocation, apiKeyId, 'key.update');
+        if (typeof found === 'string') return found;
+        const expiry = zonedInstant(found.key.expiresAt);
+        return keyUpdateModal(found.key, expiry?.toISOString().slice(0, 10));
+      });
+    },
+  };
+
+  const reactivateKey: SubCommand = {
+    name: 'key reactivate',
+    usage: USAGE.reactivate,
+    audience: 'mapped',
+    summary: 'switch a deactivated key on again (needs an approval)',
+    run: async (invocation) => {
+      const apiKeyId = oneKeyId(invocation);
+      if (!apiKeyId) {
+        await invocation.ack(
+          usageErrorMessage('Name one API key id (see `/vams key list`).', USAGE.reactivate),
+        );
+        return;
+      }
+      await invocation.ack();
+      const loading = noticeModal(REACTIVATE_TITLE, `Loading… reading API key ${code(apiKeyId)}.`);
+      await openThenCheck(feature, invocation.triggerId, loading, async () => {
+        const found = await reactivatableKey(feature, invocation, apiKeyId);
+        return typeof found === 'string' ? found : reactivateModal(found.key);
+      });
+    },
+  };
+
+  return [
+    requestKey,
+    createKey,
+    listKeys,
+    revokeKey,
+    rotateKey,
+    updateKey,
+    reactivateKey,
+    deleteKey,
+  ];
+}
+
+const UPDATE_TITLE = 'Update an API key';
+const REACTIVATE_TITLE = 'Reactivate an API key';
+
+/** The key, if it is there and this person may change it; else why not. */
+async function changeableKey(
+  feature: ApiKeyFeature,
+  who: { slackUserId: string; teamId: string | undefined },
+  apiKeyId: string,
+  kind: 'key.update' | 'key.reactivate',
+): Promise<{ key: ApiKeyMetadata; requester: Identity & { mapped: true } } | string> {
+  const [identity, key] = await Promise.all([
+    feature.identify(who.slackUserId, who.teamId),
+    feature.apiKeys.get(apiKeyId),
+  ]);
+  if (!key) return `There is no API key ${code(apiKeyId)}.`;
+  const filing = mayFile(identity, feature.policy, keyAsk(kind, key));
+  if (!filing.allowed) return filingRefusalText(filing.refusal);
+  if (kind === 'key.update' && !key.active) {
+    return `API key ${code(key.name)} is inactive; switch it on with \`/vams key reactivate ${key.apiKeyId}\` first.`;
+  }
+  return { key, requester: filing.requester };
+}
+
+/** A key that may be asked to work again: inactive, not expired, its owner able to use keys. */
+async function reactivatableKey(
+  feature: ApiKeyFeature,
+  who: { slackUserId: string; teamId: string | undefined },
+  apiKeyId: string,
+): Promise<{ key: ApiKeyMetadata; requester: Identity & { mapped: true } } | string> {
+  const found = await changeableKey(feature, who, apiKeyId, 'key.reactivate');
+  if (typeof found === 'string') return found;
+  const { key } = found;
+  if (key.active) return `API key ${code(key.name)} is active already.`;
+  const expiry = zonedInstant(key.expiresAt);
+  if (expiry && expiry.getTime() <= feature.clock().getTime()) {
+    return `API key ${code(key.name)} expired ${slackDate(expiry.toISOString())}, so it would not work even if active. Ask for a new key with \`/vams key request\`.`;
+  }
+  const problem = await feature.ownerProblem(key.userId);
+  return problem ?? found;
+}
+
+/** What the `key update` dialog asks for, checked as VAMS and the expiry limits want it. */
+function checkUpdateForm(
+  input: { description: string; expires: string; reason: string },
+  now: Date,
+  limits: KeyLimits,
+):
+  | { ok: true; description: string; expiresAt: string; reason: string }
+  | {
+      ok: false;
+      errors: Partial<Record<'description' | 'expires' | 'reason', string>>;
+    } {
+  // The key form's own rules, with the key's name left as it is.
+  const checked = checkKeyForm({ ...input, name: 'unchanged' }, now, limits);
+  if (checked.ok) {
+    return {
+      ok: true,
+      description: checked.description,
+      expiresAt: checked.expiresAt,
+      reason: checked.reason,
+    };
+  }
+  const { description, expires, reason } = checked.errors;
+  return {
+    ok: false,
+    errors: {
+      ...(description ? { description } : {}),
+      ...(expires ? { expires } : {}),
+      ...(reason ? { reason } : {}),
+    },
+  };
 }
 
 /** No approval: deleting takes access away for good. Someone else's key: audited, owner told. */
@@ -557,6 +694,169 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       return;
     }
     await submitRequest(feature, view, draft);
+  });
+
+  app.view(API_KEY_IDS.updateCallbackId, async ({ ack, body, view }) => {
+    const values = parseViewState(view.state.values);
+    const checked = checkUpdateForm(
+      {
+        description: textValue(values, API_KEY_IDS.description),
+        expires: textValue(values, API_KEY_IDS.expires),
+        reason: textValue(values, API_KEY_IDS.reason),
+      },
+      feature.clock(),
+      feature.limits,
+    );
+    if (!checked.ok) {
+      await ack(fieldErrorsAck(checked.errors, API_KEY_IDS));
+      return;
+    }
+    const who = { slackUserId: body.user.id, teamId: body.user.team_id ?? body.team?.id };
+    const found = API_KEY_ID.test(view.private_metadata)
+      ? await changeableKey(feature, who, view.private_metadata, 'key.update')
+      : 'This dialog names no API key; run `/vams key update <apiKeyId>` again.';
+    if (typeof found === 'string') {
+      await ack(noticeAck(UPDATE_TITLE, found));
+      return;
+    }
+    const { key, requester } = found;
+    const current = zonedInstant(key.expiresAt);
+    const wanted = new Date(checked.expiresAt);
+    const sameExpiry = current?.getTime() === wanted.getTime();
+    const sameDescription = checked.description === key.description;
+    if (sameExpiry && sameDescription) {
+      await ack(
+        fieldErrorsAck(
+          { expires: 'Nothing would change: pick another day or change the description.' },
+          API_KEY_IDS,
+        ),
+      );
+      return;
+    }
+    // A key that never expired is given an end: that only takes access away, like an earlier one.
+    const later = current !== undefined && wanted.getTime() > current.getTime();
+    if (later) {
+      const problem = await feature.ownerProblem(key.userId);
+      if (problem) {
+        await ack(noticeAck(UPDATE_TITLE, problem));
+        return;
+      }
+      await ack();
+      await submitRequest(feature, view, {
+        kind: 'key.update',
+        params: {
+          apiKeyId: key.apiKeyId,
+          ownerUserId: key.userId,
+          name: key.name,
+          description: checked.description,
+          expiresAt: checked.expiresAt,
+          previousExpiresAt: key.expiresAt ?? '',
+        },
+        reason: checked.reason,
+        requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
+        subject: key.userId,
+        preflight: [
+          { check: 'key-active', ok: true, detail: `${key.name} (${key.apiKeyId}) is active` },
+          {
+            check: 'owner-role',
+            ok: true,
+            detail: `${key.userId} holds a VAMS role that works with API keys`,
+          },
+        ],
+      });
+      return;
+    }
+    const now = feature.clock();
+    const change = [
+      ...(sameExpiry ? [] : [`it now expires ${slackDate(checked.expiresAt)}`]),
+      ...(sameDescription ? [] : ['its description changed']),
+    ].join(' and ');
+    if (
+      !(await feature.apiKeys.updateDetails(
+        key.apiKeyId,
+        { description: checked.description, expiresAt: checked.expiresAt },
+        now,
+      ))
+    ) {
+      await ack(noticeAck(UPDATE_TITLE, 'That API key no longer exists; nothing was changed.'));
+      return;
+    }
+    const own = sameVamsUser(requester.vamsUserId, key.userId);
+    logAuthChangeBy(
+      feature.logger,
+      'apiKeyUpdate',
+      { users: [requester.vamsUserId], roles: requester.roles },
+      {
+        apiKeyId: key.apiKeyId,
+        userId: key.userId,
+        expiresAt: checked.expiresAt,
+        descriptionChanged: !sameDescription,
+        updatedBy: requester.vamsUserId,
+      },
+    );
+    await feature.audit({
+      requestId: `key-${key.apiKeyId}`,
+      at: now.toISOString(),
+      type: own ? 'key-updated-by-owner' : 'key-updated-by-admin',
+      actor: requester.vamsUserId,
+      detail: {
+        apiKeyId: key.apiKeyId,
+        owner: key.userId,
+        expiresAt: checked.expiresAt,
+        reason: checked.reason,
+        slackUserId: requester.slackUserId,
+      },
+    });
+    await ack(
+      noticeAck(
+        UPDATE_TITLE,
+        `Updated API key *${escapeMrkdwn(key.name)}*: ${change}. No approval was needed: this only narrows what the key can do${own ? '' : '; its owner is told by DM'}.`,
+      ),
+    );
+    if (own) return;
+    const ownerSlackUser = await feature.slackUserOf(key.userId).catch(() => undefined);
+    if (!ownerSlackUser) return;
+    await feature.dms
+      .send(ownerSlackUser, updatedByAdminDm(key, requester.slackUserId, `${change}.`))
+      .catch((error: unknown) =>
+        feature.logger.warn(
+          { err: error, apiKeyId: key.apiKeyId },
+          'could not tell the owner of an updated key',
+        ),
+      );
+  });
+
+  app.view(API_KEY_IDS.reactivateCallbackId, async ({ ack, body, view }) => {
+    const reason = textValue(parseViewState(view.state.values), API_KEY_IDS.reason).trim();
+    if (!reason) {
+      await ack(reasonErrorAck(REASON_REQUIRED));
+      return;
+    }
+    const who = { slackUserId: body.user.id, teamId: body.user.team_id ?? body.team?.id };
+    const found = API_KEY_ID.test(view.private_metadata)
+      ? await reactivatableKey(feature, who, view.private_metadata)
+      : 'This dialog names no API key; run `/vams key reactivate <apiKeyId>` again.';
+    if (typeof found === 'string') {
+      await ack(noticeAck(REACTIVATE_TITLE, found));
+      return;
+    }
+    await ack();
+    const { key, requester } = found;
+    await submitRequest(feature, view, {
+      kind: 'key.reactivate',
+      params: { apiKeyId: key.apiKeyId, ownerUserId: key.userId, name: key.name },
+      reason,
+      requester: { slackUserId: requester.slackUserId, vamsUserId: requester.vamsUserId },
+      subject: key.userId,
+      preflight: [
+        { check: 'key-inactive', ok: true, detail: `${key.name} (${key.apiKeyId}) is inactive` },
+        {
+          check: 'owner-role',
+          ok: true,
+          detail: `${key.userId} is enabled and holds a VAMS role that works with API keys`,
+        },
+      ],
+    });
   });
 
   // Revoke and Delete on a key list, a confirmation or the Home tab: the command's own rules,

@@ -4,6 +4,8 @@ export type DomainErrorCode =
   | 'unavailable'
   | 'user-id-taken'
   | 'user-gone'
+  /** The API key a request is about was deleted meanwhile. */
+  | 'key-gone'
   | 'last-admin'
   /** Other removals of admin roles kept winning the race; trying again works. */
   | 'admin-guard-busy'

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { apiKeyParams, apiKeyRotationParams } from '../kinds/api-key/params';
+import {
+  apiKeyParams,
+  apiKeyReactivateParams,
+  apiKeyRotationParams,
+  apiKeyUpdateParams,
+} from '../kinds/api-key/params';
 import { breakglassParams } from '../kinds/breakglass/params';
 import { linkParams } from '../kinds/link/params';
 import { offboardParams } from '../kinds/offboarding/params';
@@ -153,6 +158,12 @@ export const accessRequest = z.discriminatedUnion('kind', [
   z.object({ ...requestFields, kind: z.literal('user.update'), params: userUpdateParams }),
   z.object({ ...requestFields, kind: z.literal('key.create'), params: apiKeyParams }),
   z.object({ ...requestFields, kind: z.literal('key.rotate'), params: apiKeyRotationParams }),
+  z.object({ ...requestFields, kind: z.literal('key.update'), params: apiKeyUpdateParams }),
+  z.object({
+    ...requestFields,
+    kind: z.literal('key.reactivate'),
+    params: apiKeyReactivateParams,
+  }),
   z.object({ ...requestFields, kind: z.literal('role.assign'), params: roleAssignParams }),
   z.object({ ...requestFields, kind: z.literal('role.request'), params: roleRequestParams }),
   z.object({ ...requestFields, kind: z.literal('role.remove'), params: roleRemoveParams }),

@@ -1,6 +1,11 @@
 import type { AccessRequest, RequestKind } from '../domain/request';
 import type { KindExecutor } from '../workflow/steps';
-import { apiKeyCreateKind, apiKeyRotateKind } from './api-key';
+import {
+  apiKeyCreateKind,
+  apiKeyReactivateKind,
+  apiKeyRotateKind,
+  apiKeyUpdateKind,
+} from './api-key';
 import { breakglassKind } from './breakglass';
 import { type KindRules, type KindServices, kindRules } from './kind';
 import { linkKind } from './link';
@@ -23,6 +28,8 @@ const KINDS: { readonly [K in RequestKind]: KindRules<K> } = {
   'user.update': kindRules(userUpdateKind),
   'key.create': kindRules(apiKeyCreateKind),
   'key.rotate': kindRules(apiKeyRotateKind),
+  'key.update': kindRules(apiKeyUpdateKind),
+  'key.reactivate': kindRules(apiKeyReactivateKind),
   'role.assign': kindRules(roleAssignKind),
   'role.request': kindRules(roleRequestKind),
   'role.remove': kindRules(roleRemoveKind),

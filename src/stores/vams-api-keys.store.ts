@@ -214,4 +214,54 @@ export class VamsApiKeyStore {
       throw error;
     }
   }
+
+  /**
+   * A key's description and expiry, as VAMS's own update writes them (`updatedAt` too); only
+   * where the key still is. Writing the same values again changes nothing: a step run twice is
+   * the same step. False when the key is gone.
+   */
+  async updateDetails(
+    apiKeyId: string,
+    change: { description: string; expiresAt: string },
+    at: Date,
+  ): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { apiKeyId },
+          UpdateExpression: 'SET description = :description, expiresAt = :expires, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(apiKeyId)',
+          ExpressionAttributeValues: {
+            ':description': change.description,
+            ':expires': change.expiresAt,
+            ':at': apiKeyTimestamp(at),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** `isActive` back to the string 'true', as VAMS writes it; only a key that is still there. */
+  async reactivate(apiKeyId: string, at: Date): Promise<'reactivated' | 'already active' | 'gone'> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { apiKeyId },
+          UpdateExpression: 'SET isActive = :active, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(apiKeyId) AND isActive <> :active',
+          ExpressionAttributeValues: { ':active': 'true', ':at': apiKeyTimestamp(at) },
+        }),
+      );
+      return 'reactivated';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.get(apiKeyId)) ? 'already active' : 'gone';
+    }
+  }
 }

@@ -14,6 +14,8 @@ export const API_KEY_IDS = {
   rotateButton: 'key.rotate',
   revokeButton: 'key.revoke',
   deleteButton: 'key.delete',
+  updateCallbackId: 'key-update',
+  reactivateCallbackId: 'key-reactivate',
   name: { block: 'name', action: 'value', maxLength: API_KEY_NAME_MAX },
   description: { block: 'description', action: 'value', maxLength: API_KEY_DESCRIPTION_MAX },
   expires: { block: 'expires', action: 'date' },
@@ -71,6 +73,57 @@ export function apiKeyModal(options: {
           type: 'datepicker',
           action_id: API_KEY_IDS.expires.action,
           initial_date: options.defaultDate,
+        },
+      },
+      reasonInput(),
+    ],
+  };
+}
+
+/** `/vams key update`: Description and Expires as they are now, and Reason. */
+export function keyUpdateModal(key: ApiKeyMetadata, expiresOn: string | undefined): ModalView {
+  return {
+    type: 'modal',
+    callback_id: API_KEY_IDS.updateCallbackId,
+    // Only the id: the key is read again when the dialog is submitted.
+    private_metadata: key.apiKeyId,
+    title: { type: 'plain_text', text: 'Update an API key' },
+    submit: { type: 'plain_text', text: 'Update' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `API key ${code(key.name)} of ${code(key.userId)}. A new description or an earlier expiry applies at once; a later expiry is a request an admin approves.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.description.block,
+        label: { type: 'plain_text', text: 'Description' },
+        element: {
+          type: 'plain_text_input',
+          action_id: API_KEY_IDS.description.action,
+          multiline: true,
+          max_length: API_KEY_IDS.description.maxLength,
+          ...(key.description ? { initial_value: key.description } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: API_KEY_IDS.expires.block,
+        label: { type: 'plain_text', text: 'Expires' },
+        hint: {
+          type: 'plain_text',
+          text: expiresOn
+            ? 'The key stops working at the end of this day (UTC).'
+            : 'The key never expires now; pick the day it should stop working (UTC).',
+        },
+        element: {
+          type: 'datepicker',
+          action_id: API_KEY_IDS.expires.action,
+          ...(expiresOn ? { initial_date: expiresOn } : {}),
         },
       },
       reasonInput(),
@@ -222,5 +275,27 @@ export function deleteConfirmation(key: ApiKeyMetadata): MessageBody {
 export function deletedByAdminDm(key: ApiKeyMetadata, adminSlackUserId: string): MessageBody {
   return sectionMessage(
     `<@${adminSlackUserId}> deleted your VAMS API key *${escapeMrkdwn(key.name)}* (${code(key.apiKeyId)}). It no longer works.`,
+  );
+}
+
+/** `/vams key reactivate`: what it does, and the `Reason` field. */
+export function reactivateModal(key: ApiKeyMetadata): ModalView {
+  return reasonModal({
+    callbackId: API_KEY_IDS.reactivateCallbackId,
+    title: 'Reactivate an API key',
+    submit: 'Request',
+    what: `Switch API key ${code(key.name)} of ${code(key.userId)} on again, with that user's VAMS roles. An admin approves it in the approvals channel.`,
+    metadata: key.apiKeyId,
+  });
+}
+
+/** The owner is told when someone else changed their key. */
+export function updatedByAdminDm(
+  key: ApiKeyMetadata,
+  adminSlackUserId: string,
+  change: string,
+): MessageBody {
+  return sectionMessage(
+    `<@${adminSlackUserId}> updated your VAMS API key ${code(key.name)} (${code(key.apiKeyId)}): ${change}`,
   );
 }

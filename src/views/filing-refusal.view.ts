@@ -18,6 +18,10 @@ function unmappedAttempt(ask: FilingAsk): string {
       return 'rotate API keys';
     case 'key.revoke':
       return 'revoke API keys';
+    case 'key.update':
+      return 'update API keys';
+    case 'key.reactivate':
+      return 'reactivate API keys';
     case 'user.disable':
     case 'user.enable':
     case 'user.signout':
@@ -66,7 +70,7 @@ const NOT_FOR_ONESELF: Partial<Record<FilingAsk['kind'], string>> = {
 
 function notTheKeyOwner(ask: RefusalAsk<'not-the-key-owner'>): string {
   if (ask.kind === 'key.list') return 'You can list your own keys only; admins can list anyone’s.';
-  const verb = ask.kind === 'key.rotate' ? 'rotate' : 'revoke';
+  const verb = ask.kind.replace(/^key\./, '');
   return `API key ${code(ask.apiKeyId)} is not yours; you can ${verb} your own keys only (admins can ${verb} anyone's).`;
 }
 

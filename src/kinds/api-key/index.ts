@@ -1,7 +1,9 @@
 import type { ApiKeyParams } from '../../domain/request';
+import { zonedInstant } from '../../vams/api-key-format';
 import { clip } from '../../views/fit';
 import { code, escapeMrkdwn, slackDate } from '../../views/mrkdwn';
 import type { KindDefinition } from '../kind';
+import { keyReactivateExecutor, keyUpdateExecutor } from './key-changes';
 import { apiKeyExecutor } from './steps';
 
 function keyFields(params: ApiKeyParams): string[] {
@@ -41,4 +43,41 @@ export const apiKeyRotateKind: KindDefinition<'key.rotate'> = {
     `*Replaces*\n${code(request.params.replacesName)} (deactivated once the new key is delivered)`,
   ],
   executor: (services) => apiKeyExecutor(services.keys),
+};
+
+/** `/vams key update` past the current expiry: a key kept working longer, once approved. */
+export const apiKeyUpdateKind: KindDefinition<'key.update'> = {
+  kind: 'key.update',
+  title: 'API key extension',
+  filing: { by: 'admins', ownAccount: 'anyone' },
+  approval: { managers: false, approvals: 'one' },
+  subjects: (request) => [request.params.ownerUserId],
+  privilegeHolder: (request) => request.params.ownerUserId,
+  cardFields: (request) => [
+    `*Owner*\n${code(request.params.ownerUserId)}`,
+    `*Name*\n${code(request.params.name)}`,
+    `*Description*\n${clip(escapeMrkdwn(request.params.description), 1900)}`,
+    `*Expires*\n${slackDate(request.params.expiresAt)}, was ${
+      zonedInstant(request.params.previousExpiresAt)
+        ? slackDate(request.params.previousExpiresAt)
+        : 'never'
+    }`,
+  ],
+  executor: (services) => keyUpdateExecutor(services.keys),
+};
+
+/** `/vams key reactivate`: a deactivated key works again, once approved. */
+export const apiKeyReactivateKind: KindDefinition<'key.reactivate'> = {
+  kind: 'key.reactivate',
+  title: 'API key reactivation',
+  filing: { by: 'admins', ownAccount: 'anyone' },
+  approval: { managers: false, approvals: 'one' },
+  subjects: (request) => [request.params.ownerUserId],
+  privilegeHolder: (request) => request.params.ownerUserId,
+  cardFields: (request) => [
+    `*Owner*\n${code(request.params.ownerUserId)}`,
+    `*Name*\n${code(request.params.name)}`,
+    `*Key id*\n${code(request.params.apiKeyId)}`,
+  ],
+  executor: (services) => keyReactivateExecutor(services.keys),
 };

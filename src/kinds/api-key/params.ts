@@ -22,3 +22,24 @@ export const apiKeyRotationParams = apiKeyParams.extend({
   replacesName: z.string(),
 });
 export type ApiKeyRotationParams = z.infer<typeof apiKeyRotationParams>;
+
+/** A later expiry (and perhaps a new description) for an existing key: needs an approval. */
+export const apiKeyUpdateParams = z.object({
+  apiKeyId: z.string(),
+  ownerUserId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** As stored: `YYYY-MM-DDTHH:MM:SSZ`. */
+  expiresAt: z.string(),
+  /** What it was when the request was filed. */
+  previousExpiresAt: z.string(),
+});
+export type ApiKeyUpdateParams = z.infer<typeof apiKeyUpdateParams>;
+
+/** A deactivated key switched on again: needs an approval. */
+export const apiKeyReactivateParams = z.object({
+  apiKeyId: z.string(),
+  ownerUserId: z.string(),
+  name: z.string(),
+});
+export type ApiKeyReactivateParams = z.infer<typeof apiKeyReactivateParams>;

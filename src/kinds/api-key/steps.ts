@@ -29,6 +29,12 @@ export interface ApiKeyPorts {
     remove(apiKeyId: string): Promise<boolean>;
     deactivate(apiKeyId: string, at: Date): Promise<'deactivated' | 'already inactive'>;
     idsNamed(name: string): Promise<string[]>;
+    updateDetails(
+      apiKeyId: string,
+      change: { description: string; expiresAt: string },
+      at: Date,
+    ): Promise<boolean>;
+    reactivate(apiKeyId: string, at: Date): Promise<'reactivated' | 'already active' | 'gone'>;
   };
   /** Why the owner cannot use a key now (no role, or only MFA-required ones); undefined if fine. */
   ownerProblem(ownerUserId: string): Promise<string | undefined>;
