@@ -421,6 +421,13 @@ export async function startApp(
       ownerProblem: keys.ownerProblem,
       slackUserOf: keys.slackUserOf,
       recipientProblem: keys.recipientProblem,
+      orphaned: async (userId: string) => {
+        const [roles, user] = await Promise.all([
+          adapters.userRoles.rolesOf(userId),
+          adapters.cognito ? adapters.cognito.findUser(userId) : Promise.resolve(true),
+        ]);
+        return roles.length === 0 || !user;
+      },
       audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
       limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
       views: slack.clients.views,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
+import { z } from 'zod';
 import { type FilingAsk, mayFile } from '../auth/filing-policy';
 import { type Identity, sameVamsUser } from '../auth/identity';
+import { standingOf } from '../auth/roles';
 import type { ApiKeyMetadata } from '../domain/api-key';
 import type { AuditEvent } from '../domain/audit';
 import { type Person, REASON_REQUIRED } from '../domain/request';
@@ -13,10 +15,12 @@ import { apiKeyExpiry, endOfDayUtc, zonedInstant } from '../vams/api-key-format'
 import { VAMS_USER_ID } from '../vams/vams-format';
 import {
   API_KEY_IDS,
+  allKeysMessage,
   apiKeyListMessage,
   apiKeyModal,
   deleteConfirmation,
   deletedByAdminDm,
+  type KeyFilter,
   keyUpdateModal,
   reactivateModal,
   revokedByAdminDm,
@@ -26,7 +30,7 @@ import {
 } from '../views/api-key.view';
 import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
-import { sectionMessage } from '../views/message';
+import { type MessageBody, sectionMessage } from '../views/message';
 import { code, escapeMrkdwn, slackDate } from '../views/mrkdwn';
 import { noticeModal } from '../views/user-create.view';
 import { logAuthChangeBy } from '../workflow/auth-changes';
@@ -50,6 +54,8 @@ export interface ApiKeyFeature extends RequestFeature {
   /** Why this Slack person may not receive a key of this VAMS user; undefined if they may. */
   recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
   audit(event: AuditEvent): Promise<void>;
+  /** The owner is gone from Cognito or holds no VAMS role: the key serves nobody. */
+  orphaned(userId: string): Promise<boolean>;
   limits: KeyLimits;
   clock: () => Date;
   /** Buttons on someone's Home tab are answered there. */
@@ -60,6 +66,7 @@ const USAGE = {
   request: '/vams key request',
   create: '/vams key create <userId>',
   list: '/vams key list [userId]',
+  listAll: '/vams key list --all [expiring|inactive|orphaned]',
   revoke: '/vams key revoke <apiKeyId>',
   rotate: '/vams key rotate <apiKeyId>',
   delete: '/vams key delete <apiKeyId>',
@@ -198,9 +205,22 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
     name: 'key list',
     audience: 'mapped',
     usage: USAGE.list,
-    summary: 'your API keys (admins: anyone’s): metadata only',
+    summary:
+      'your API keys (admins: anyone’s, or with `--all [expiring|inactive|orphaned]` every key, a page at a time): metadata only',
     run: async (invocation) => {
       const [wanted, ...extra] = invocation.args;
+      if (wanted?.toLowerCase() === '--all') {
+        const [filter, ...more] = extra.map((word) => word.toLowerCase());
+        if (more.length > 0 || (filter !== undefined && !isKeyFilter(filter))) {
+          await invocation.ack(
+            usageErrorMessage('Filter by `expiring`, `inactive` or `orphaned`.', USAGE.listAll),
+          );
+          return;
+        }
+        await invocation.ack();
+        await invocation.reply(await allKeys(feature, invocation, filter, undefined));
+        return;
+      }
       if (extra.length > 0 || (wanted !== undefined && !VAMS_USER_ID.test(wanted))) {
         await invocation.ack(usageErrorMessage('Name at most one VAMS user ID.', USAGE.list));
         return;
@@ -351,6 +371,70 @@ export function apiKeyCommands(feature: ApiKeyFeature): SubCommand[] {
     reactivateKey,
     deleteKey,
   ];
+}
+
+const KEY_FILTERS = ['expiring', 'inactive', 'orphaned'] as const;
+const isKeyFilter = (word: string): word is KeyFilter =>
+  (KEY_FILTERS as readonly string[]).includes(word);
+/** Keys shown per page, and the most read to fill one (a filter may match few). */
+const ALL_PAGE = 24;
+const ALL_SCAN_MAX = 1000;
+const EXPIRING_DAYS = 7;
+
+/** One page of every key, for admins only, read now. */
+async function allKeys(
+  feature: ApiKeyFeature,
+  who: { slackUserId: string; teamId: string | undefined },
+  filter: KeyFilter | undefined,
+  after: string | undefined,
+): Promise<MessageBody> {
+  const identity = await feature.identify(who.slackUserId, who.teamId);
+  if (!identity.mapped || !standingOf(identity.roles, feature.policy).isAdmin) {
+    return sectionMessage(
+      'Only VAMS admins can list every API key; `/vams key list` shows your own.',
+    );
+  }
+  const now = feature.clock();
+  const soon = now.getTime() + EXPIRING_DAYS * 86_400_000;
+  const orphans = new Map<string, Promise<boolean>>();
+  const matches = async (key: ApiKeyMetadata) => {
+    if (filter === 'inactive') return !key.active;
+    if (filter === 'expiring') {
+      const expiry = zonedInstant(key.expiresAt);
+      return key.active && expiry !== undefined && expiry.getTime() <= soon;
+    }
+    if (filter === 'orphaned') {
+      const known = orphans.get(key.userId) ?? feature.orphaned(key.userId);
+      orphans.set(key.userId, known);
+      return known;
+    }
+    return true;
+  };
+  const shown: ApiKeyMetadata[] = [];
+  let cursor = after;
+  let scanned = 0;
+  let next: string | undefined;
+  // A page ends at its 24th key, so the next one starts right after it, skipping nothing.
+  while (scanned < ALL_SCAN_MAX) {
+    const page = await feature.apiKeys.scanPage(cursor, 100);
+    scanned += page.keys.length;
+    const flags = await Promise.all(page.keys.map(matches));
+    let full = false;
+    for (const [index, key] of page.keys.entries()) {
+      if (!flags[index]) continue;
+      shown.push(key);
+      if (shown.length === ALL_PAGE) {
+        full = true;
+        next = index < page.keys.length - 1 || page.last ? key.apiKeyId : undefined;
+        break;
+      }
+    }
+    if (full) break;
+    cursor = page.last;
+    next = page.last;
+    if (!page.last) break;
+  }
+  return allKeysMessage({ filter, keys: shown, next, scanned, now });
 }
 
 const UPDATE_TITLE = 'Update an API key';
@@ -882,6 +966,34 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
   clickOn(API_KEY_IDS.revokeButton, (clicker, apiKeyId) => revoke(feature, clicker, apiKeyId));
   clickOn(API_KEY_IDS.deleteButton, (clicker, apiKeyId) =>
     deleteKeyNow(feature, clicker, apiKeyId),
+  );
+
+  const nextPage = z.object({
+    filter: z.union([z.enum(KEY_FILTERS), z.literal('')]),
+    after: z.string().regex(API_KEY_ID),
+  });
+  app.action<BlockAction<ButtonAction>>(
+    API_KEY_IDS.allNextButton,
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      let parsed: z.infer<typeof nextPage> | undefined;
+      try {
+        parsed = nextPage.parse(JSON.parse(action.value ?? ''));
+      } catch {
+        parsed = undefined;
+      }
+      const message = parsed
+        ? await allKeys(
+            feature,
+            { slackUserId: body.user.id, teamId: body.user.team_id ?? body.team?.id },
+            parsed.filter || undefined,
+            parsed.after,
+          )
+        : sectionMessage('That button is out of date; run `/vams key list --all` again.');
+      await respond({ response_type: 'ephemeral', replace_original: true, ...message }).catch(
+        (error: unknown) => feature.logger.warn({ err: error }, 'could not show the next keys'),
+      );
+    },
   );
 
   app.action<BlockAction<ButtonAction>>(API_KEY_IDS.rotateButton, async ({ ack, body, action }) => {

@@ -264,4 +264,28 @@ export class VamsApiKeyStore {
       return (await this.get(apiKeyId)) ? 'already active' : 'gone';
     }
   }
+
+  /**
+   * One page of the whole table in scan order, after the key `after` (for `key list --all`):
+   * metadata only, never the hash. `last` is where the next page starts; undefined at the end.
+   */
+  async scanPage(
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ keys: ApiKeyMetadata[]; last: string | undefined }> {
+    const page = await this.documents.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        ProjectionExpression: PROJECTION,
+        ExpressionAttributeNames: NAMES,
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: { apiKeyId: after } } : {}),
+      }),
+    );
+    const last = page.LastEvaluatedKey?.apiKeyId;
+    return {
+      keys: (page.Items ?? []).map(metadataOf),
+      last: typeof last === 'string' ? last : undefined,
+    };
+  }
 }

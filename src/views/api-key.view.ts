@@ -15,6 +15,7 @@ export const API_KEY_IDS = {
   revokeButton: 'key.revoke',
   deleteButton: 'key.delete',
   updateCallbackId: 'key-update',
+  allNextButton: 'key.list-all.next',
   reactivateCallbackId: 'key-reactivate',
   name: { block: 'name', action: 'value', maxLength: API_KEY_NAME_MAX },
   description: { block: 'description', action: 'value', maxLength: API_KEY_DESCRIPTION_MAX },
@@ -298,4 +299,64 @@ export function updatedByAdminDm(
   return sectionMessage(
     `<@${adminSlackUserId}> updated your VAMS API key ${code(key.name)} (${code(key.apiKeyId)}): ${change}`,
   );
+}
+
+export type KeyFilter = 'expiring' | 'inactive' | 'orphaned';
+
+/** `/vams key list --all`: one page of every key, with the owner; `Next page` when there is more. */
+export function allKeysMessage(options: {
+  filter: KeyFilter | undefined;
+  keys: readonly ApiKeyMetadata[];
+  /** The key after which the next page starts, when there is one. */
+  next: string | undefined;
+  scanned: number;
+  now: Date;
+}): MessageBody {
+  const { filter, keys, next, now } = options;
+  const what = filter ? `${filter} API keys` : 'API keys';
+  const heading = `*All ${what}*: ${keys.length} on this page${next ? '' : ', the last'}`;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: heading } },
+    ...keys.map(
+      (key): KnownBlock => ({
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            `*${escapeMrkdwn(key.name)}* of ${code(key.userId)} — ${keyState(key, now)}, ${expiryText(key)}\nid ${code(key.apiKeyId)} · ${escapeMrkdwn(key.description) || '—'}`,
+            2900,
+          ),
+        },
+      }),
+    ),
+  ];
+  if (keys.length === 0) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: next ? `None among the next ${options.scanned} keys.` : 'None.',
+      },
+    });
+  }
+  if (next) {
+    blocks.push(
+      actionsBlock('key-list-all', [
+        {
+          text: 'Next page',
+          actionId: API_KEY_IDS.allNextButton,
+          // Not secret: a filter and a key id, checked again on the click.
+          value: JSON.stringify({ filter: filter ?? '', after: next }),
+        },
+      ]),
+    );
+  }
+  return {
+    text: `${what}: ${listWithin(
+      keys.map((key) => `${escapeMrkdwn(key.name)} (${escapeMrkdwn(key.userId)})`),
+      ', ',
+      2000,
+    )}`,
+    blocks,
+  };
 }

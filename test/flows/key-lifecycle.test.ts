@@ -9,6 +9,7 @@ import {
   finished,
   openedDialog,
   requestStore,
+  seedApiKey,
   storedRequest,
   textIn,
 } from '../support/onboarding-flow';
@@ -158,6 +159,77 @@ describe('API key update and reactivation', () => {
     const orphan = await seedKey('gone-user', { isActive: 'false' });
     expect((await dialogOf('U0ADA', `key reactivate ${orphan.apiKeyId}`)).text).toContain(
       'holds no VAMS role',
+    );
+  });
+});
+
+describe('/vams key list --all', () => {
+  let bot: TestBot;
+
+  async function listed(slackUserId: string, text: string) {
+    const command = await bot.driver.command(slackUserId, text);
+    if (command.ack) return { text: textIn(command.ack), blocks: [] as unknown[] };
+    const answer = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === command.responseUrl,
+    );
+    return {
+      text: textIn(answer.args),
+      blocks: Array.isArray(answer.args.blocks) ? (answer.args.blocks as unknown[]) : [],
+    };
+  }
+  const idsIn = (text: string) => [...text.matchAll(/id `([0-9a-f-]{36})`/g)].map((m) => m[1]);
+
+  beforeAll(async () => {
+    bot = await startTestBot();
+    await bot.deployment.addRole('viewer');
+    await bot.deployment.addVamsUser('ada@example.com', ['admin']);
+    await bot.deployment.addVamsUser('vic', ['viewer'], 'vic@example.com');
+    bot.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
+    bot.slack.addUser({ id: 'U0VIC', email: 'vic@example.com', emailConfirmed: true });
+  });
+  afterAll(() => bot.stop());
+
+  it('pages through every key for admins, 24 at a time, missing none; refuses others', async () => {
+    const seeded = new Set<string>();
+    for (let index = 0; index < 30; index += 1) seeded.add(await seedApiKey(bot.deployment, 'vic'));
+    expect((await listed('U0VIC', 'key list --all')).text).toContain('Only VAMS admins');
+    const first = await listed('U0ADA', 'key list --all');
+    expect(idsIn(first.text)).toHaveLength(24);
+    const click = await bot.driver.clickButton(
+      'U0ADA',
+      { ephemeral: { channel: 'C0GENERAL', blocks: first.blocks } },
+      'Next page',
+    );
+    const second = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === click.responseUrl,
+    );
+    const rest = idsIn(textIn(second.args));
+    expect(rest).toHaveLength(6);
+    expect(new Set([...idsIn(first.text), ...rest])).toEqual(seeded);
+    expect(JSON.stringify(second.args)).not.toContain('Next page');
+    // Clicked by someone who is not an admin: refused at click time.
+    const stranger = await bot.driver.clickButton(
+      'U0VIC',
+      { ephemeral: { channel: 'C0GENERAL', blocks: first.blocks } },
+      'Next page',
+    );
+    const refused = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === stranger.responseUrl,
+    );
+    expect(textIn(refused.args)).toContain('Only VAMS admins');
+  });
+
+  it('filters inactive and orphaned keys, and names the filters on a typo', async () => {
+    const gone = await seedApiKey(bot.deployment, 'left-the-company');
+    const inactive = await listed('U0ADA', 'key list --all inactive');
+    expect(inactive.text).toContain('None');
+    const orphaned = await listed('U0ADA', 'key list --all orphaned');
+    expect(idsIn(orphaned.text)).toEqual([gone]);
+    expect((await listed('U0ADA', 'key list --all stale')).text).toContain(
+      '`expiring`, `inactive` or `orphaned`',
     );
   });
 });
