@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { filingRefusal, mayFile } from '../auth/filing-policy';
 import { MAX_OFFBOARD_USERS, type PreflightResult, REASON_REQUIRED } from '../domain/request';
@@ -13,6 +13,7 @@ import { listWithin } from '../views/fit';
 import { usageErrorMessage } from '../views/help.view';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS } from '../views/reason.view';
+import { USER_SHOW_IDS } from '../views/user-show.view';
 import {
   fieldErrorsAck,
   noticeAck,
@@ -155,24 +156,42 @@ export function offboardCommand(feature: OffboardFeature): SubCommand {
         return;
       }
       await invocation.ack();
-      // The trigger is spent on opening the dialog; the draft is written alongside, not before.
-      const draftId = feature.drafts.newId();
-      const saving = feature.drafts.save(draftId, { owner: invocation.slackUserId, userIds });
-      saving.catch(() => undefined); // awaited below; this only keeps a failed open from leaving it unhandled
-      const dialog = offboardModal(draftId, userIds, feature.cognito !== undefined);
-      await openThenCheck(feature, invocation.triggerId, dialog, async () => {
-        const [identity] = await Promise.all([
-          feature.identify(invocation.slackUserId, invocation.teamId),
-          saving,
-        ]);
-        const refusal = filingRefusal(identity, feature.policy, { kind: 'user.offboard', userIds });
-        return refusal && filingRefusalText(refusal);
-      });
+      await openOffboardDialog(feature, { ...invocation, userIds });
     },
   };
 }
 
+/** The offboarding dialog for these people, then whether this person may ask for it. */
+async function openOffboardDialog(
+  feature: OffboardFeature,
+  ask: { triggerId: string; slackUserId: string; teamId: string | undefined; userIds: string[] },
+): Promise<void> {
+  const { userIds } = ask;
+  // The trigger is spent on opening the dialog; the draft is written alongside, not before.
+  const draftId = feature.drafts.newId();
+  const saving = feature.drafts.save(draftId, { owner: ask.slackUserId, userIds });
+  saving.catch(() => undefined); // awaited below; this only keeps a failed open from leaving it unhandled
+  const dialog = offboardModal(draftId, userIds, feature.cognito !== undefined);
+  await openThenCheck(feature, ask.triggerId, dialog, async () => {
+    const [identity] = await Promise.all([feature.identify(ask.slackUserId, ask.teamId), saving]);
+    const refusal = filingRefusal(identity, feature.policy, { kind: 'user.offboard', userIds });
+    return refusal && filingRefusalText(refusal);
+  });
+}
+
 export function registerOffboardFeature(app: App, feature: OffboardFeature): void {
+  // `Offboard` on `/vams user show`: the command's own dialog and rules.
+  app.action<BlockAction<ButtonAction>>(USER_SHOW_IDS.offboard, async ({ ack, body, action }) => {
+    await ack();
+    const userId = action.value ?? '';
+    if (!VAMS_USER_ID.test(userId)) return;
+    await openOffboardDialog(feature, {
+      triggerId: body.trigger_id,
+      slackUserId: body.user.id,
+      teamId: body.user.team_id ?? body.team?.id,
+      userIds: [userId],
+    });
+  });
   app.view(OFFBOARD_IDS.callbackId, async ({ ack, body, view }) => {
     const values = parseViewState(view.state.values);
     const reason = textValue(values, OFFBOARD_IDS.reason).trim();

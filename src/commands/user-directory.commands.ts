@@ -13,6 +13,7 @@ import type { ListOwner, ListPageStore } from '../stores/list-pages.store';
 import type { VamsApiKeyStore } from '../stores/vams-api-keys.store';
 import type { VamsUserRoleStore } from '../stores/vams-user-roles.store';
 import { VAMS_USER_ID } from '../vams/vams-format';
+import { keyActionButtons, keyState } from '../views/api-key.view';
 import type { ButtonSpec } from '../views/buttons';
 import { filingRefusalText } from '../views/filing-refusal.view';
 import { usageErrorMessage } from '../views/help.view';
@@ -20,7 +21,7 @@ import { type MessageBody, sectionMessage } from '../views/message';
 import { code } from '../views/mrkdwn';
 import { checkedMessage } from '../views/outgoing';
 import { userListMessage } from '../views/user-list.view';
-import { userShowMessage } from '../views/user-show.view';
+import { USER_SHOW_IDS, userShowMessage } from '../views/user-show.view';
 import { USER_UPDATE_IDS } from '../views/user-update.view';
 import { EXTERNAL_IDP_TEXT, oneUserId } from './dialogs';
 import type { Identify } from './identity.commands';
@@ -84,8 +85,10 @@ function accessButtons(userId: string, enabled: boolean): ButtonSpec[] {
       ? { text: 'Disable', actionId: USER_DIRECTORY_IDS.disable, value: userId, style: 'danger' }
       : { text: 'Enable', actionId: USER_DIRECTORY_IDS.enable, value: userId, style: 'primary' },
     { text: 'Sign out', actionId: USER_DIRECTORY_IDS.signout, value: userId },
-    // Handled with `/vams user update`, whose form it opens.
+    // Handled with `/vams user update`, whose form it opens; the next two likewise.
     { text: 'Update', actionId: USER_UPDATE_IDS.showButton, value: userId },
+    { text: 'Reset password', actionId: USER_SHOW_IDS.resetPassword, value: userId },
+    { text: 'Offboard', actionId: USER_SHOW_IDS.offboard, value: userId, style: 'danger' },
   ];
 }
 
@@ -188,10 +191,14 @@ function userShowCommand(feature: UserDirectoryFeature): SubCommand {
           feature.apiKeys.keysOf(user.username),
         ]);
       }
-      const buttons = standingOf(filing.requester.roles, feature.policy).isAdmin
-        ? accessButtons(user.username, user.enabled)
-        : [];
-      await invocation.reply(userShowMessage({ user, roles, keys, buttons, now: feature.clock() }));
+      const admin = standingOf(filing.requester.roles, feature.policy).isAdmin;
+      const buttons = admin ? accessButtons(user.username, user.enabled) : [];
+      const now = feature.clock();
+      // Rotate and Revoke answer with `/vams key rotate` and `revoke`'s own rules.
+      const keyButtons = keys
+        .filter((key) => admin && keyState(key, now) === 'active')
+        .map((key) => ({ apiKeyId: key.apiKeyId, buttons: keyActionButtons(key.apiKeyId) }));
+      await invocation.reply(userShowMessage({ user, roles, keys, buttons, keyButtons, now }));
     },
   };
 }

@@ -1,10 +1,12 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { filingRefusal, mayFile } from '../auth/filing-policy';
 import { REASON_REQUIRED } from '../domain/request';
 import { parseViewState, textValue } from '../slack/view-state';
+import { VAMS_USER_ID } from '../vams/vams-format';
 import { filingRefusalText } from '../views/filing-refusal.view';
 import { code } from '../views/mrkdwn';
 import { REASON_IDS, reasonModal } from '../views/reason.view';
+import { USER_SHOW_IDS } from '../views/user-show.view';
 import {
   noticeAck,
   oneUserId,
@@ -32,26 +34,51 @@ export function resetPasswordCommand(feature: PasswordFeature): SubCommand {
       const userId = await oneUserId(invocation, USAGE, feature.cognito !== undefined);
       if (!userId) return;
       await invocation.ack();
-      const dialog = reasonModal({
-        callbackId: RESET_PASSWORD_CALLBACK_ID,
-        title: TITLE,
-        submit: 'Request',
-        what: `Reset the password of ${code(userId)}: the current password stops working, every session is signed out, and a new temporary password is delivered. Roles, MFA and enabled state stay as they are. An admin approves it in the approvals channel.`,
-        metadata: userId,
-      });
-      await openThenCheck(feature, invocation.triggerId, dialog, async () => {
-        const identity = await feature.identify(invocation.slackUserId, invocation.teamId);
-        const refusal = filingRefusal(identity, feature.policy, {
-          kind: 'user.reset-password',
-          userId,
-        });
-        return refusal && filingRefusalText(refusal);
-      });
+      await openResetDialog(feature, { ...invocation, userId });
     },
   };
 }
 
+/** The reset dialog for `userId`, then whether this person may ask for it. */
+async function openResetDialog(
+  feature: PasswordFeature,
+  ask: { triggerId: string; slackUserId: string; teamId: string | undefined; userId: string },
+): Promise<void> {
+  const { userId } = ask;
+  const dialog = reasonModal({
+    callbackId: RESET_PASSWORD_CALLBACK_ID,
+    title: TITLE,
+    submit: 'Request',
+    what: `Reset the password of ${code(userId)}: the current password stops working, every session is signed out, and a new temporary password is delivered. Roles, MFA and enabled state stay as they are. An admin approves it in the approvals channel.`,
+    metadata: userId,
+  });
+  await openThenCheck(feature, ask.triggerId, dialog, async () => {
+    const identity = await feature.identify(ask.slackUserId, ask.teamId);
+    const refusal = filingRefusal(identity, feature.policy, {
+      kind: 'user.reset-password',
+      userId,
+    });
+    return refusal && filingRefusalText(refusal);
+  });
+}
+
 export function registerPasswordFeature(app: App, feature: PasswordFeature): void {
+  // `Reset password` on `/vams user show`: the command's own dialog and rules.
+  app.action<BlockAction<ButtonAction>>(
+    USER_SHOW_IDS.resetPassword,
+    async ({ ack, body, action }) => {
+      await ack();
+      const userId = action.value ?? '';
+      if (!VAMS_USER_ID.test(userId) || !feature.cognito) return;
+      await openResetDialog(feature, {
+        triggerId: body.trigger_id,
+        slackUserId: body.user.id,
+        teamId: body.user.team_id ?? body.team?.id,
+        userId,
+      });
+    },
+  );
+
   app.view(RESET_PASSWORD_CALLBACK_ID, async ({ ack, body, view }) => {
     const userId = view.private_metadata;
     const reason = textValue(parseViewState(view.state.values), REASON_IDS.reason).trim();

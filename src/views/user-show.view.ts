@@ -17,6 +17,8 @@ export interface UserShowModel {
   /** Metadata only: the store never reads a key's hash. */
   keys: readonly ApiKeyMetadata[];
   buttons: readonly ButtonSpec[];
+  /** Per active key: its name and the buttons that act on it. */
+  keyButtons?: readonly { apiKeyId: string; buttons: readonly ButtonSpec[] }[];
   now: Date;
 }
 
@@ -121,6 +123,10 @@ function build(model: UserShowModel, room: Room): MessageBody {
     text: { type: 'mrkdwn', text: `*API keys (${model.keys.length})*\n${keys}` },
   });
   if (model.buttons.length > 0) blocks.push(actionsBlock('user-show-actions', model.buttons));
+  // Rotate and Revoke for the active keys shown, within a message's 50 blocks.
+  for (const key of (model.keyButtons ?? []).slice(0, MAX_KEY_BUTTONS)) {
+    blocks.push(actionsBlock(`user-show-key:${key.apiKeyId}`, key.buttons));
+  }
   const summary = [
     user.status ?? 'unknown status',
     user.enabled ? 'enabled' : 'disabled',
@@ -130,6 +136,14 @@ function build(model: UserShowModel, room: Room): MessageBody {
   ].join('; ');
   return { text: `Cognito user ${code(clip(user.username, 256))}: ${summary}`, blocks };
 }
+
+const MAX_KEY_BUTTONS = 10;
+
+/** Buttons on `/vams user show` answered by the features whose dialogs they open. */
+export const USER_SHOW_IDS = {
+  resetPassword: 'user-show-reset-password',
+  offboard: 'user-show-offboard',
+} as const;
 
 /**
  * `/vams user show`: the user as Cognito has it (MFA read for real), their VAMS roles and their

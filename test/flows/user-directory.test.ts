@@ -12,6 +12,7 @@ import { REASON_IDS } from '../../src/views/reason.view';
 import { eventually } from '../support/eventually';
 import {
   answerTo,
+  apiKeyItem,
   buttonLabels,
   cognitoUser,
   helpShown,
@@ -324,7 +325,16 @@ describe('/vams user list with a prefix, and /vams user show', () => {
       '`dora-ci` (`5b0c7f4e-1111-4a4a-9c9c-0123456789ab`) · _Pipeline uploads_ · created 2026-01-02 03:04 · never expires · active',
     );
     expect(shown).toMatch(/`dora-old` .* · expires 2099-12-31 00:00 · \*inactive\*/);
-    expect(buttonLabels(reply.args.blocks)).toEqual(['Disable', 'Sign out', 'Update']);
+    // The user's own buttons, then Rotate and Revoke for the one active key.
+    expect(buttonLabels(reply.args.blocks)).toEqual([
+      'Disable',
+      'Sign out',
+      'Update',
+      'Reset password',
+      'Offboard',
+      'Rotate',
+      'Revoke',
+    ]);
     // Metadata only: the hash (let alone the key) is in no message, view or log.
     const everything = JSON.stringify(bot.slack.calls) + JSON.stringify([...bot.slack.views]);
     expect(everything).not.toContain(keyHash);
@@ -334,7 +344,13 @@ describe('/vams user list with a prefix, and /vams user show', () => {
   it('offers Enable instead of Disable for a disabled user', async () => {
     const reply = await replyTo(bot, 'U0ADA', 'user show bob');
     expect(textIn(reply.args.blocks)).toContain('*Enabled*\n*no: disabled*');
-    expect(buttonLabels(reply.args.blocks)).toEqual(['Enable', 'Sign out', 'Update']);
+    expect(buttonLabels(reply.args.blocks)).toEqual([
+      'Enable',
+      'Sign out',
+      'Update',
+      'Reset password',
+      'Offboard',
+    ]);
   });
 
   it('lets a manager look but offers no buttons that only admins may use', async () => {
@@ -383,6 +399,67 @@ describe('/vams user list with a prefix, and /vams user show', () => {
     });
     const id = /request (R[0-9A-Z]+) /.exec(card.text ?? '')?.[1] ?? '';
     await submittedDm(bot, 'U0ADA', id);
+  });
+
+  it.each([
+    ['Reset password', 'Reset the password of `bob`'],
+    ['Offboard', 'bob'],
+  ])('opens the /vams user dialog from its %s button', async (label, said) => {
+    const shown = await replyTo(bot, 'U0ADA', 'user show bob');
+    const before = new Set(bot.slack.views.keys());
+    await bot.driver.clickButton(
+      'U0ADA',
+      { ephemeral: { channel: CHANNEL, blocks: blocksOf(shown) } },
+      label,
+    );
+    const view = await eventually(() => {
+      const opened = [...bot.slack.views.entries()].find(([id]) => !before.has(id));
+      if (!opened) throw new Error('no dialog opened');
+      return opened[1].view;
+    });
+    expect(textIn(view.blocks)).toContain(said);
+    expect(view.submit).toBeDefined();
+  });
+
+  it('refuses its Offboard button to a manager at click time', async () => {
+    const shown = await replyTo(bot, 'U0ADA', 'user show bob');
+    const before = new Set(bot.slack.views.keys());
+    await bot.driver.clickButton(
+      'U0MAX',
+      { ephemeral: { channel: CHANNEL, blocks: blocksOf(shown) } },
+      'Offboard',
+    );
+    const shownToMax = await eventually(() => {
+      const opened = [...bot.slack.views.entries()].find(([id]) => !before.has(id));
+      const text = textIn(opened?.[1].view.blocks);
+      if (!opened || opened[1].view.submit) throw new Error(`not refused yet: ${text}`);
+      return text;
+    });
+    expect(shownToMax).toContain('Only VAMS admins');
+  });
+
+  it('revokes a key from its Revoke button, with the command’s rules', async () => {
+    const shown = await replyTo(bot, 'U0ADA', 'user show dora');
+    const keyBlocks = blocksOf(shown).filter((block) =>
+      JSON.stringify(block).includes('5b0c7f4e-1111-4a4a-9c9c-0123456789ab'),
+    );
+    const click = await bot.driver.clickButton(
+      'U0ADA',
+      {
+        ephemeral: {
+          channel: CHANNEL,
+          blocks: keyBlocks.filter((block) => JSON.stringify(block).includes('"actions"')),
+        },
+      },
+      'Revoke',
+    );
+    const answer = await bot.slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === click.responseUrl,
+    );
+    expect(textIn(answer.args)).toContain('dora-ci');
+    const item = await apiKeyItem(bot.deployment, '5b0c7f4e-1111-4a4a-9c9c-0123456789ab');
+    expect(item?.isActive).toBe('false');
   });
 
   it('opens the sign-out dialog from its Sign out button', async () => {
