@@ -370,6 +370,35 @@ async function keyTour(app: RunningApp, driver: SlackDriver, slack: SlackStandIn
   const listed = await driver.command(pat.id, 'key list');
   await slack.waitForCall('response_url', (call) => call.args.url === listed.responseUrl);
   narrate(slack, slack.calls.slice(mark), pat.name);
+  const apiKeyId = /id `([0-9a-f-]{36})`/.exec(
+    JSON.stringify(slack.calls.at(-1)?.args ?? {}).replace(/\\n/g, '\n'),
+  )?.[1];
+  if (!apiKeyId) throw new Error('the key list shows no key id');
+  // Only narrowing a key is immediate: an earlier expiry needs no approval.
+  const updateId = await openDialog(driver, slack, pat, `key update ${apiKeyId}`);
+  await slack.waitForCall('views.update', (call) => call.args.view_id === updateId);
+  boxed(`${pat.name} sees the form:`, renderModal(slack.views.get(updateId)?.view, nameOf));
+  const soon = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  print(`── ${pat.name} moves the expiry to ${soon}, says why and presses Update`);
+  const updated = await driver.submitView(pat.id, updateId, {
+    Expires: soon,
+    Reason: 'The rig is replaced next week',
+  });
+  boxed(
+    `${pat.name} sees the dialog become:`,
+    renderModal((updated.ack as { view?: unknown } | null)?.view, nameOf),
+  );
+  const after = await vamsAuthorizes(
+    app.backend.clients.documents,
+    app.backend.tables,
+    `Bearer ${value}`,
+    new Date(Date.now() + 10 * 86_400_000),
+  );
+  print(
+    "── VAMS's own check, as it would run ten days from now",
+    `  Authorization: Bearer vams_•••• → ${after.allowed ? 'allowed' : `denied (${after.reason})`}`,
+    '',
+  );
 }
 
 async function privilegeTour(driver: SlackDriver, slack: SlackStandIn, port: number) {
