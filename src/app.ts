@@ -421,12 +421,14 @@ export async function startApp(
       ownerProblem: keys.ownerProblem,
       slackUserOf: keys.slackUserOf,
       recipientProblem: keys.recipientProblem,
+      // Gone from the pool (when users live in one), disabled there, or holding no role.
       orphaned: async (userId: string) => {
         const [roles, user] = await Promise.all([
           adapters.userRoles.rolesOf(userId),
-          adapters.cognito ? adapters.cognito.findUser(userId) : Promise.resolve(true),
+          adapters.cognito ? adapters.cognito.findUser(userId) : Promise.resolve(undefined),
         ]);
-        return roles.length === 0 || !user;
+        if (roles.length === 0) return true;
+        return adapters.cognito !== undefined && (!user || user.enabled === false);
       },
       audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
       limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },

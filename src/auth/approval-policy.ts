@@ -164,7 +164,10 @@ export function decideRetry(
     return refuse({ code: 'not-mapped', identityReason: clicker.reason, email: clicker.email });
   }
   const ran = request.approvals.length >= request.requiredApprovals;
-  if (request.status !== 'failed' || !ran)
+  // A break-glass grant once reviewed (kept or revoked) is not given again by a Retry: it
+  // would be a grant nobody reviews.
+  const reviewed = request.requiredApprovals === 0 && request.review !== undefined;
+  if (request.status !== 'failed' || !ran || reviewed)
     return refuse({ code: 'not-retryable', status: request.status });
   const personal = approverRefusal(request, clicker, policy);
   return personal ? refuse(personal) : { allowed: true, vamsUserId: clicker.vamsUserId };

@@ -160,10 +160,46 @@ export function registerBreakglassFeature(app: App, feature: BreakglassFeature):
         answerClick(feature.homes, body, respond, message, feature.logger);
       const id = action.value ?? '';
       if (!REQUEST_ID.test(id)) {
-        await reply(say('That button is out of date; `/vams requests` lists what waits for you.'));
+        await reply(
+          say('That button is out of date; the card in the approvals channel shows its state.'),
+        );
         return;
       }
-      const identity = await feature.identify(body.user.id, body.user.team_id ?? body.team?.id);
+      const [identity, current] = await Promise.all([
+        feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
+        feature.workflow.get(id),
+      ]);
+      if (!current) {
+        await reply(say('That request no longer exists.'));
+        return;
+      }
+      const refusal = feature.workflow.reviewRefusalFor(current, identity);
+      if (refusal) {
+        await reply(say(reviewRefusalText(refusal, current)));
+        return;
+      }
+      // A revocation ends the grant before it is recorded: what the card, the thread and the
+      // grantee are told is then true. Ending it twice (a second click) changes nothing.
+      let ended: { rowDeleted: boolean } | 'no-grant' | undefined;
+      if (outcome === 'revoked' && current.kind === 'breakglass') {
+        const [role] = current.params.roles;
+        try {
+          ended = role
+            ? await feature.grants.revoke(
+                current.params.userId,
+                role,
+                grantIdOf(current.id, 0),
+                feature.clock(),
+              )
+            : 'no-grant';
+        } catch (error) {
+          feature.logger.error({ err: error, requestId: id }, 'could not end a break-glass grant');
+          await reply(
+            say('The grant could not be ended just now, so nothing was recorded; click again.'),
+          );
+          return;
+        }
+      }
       const result = await feature.workflow.decide(outcome, id, identity);
       switch (result.outcome) {
         case 'not-found':
@@ -179,16 +215,9 @@ export function registerBreakglassFeature(app: App, feature: BreakglassFeature):
           break;
       }
       const { request } = result;
-      if (outcome === 'reviewed' || request.kind !== 'breakglass') return;
+      if (outcome === 'reviewed' || request.kind !== 'breakglass' || ended === undefined) return;
       const { userId, roles } = request.params;
-      const [role] = roles;
-      if (!role) return;
-      const ended = await feature.grants.revoke(
-        userId,
-        role,
-        grantIdOf(request.id, 0),
-        feature.clock(),
-      );
+      const role = roles[0] ?? '';
       if (ended === 'no-grant') {
         await reply(say(`${request.id} is revoked; no grant of it was running any more.`));
         return;

@@ -404,7 +404,13 @@ async function allKeys(
       return key.active && expiry !== undefined && expiry.getTime() <= soon;
     }
     if (filter === 'orphaned') {
-      const known = orphans.get(key.userId) ?? feature.orphaned(key.userId);
+      // One failed lookup leaves that key out of the page rather than failing the whole page.
+      const known =
+        orphans.get(key.userId) ??
+        feature.orphaned(key.userId).catch((error: unknown) => {
+          feature.logger.warn({ err: error }, 'could not tell whether a key owner is gone');
+          return false;
+        });
       orphans.set(key.userId, known);
       return known;
     }
@@ -860,9 +866,16 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
         key.apiKeyId,
         { description: checked.description, expiresAt: checked.expiresAt },
         now,
+        // Judged against this expiry: changed meanwhile, the judgement does not hold.
+        key.expiresAt ?? '',
       ))
     ) {
-      await ack(noticeAck(UPDATE_TITLE, 'That API key no longer exists; nothing was changed.'));
+      await ack(
+        noticeAck(
+          UPDATE_TITLE,
+          'That API key was deleted or changed while you edited it; nothing was changed. Run `/vams key update` again.',
+        ),
+      );
       return;
     }
     const own = sameVamsUser(requester.vamsUserId, key.userId);

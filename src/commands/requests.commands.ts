@@ -154,19 +154,20 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
   for (const [actionId, name] of immediate) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      const [identity, problem] = await Promise.all([
-        identify(body.user.id, body.user.team_id ?? body.team?.id),
-        name === 'approve' ? feature.approvalProblem?.(action.value ?? '') : undefined,
-      ]);
-      const click = { body, action, respond };
-      if (problem) {
-        await answer(feature, click, identity, say(`Not approved: ${problem}.`));
-        return;
-      }
       // Anyone can send any value: only a request id is looked up.
       const id = action.value ?? '';
-      if (!REQUEST_ID.test(id)) {
+      const valid = REQUEST_ID.test(id);
+      const [identity, problem] = await Promise.all([
+        identify(body.user.id, body.user.team_id ?? body.team?.id),
+        name === 'approve' && valid ? feature.approvalProblem?.(id) : undefined,
+      ]);
+      const click = { body, action, respond };
+      if (!valid) {
         await answer(feature, click, identity, say(OUT_OF_DATE));
+        return;
+      }
+      if (problem) {
+        await answer(feature, click, identity, say(`Not approved: ${problem}.`));
         return;
       }
       const result = await workflow.decide(name, id, identity);

@@ -224,18 +224,27 @@ export class VamsApiKeyStore {
     apiKeyId: string,
     change: { description: string; expiresAt: string },
     at: Date,
+    /** Only if the expiry is still this one (as read when the change was judged). */
+    seenExpiresAt?: string,
   ): Promise<boolean> {
+    const seen =
+      seenExpiresAt === undefined
+        ? {}
+        : seenExpiresAt === ''
+          ? { condition: ' AND (attribute_not_exists(expiresAt) OR expiresAt = :seen)' }
+          : { condition: ' AND expiresAt = :seen' };
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { apiKeyId },
           UpdateExpression: 'SET description = :description, expiresAt = :expires, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(apiKeyId)',
+          ConditionExpression: `attribute_exists(apiKeyId)${seen.condition ?? ''}`,
           ExpressionAttributeValues: {
             ':description': change.description,
             ':expires': change.expiresAt,
             ':at': apiKeyTimestamp(at),
+            ...(seenExpiresAt !== undefined ? { ':seen': seenExpiresAt } : {}),
           },
         }),
       );

@@ -208,7 +208,12 @@ export function requestCard(
     blocks.push(actionsBlock(`decide:${request.id}`, decide));
   }
   // A request that failed while running can resume where it stopped.
-  if (request.status === 'failed' && request.approvals.length >= request.requiredApprovals) {
+  const reviewed = request.requiredApprovals === 0 && request.review !== undefined;
+  if (
+    request.status === 'failed' &&
+    request.approvals.length >= request.requiredApprovals &&
+    !reviewed
+  ) {
     blocks.push(actionsBlock(`retry:${request.id}`, requestButtons(request, ['retry'])));
   }
   // Mentions in the notification text notify once, when the card is posted; redrawing it does not.

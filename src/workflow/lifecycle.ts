@@ -72,7 +72,8 @@ export function nudgeDue(
   const at = now.getTime();
   // A break-glass grant is owed its review: reminders until it has one, raised past half the
   // review window, and never given up.
-  const reviewing = awaitsReview(request);
+  const reviewing =
+    awaitsReview(request) && (request.status === 'succeeded' || request.status === 'failed');
   if (!reviewing && (request.status !== 'pending' || at >= Date.parse(request.expiresAt))) {
     return undefined;
   }

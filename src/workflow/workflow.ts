@@ -14,6 +14,7 @@ import {
   type LifecyclePolicy,
   type LifecycleRefusal,
   nudgeDue,
+  reviewRefusal,
   transition,
 } from './lifecycle';
 import { appendAudit, type RequestRepository, type UpdateOutcome } from './request-updates';
@@ -195,6 +196,11 @@ export class Workflow {
 
   async open(): Promise<AccessRequest[]> {
     return this.repository.open();
+  }
+
+  /** Why this person may not review this break-glass grant now; undefined when they may. */
+  reviewRefusalFor(request: AccessRequest, clicker: Identity): DecisionRefusal | undefined {
+    return reviewRefusal(request, clicker, this.settings);
   }
 
   refusalFor(request: AccessRequest, clicker: Identity): DecisionRefusal | undefined {

@@ -50,12 +50,18 @@ async function dialogText(bot: TestBot, slackUserId: string, text: string, expec
   });
 }
 
+/** Granted, and its card redrawn with the review buttons. */
 async function granted(bot: TestBot, filed: FiledRequest) {
-  return eventually(async () => {
-    const request = await storedRequest(bot, filed.id);
-    if (request.status !== 'succeeded') throw new Error(`still ${request.status}`);
-    return request;
+  const request = await eventually(async () => {
+    const stored = await storedRequest(bot, filed.id);
+    if (stored.status !== 'succeeded') throw new Error(`still ${stored.status}`);
+    return stored;
   }, 10_000);
+  await eventually(() => {
+    const labels = buttonLabels(cardMessage(bot.slack, filed).blocks);
+    if (!labels.includes('Revoke now')) throw new Error(`buttons: ${labels.join(', ')}`);
+  });
+  return request;
 }
 
 describe('break-glass', () => {

@@ -507,6 +507,22 @@ describe('break-glass', () => {
     expect(cardState(revoked.request)).not.toBe(cardState(succeeded()));
   });
 
+  it('gives a failed break-glass no Retry once it was reviewed, and reminds of none still running', () => {
+    const failed: AccessRequest = { ...posted(), status: 'failed', failure: 'boom' };
+    const retried = transition(failed, { type: 'retry', clicker: ALAN }, at(10), BREAKGLASS);
+    expect(retried.ok).toBe(true);
+    const revoked = transition(
+      failed,
+      { type: 'review', clicker: ALAN, outcome: 'revoked' },
+      at(10),
+      BREAKGLASS,
+    );
+    if (!revoked.ok) throw new Error('refused');
+    const again = transition(revoked.request, { type: 'retry', clicker: ALAN }, at(11), BREAKGLASS);
+    expect(again.ok ? 'allowed' : again.refusal.code).toBe('not-retryable');
+    expect(nudgeDue({ ...posted(), status: 'executing' }, at(60), BREAKGLASS)).toBeUndefined();
+  });
+
   it('reminds of an unreviewed grant past three reminders, raises it at 12 hours, and stops once reviewed', () => {
     let request = succeeded();
     const sent: number[] = [];

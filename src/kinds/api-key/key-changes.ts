@@ -42,7 +42,9 @@ export function keyUpdateExecutor(ports: KeyChangePorts): KindExecutor {
           label: `Extend API key ${params.name} to ${utc(params.expiresAt)}`,
           run: async (context) => {
             const key = await ports.apiKeys.get(params.apiKeyId);
-            if (!key) throw new DomainError('key-gone', `API key ${params.name} no longer exists`);
+            if (!key || key.userId !== params.ownerUserId) {
+              throw new DomainError('key-gone', `API key ${params.name} no longer exists`);
+            }
             // A key used only by a disabled or role-less owner is not to be kept alive longer.
             const problem = await ports.ownerProblem(params.ownerUserId);
             if (problem) throw new DomainError('key-owner-unusable', problem);
@@ -88,7 +90,9 @@ export function keyReactivateExecutor(ports: KeyChangePorts): KindExecutor {
           label: `Reactivate API key ${params.name}`,
           run: async (context) => {
             const key = await ports.apiKeys.get(params.apiKeyId);
-            if (!key) throw new DomainError('key-gone', `API key ${params.name} no longer exists`);
+            if (!key || key.userId !== params.ownerUserId) {
+              throw new DomainError('key-gone', `API key ${params.name} no longer exists`);
+            }
             const problem = await ports.ownerProblem(params.ownerUserId);
             if (problem) throw new DomainError('key-owner-unusable', problem);
             const expiry = zonedInstant(key.expiresAt);
