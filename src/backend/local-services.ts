@@ -124,6 +124,9 @@ export function sdkEnvironment(services: LocalServices): Record<string, string> 
   return {
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoEndpoint,
+    // moto serves every AWS API it emulates on one endpoint: the audit log and the Slack secret.
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.cognitoEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: services.cognitoEndpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
