@@ -349,6 +349,8 @@ export class Workflow {
 
   private async settled(result: ClickResult): Promise<ClickResult> {
     if (result.outcome !== 'done' || result.request.status !== 'approved') return result;
+    // A worker runs it: the click records the decision and returns.
+    if (this.settings.runInProcess === false) return result;
     const { id } = result.request;
     await (this.inFlight.get(id) ?? this.runner.run(id));
     return { outcome: 'done', request: (await this.get(result.request.id)) ?? result.request };
