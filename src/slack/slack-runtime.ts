@@ -55,7 +55,7 @@ function clientOptions(config: Config, logger: AppLogger): WebClientOptions {
   };
 }
 
-function createClients(config: Config, logger: AppLogger): SlackClients {
+export function createClients(config: Config, logger: AppLogger): SlackClients {
   const options = clientOptions(config, logger);
   return {
     messages: new WebClient(config.slack.botToken, options),
@@ -68,7 +68,7 @@ function createClients(config: Config, logger: AppLogger): SlackClients {
   };
 }
 
-async function identifyBot(client: WebClient, config: Config) {
+export async function identifyBot(client: WebClient, config: Config) {
   try {
     return authTestAnswer.parse(await client.auth.test());
   } catch (error) {
@@ -77,6 +77,50 @@ async function identifyBot(client: WebClient, config: Config) {
       `Slack did not accept SLACK_BOT_TOKEN (auth.test at ${config.slack.apiUrl ?? 'https://slack.com/api/'}): ${reason}`,
     );
   }
+}
+
+/** What the bot answers without Bolt, or `serve`: handed to Bolt. */
+export type Screening = { verdict: 'serve' } | { verdict: 'answer'; status: 200 | 400 | 401 };
+
+/**
+ * Every check a request meets before Bolt sees it, the same behind a server or Lambda: a fresh
+ * timestamp both ways, a valid signature, a body Bolt can read. A delivery Slack retries (the
+ * Events API does, when an answer was slow) is acknowledged and not handled again: the first
+ * delivery is still being, or was, handled.
+ */
+export function screenSlackRequest(
+  request: {
+    timestamp: string | undefined;
+    signature: string | undefined;
+    contentType: string | undefined;
+    retryNum: string | undefined;
+    body: string;
+  },
+  signingSecret: string,
+  nowMs: number,
+  logger: AppLogger,
+): Screening {
+  if (!isWithinSignatureWindow(request.timestamp, nowMs)) return { verdict: 'answer', status: 401 };
+  const signed = isValidSlackRequest({
+    signingSecret,
+    body: request.body,
+    headers: {
+      'x-slack-signature': request.signature ?? '',
+      'x-slack-request-timestamp': Number(request.timestamp),
+    },
+  });
+  if (!signed) return { verdict: 'answer', status: 401 };
+  const kind = eventBodyKind(request.contentType, request.body);
+  if (kind === 'malformed') return { verdict: 'answer', status: 400 };
+  if (kind === 'unserved') {
+    logger.warn('acknowledged an interaction the bot does not serve');
+    return { verdict: 'answer', status: 200 };
+  }
+  if (request.retryNum !== undefined) {
+    logger.info({ retryNum: request.retryNum }, 'acknowledged a delivery Slack retried');
+    return { verdict: 'answer', status: 200 };
+  }
+  return { verdict: 'serve' };
 }
 
 export function isWithinSignatureWindow(
@@ -114,11 +158,13 @@ const healthRoute = {
   },
 };
 
-export async function createSlackRuntime(config: Config, logger: AppLogger): Promise<SlackRuntime> {
-  const clients = createClients(config, logger);
-  const bot = await identifyBot(clients.messages, config);
-  const boltLogger = slackLoggerFor(logger, 'bolt', LogLevel.INFO);
-  const common = {
+/** What every Bolt app of the bot is built with, whichever receiver it has. */
+export function appOptions(
+  config: Config,
+  logger: AppLogger,
+  bot: { bot_id?: string | undefined; user_id: string },
+) {
+  return {
     token: config.slack.botToken,
     botId: bot.bot_id,
     botUserId: bot.user_id,
@@ -126,9 +172,16 @@ export async function createSlackRuntime(config: Config, logger: AppLogger): Pro
     tokenVerificationEnabled: false,
     // Bolt's default conversation store keeps state per conversation in memory forever.
     convoStore: false as const,
-    logger: boltLogger,
+    logger: slackLoggerFor(logger, 'bolt', LogLevel.INFO),
     clientOptions: clientOptions(config, logger),
   };
+}
+
+export async function createSlackRuntime(config: Config, logger: AppLogger): Promise<SlackRuntime> {
+  const clients = createClients(config, logger);
+  const bot = await identifyBot(clients.messages, config);
+  const boltLogger = slackLoggerFor(logger, 'bolt', LogLevel.INFO);
+  const common = appOptions(config, logger, bot);
   const homeTeamId = config.slack.teamId ?? bot.team_id;
 
   if (config.slack.appToken) {
@@ -178,24 +231,20 @@ export async function createSlackRuntime(config: Config, logger: AppLogger): Pro
           answerBare(response, 413, { connection: 'close' });
           return;
         }
-        const text = rawBody.toString('utf8');
-        const signed = isValidSlackRequest({
-          signingSecret,
-          body: text,
-          headers: {
-            'x-slack-signature': header(request, 'x-slack-signature') ?? '',
-            'x-slack-request-timestamp': Number(timestamp),
+        const screening = screenSlackRequest(
+          {
+            timestamp,
+            signature: header(request, 'x-slack-signature'),
+            contentType: header(request, 'content-type'),
+            retryNum: header(request, 'x-slack-retry-num'),
+            body: rawBody.toString('utf8'),
           },
-        });
-        if (!signed) {
-          answerBare(response, 401);
-          return;
-        }
-        const kind = eventBodyKind(header(request, 'content-type'), text);
-        if (kind !== 'serve') {
-          if (kind === 'unserved')
-            logger.warn('acknowledged an interaction the bot does not serve');
-          answerBare(response, kind === 'unserved' ? 200 : 400);
+          signingSecret,
+          Date.now(),
+          logger,
+        );
+        if (screening.verdict === 'answer') {
+          answerBare(response, screening.status);
           return;
         }
         // Bolt reads a body already read from `rawBody`, and verifies the signature again.
