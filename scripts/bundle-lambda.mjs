@@ -6,6 +6,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+// Bolt loads every receiver when it loads: Socket Mode (with its WebSocket client) and Express
+// (with its body parsers and charset tables). Lambda uses neither; leaving them out of the
+// bundle saves a third of the code a cold start compiles. A stub that throws says so if one is
+// ever reached.
+const NOT_ON_LAMBDA = /^(@slack\/socket-mode|express|body-parser|raw-body)$/;
+const leaveOut = {
+  name: 'leave-out-servers',
+  setup(build) {
+    build.onResolve({ filter: NOT_ON_LAMBDA }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents:
+        `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not in the Lambda bundle`)}); };\n` +
+        "module.exports = new Proxy(fail, { get: (_t, key) => (key === '__esModule' ? false : fail) });",
+      loader: 'js',
+    }));
+  },
+};
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist', 'lambda', 'index.js');
 mkdirSync(dirname(outfile), { recursive: true });
@@ -20,6 +38,7 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [leaveOut],
 });
 const bytes = statSync(outfile).size;
 process.stdout.write(`dist/lambda/index.js: ${(bytes / 1024 / 1024).toFixed(2)} MB\n`);
