@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { readSlackSecret } from './aws/slack-secret';
-import { connectAws } from './backend/aws-backend';
+import { type Backend, connectAws } from './backend/aws-backend';
 import { type Bot, composeBot, DEFAULT_TUNING, type Tuning } from './composition';
 import { loadConfig } from './config';
 import { type AppLogger, createLogger } from './logging';
@@ -15,6 +15,7 @@ import {
 /** What one Lambda container builds once and keeps for every invocation it serves. */
 export interface LambdaBot {
   bot: Bot;
+  backend: Backend;
   slack: LambdaSlackRuntime;
   logger: AppLogger;
   /** Called at the end of every invocation: nothing may stay buffered while Lambda freezes. */
@@ -62,6 +63,7 @@ export async function bootLambdaBot(
     const bot = composeBot(config, logger, tuning, backend, slack, { runInProcess: false });
     return {
       bot,
+      backend,
       slack,
       logger,
       flush: async () => {

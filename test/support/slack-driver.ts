@@ -289,16 +289,39 @@ function isEmptyState(state: UnknownRecord): boolean {
   );
 }
 
+/** How a signed request reaches the bot: over HTTP by default, or handed to a Lambda handler. */
+export type SlackTransport = (request: {
+  headers: Record<string, string>;
+  body: string;
+}) => Promise<{ status: number; text: string }>;
+
 export class SlackDriver {
   private readonly eventsUrl: string;
   private readonly signingSecret: string;
   private readonly slack: SlackStandIn;
+  private readonly transport: SlackTransport;
   private lastPayloadBody: string | undefined;
 
-  constructor(options: { eventsUrl: string; signingSecret: string; slack: SlackStandIn }) {
+  constructor(options: {
+    eventsUrl: string;
+    signingSecret: string;
+    slack: SlackStandIn;
+    transport?: SlackTransport;
+  }) {
     this.eventsUrl = options.eventsUrl;
     this.signingSecret = options.signingSecret;
     this.slack = options.slack;
+    this.transport =
+      options.transport ??
+      (async ({ headers, body }) => {
+        const response = await fetch(this.eventsUrl, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        return { status: response.status, text: await response.text() };
+      });
   }
 
   async command(
@@ -539,24 +562,27 @@ export class SlackDriver {
 
   async sendSigned(
     body: string,
-    options: { timestamp?: number; signature?: string; contentType?: string } = {},
+    options: {
+      timestamp?: number;
+      signature?: string;
+      contentType?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<{ status: number; text: string }> {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
     const signature =
       options.signature ??
       `v0=${createHmac('sha256', this.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    const response = await fetch(this.eventsUrl, {
-      method: 'POST',
+    return this.transport({
       headers: {
         'content-type': options.contentType ?? FORM_CONTENT_TYPE,
         'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
         'x-slack-request-timestamp': String(timestamp),
         'x-slack-signature': signature,
+        ...options.headers,
       },
       body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    return { status: response.status, text: await response.text() };
   }
 
   /** An Events API callback, as Slack sends it: JSON, signed. */

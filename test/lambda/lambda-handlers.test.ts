@@ -1,0 +1,191 @@
+import { createHmac } from 'node:crypto';
+import { handleHttp, handleSchedule, handleStream } from '../../src/lambda';
+import { EVENTS_PATH } from '../../src/slack/slack-runtime';
+import { functionUrlEvent, type LambdaTestBot, startLambdaTestBot } from '../support/lambda-bot';
+import {
+  addPeople,
+  apiKeyItem,
+  clickCard,
+  dmsTo,
+  fileThroughDialog,
+  storedRequest,
+} from '../support/onboarding-flow';
+
+// The serverless path end to end: the `http` handler, given signed Function URL events, files
+// and records decisions and returns; the `worker`, given the bot table's stream record of an
+// approved request, runs it, once however often the record arrives; the `schedule` handler does
+// the long-lived bot's timed work.
+
+const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
+
+function isoDay(daysFromNow: number): string {
+  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+}
+
+function keyFields(name: string) {
+  return { Name: name, Description: `CI ${name}`, Expires: isoDay(30), Reason: 'Nightly uploads' };
+}
+
+function signed(bot: LambdaTestBot, body: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const signature = `v0=${createHmac('sha256', bot.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+  };
+}
+
+describe('on AWS Lambda', () => {
+  let bot: LambdaTestBot;
+
+  beforeAll(async () => {
+    bot = await startLambdaTestBot({ REQUEST_TTL_HOURS: '1' });
+    await bot.deployment.addRole('viewer');
+    await addPeople(bot, [
+      ['U0ADA', 'ada@example.com', ['admin']],
+      ['U0BOB', 'bob@example.com', ['viewer']],
+    ]);
+  }, 60_000);
+  afterAll(() => bot.stop());
+
+  it('http records the approval and returns; the worker, given the stream record twice at once, runs it once', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-ci'));
+    const clicked = await clickCard(bot, 'U0ADA', filed, 'Approve');
+    expect(clicked.status).toBe(200);
+    // The click returned with the decision recorded and nothing run.
+    const approved = await storedRequest(bot, filed.id);
+    expect(approved.status).toBe('approved');
+    expect(approved.kind).toBe('key.create');
+    if (approved.kind !== 'key.create') return;
+    expect(await apiKeyItem(bot.deployment, approved.params.apiKeyId)).toBeUndefined();
+
+    const record = await bot.streamRecordOf(filed.id);
+    const [first, second] = await Promise.all([
+      handleStream(bot.lambda, record),
+      handleStream(bot.lambda, record),
+    ]);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(second.batchItemFailures).toEqual([]);
+    const done = await storedRequest(bot, filed.id);
+    expect(done.status).toBe('succeeded');
+    expect(await apiKeyItem(bot.deployment, approved.params.apiKeyId)).toBeDefined();
+    // One key, one DM carrying it; the key creation audited once.
+    expect(dmsTo(bot.slack, 'U0BOB').flatMap((text) => text.match(KEY_VALUE) ?? [])).toHaveLength(
+      1,
+    );
+    expect(
+      bot.logs.filter((line) => line.includes('[AUTHCHANGES][type: apiKeyCreate]')),
+    ).toHaveLength(1);
+
+    // Delivered again later (a stream retry): the request has moved on, nothing runs.
+    const again = await handleStream(bot.lambda, await bot.streamRecordOf(filed.id));
+    expect(again.batchItemFailures).toEqual([]);
+    expect(
+      bot.logs.filter((line) => line.includes('[AUTHCHANGES][type: apiKeyCreate]')),
+    ).toHaveLength(1);
+  });
+
+  it('the worker ignores records of anything but requests becoming approved', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-pending'));
+    const pending = await bot.streamRecordOf(filed.id);
+    expect((await handleStream(bot.lambda, pending)).batchItemFailures).toEqual([]);
+    expect((await storedRequest(bot, filed.id)).status).toBe('pending');
+    expect((await handleStream(bot.lambda, { Records: [] })).batchItemFailures).toEqual([]);
+  });
+
+  it('schedule expires what is past its time, as the long-lived bot does', async () => {
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-late'));
+    const inTwoHours = new Date(Date.now() + 2 * 3_600_000);
+    // The deadline is stored; the sweep compares it with the time it runs at.
+    jest.useFakeTimers({
+      now: inTwoHours,
+      doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'],
+    });
+    try {
+      await handleSchedule(bot.lambda, { time: inTwoHours.toISOString() });
+    } finally {
+      jest.useRealTimers();
+    }
+    expect((await storedRequest(bot, filed.id)).status).toBe('expired');
+  });
+
+  it('refuses unsigned, stale and malformed events without reaching Bolt, and never throws', async () => {
+    const body = 'command=%2Fvams&text=help&user_id=U0BOB';
+    const unsigned = await handleHttp(
+      bot.lambda,
+      functionUrlEvent({ 'content-type': 'application/x-www-form-urlencoded' }, body),
+    );
+    expect(unsigned.statusCode).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 600;
+    expect(
+      (await handleHttp(bot.lambda, functionUrlEvent(signed(bot, body, stale), body))).statusCode,
+    ).toBe(401);
+    const future = Math.floor(Date.now() / 1000) + 600;
+    expect(
+      (await handleHttp(bot.lambda, functionUrlEvent(signed(bot, body, future), body))).statusCode,
+    ).toBe(401);
+    const junk = 'payload=null';
+    expect(
+      (await handleHttp(bot.lambda, functionUrlEvent(signed(bot, junk), junk))).statusCode,
+    ).toBe(400);
+    const noHeaders = await handleHttp(bot.lambda, {
+      rawPath: EVENTS_PATH,
+      requestContext: { http: { method: 'POST' } },
+    });
+    expect(noHeaders.statusCode).toBe(401);
+    expect(
+      (await handleHttp(bot.lambda, functionUrlEvent({}, '', { path: '/other' }))).statusCode,
+    ).toBe(404);
+    expect(
+      (await handleHttp(bot.lambda, functionUrlEvent({}, '', { method: 'GET' }))).statusCode,
+    ).toBe(405);
+    expect(
+      (await handleHttp(bot.lambda, functionUrlEvent({}, '', { path: '/healthz', method: 'GET' })))
+        .statusCode,
+    ).toBe(200);
+  });
+
+  it('reads a base64 body as UTF-8, so a signed non-ASCII text passes', async () => {
+    const before = bot.slack.calls.length;
+    const sent = await bot.driver.command('U0BOB', 'whoami');
+    expect(sent.status).toBe(200);
+    const form = new URLSearchParams({
+      command: '/vams',
+      text: 'whoami — Zoë',
+      user_id: 'U0BOB',
+      team_id: bot.slack.teamId,
+      channel_id: 'C0GENERAL',
+      response_url: bot.slack.newResponseUrl(),
+      trigger_id: bot.slack.issueTrigger({ userId: 'U0BOB' }),
+    }).toString();
+    const answer = await handleHttp(
+      bot.lambda,
+      functionUrlEvent(signed(bot, form), form, { base64: true }),
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(bot.slack.calls.length).toBeGreaterThanOrEqual(before);
+  });
+
+  it('acknowledges a delivery Slack retried without handling it again', async () => {
+    const event = JSON.stringify({
+      type: 'event_callback',
+      team_id: bot.slack.teamId,
+      event: { type: 'app_home_opened', user: 'U0BOB', tab: 'home', channel: 'D0HOME' },
+    });
+    const published = () =>
+      bot.slack.calls.filter((call) => call.method === 'views.publish').length;
+    const before = published();
+    const headers = {
+      ...signed(bot, event),
+      'content-type': 'application/json',
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    };
+    const answer = await handleHttp(bot.lambda, functionUrlEvent(headers, event));
+    expect(answer.statusCode).toBe(200);
+    expect(published()).toBe(before);
+    const first = { ...signed(bot, event), 'content-type': 'application/json' };
+    expect((await handleHttp(bot.lambda, functionUrlEvent(first, event))).statusCode).toBe(200);
+    expect(published()).toBe(before + 1);
+  });
+});
