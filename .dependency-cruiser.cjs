@@ -2,13 +2,15 @@
 //
 // From the bottom up: src/domain (shapes and pure rules) → src/vams, src/auth, src/workflow and
 // src/kinds (the lifecycle, the policy and each kind's rules) → src/views (Block Kit from view
-// models) → adapters (src/stores, src/gateways, src/slack, src/backend, src/aws) → src/commands →
-// src/app.ts, the composition root. Paths are matched unanchored on `node_modules/` because a
+// models) → adapters (src/stores, src/gateways, src/slack, src/backend, src/aws, src/metrics) →
+// src/commands → src/app.ts, the composition root. Paths are matched unanchored on `node_modules/` because a
 // worktree may reach node_modules through a symlink.
 
 const CORE = '^src/(domain|auth|workflow|vams|kinds)/';
-const ADAPTERS = '^src/(stores|gateways|slack|backend|aws)/';
+const ADAPTERS = '^src/(stores|gateways|slack|backend|aws|metrics)/';
 const SDK = '(^|/)@(aws-sdk|smithy)/';
+// Metrics libraries belong to their adapters; the core records samples through its port.
+const METRICS_LIBS = '(^|/)(prom-client|@aws-lambda-powertools)/';
 const APP = '^src/app\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -48,7 +50,13 @@ module.exports = {
       severity: 'error',
       from: { path: CORE },
       to: {
-        path: ['(^|/)@slack/', SDK, '^src/(slack|stores|gateways|commands|backend|aws)/', APP],
+        path: [
+          '(^|/)@slack/',
+          SDK,
+          METRICS_LIBS,
+          '^src/(slack|stores|gateways|commands|backend|aws|metrics)/',
+          APP,
+        ],
       },
     },
     {
@@ -69,7 +77,7 @@ module.exports = {
         path: [
           '(^|/)@slack/(?!types/)',
           SDK,
-          '^src/(slack|stores|gateways|commands|backend|aws)/',
+          '^src/(slack|stores|gateways|commands|backend|aws|metrics)/',
           APP,
         ],
       },

@@ -61,6 +61,8 @@ export interface Config {
     maxMinutes: number;
   };
   logLevel: LogLevel;
+  /** The VAMS deployment's AuthChanges log group: the bot's audit lines are sent there too. */
+  authAuditLogGroup: string | undefined;
 }
 
 /** A Slack user group or a Slack user to mention. */
@@ -224,6 +226,10 @@ const environmentSchema = z.object({
   BREAKGLASS_ROLES: roleList(''),
   BREAKGLASS_MAX_MINUTES: wholeNumber(1, 24 * 60, 240),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  VAMS_AUTH_AUDIT_LOG_GROUP: z
+    .string()
+    .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'must be a CloudWatch Logs group name')
+    .optional(),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -323,6 +329,7 @@ function toConfig(env: Environment): Config {
       maxMinutes: env.BREAKGLASS_MAX_MINUTES,
     },
     logLevel: env.LOG_LEVEL,
+    authAuditLogGroup: env.VAMS_AUTH_AUDIT_LOG_GROUP,
   };
 }
 

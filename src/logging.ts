@@ -25,9 +25,14 @@ export function scrubSecrets(text: string): string {
 const SECRET_FIELD =
   /^(authorization|password|temporarypassword|token|bottoken|apptoken|apikey|signingsecret|secret)$/i;
 
+/** Where the bot's log lines go unless told otherwise: stdout, written asynchronously. */
+export function stdoutDestination() {
+  return pino.destination({ fd: 1, sync: false });
+}
+
 export function createLogger(
   level: ConfigLogLevel,
-  destination: pino.DestinationStream = pino.destination({ fd: 1, sync: false }),
+  destination: pino.DestinationStream = stdoutDestination(),
 ): AppLogger {
   return pino(
     {

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       escalationChannelId: undefined,
       breakglass: { allowed: [], roles: [], maxMinutes: 240 },
       logLevel: 'info',
+      authAuditLogGroup: undefined,
     });
   });
 
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
       API_KEY_MAX_DAYS: '60',
       TEMP_PASSWORD_DELIVERY: 'slack-dm',
       LOG_LEVEL: 'debug',
+      VAMS_AUTH_AUDIT_LOG_GROUP: '/aws/vendedlogs/vams-prod/AuthChanges',
     });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     expect(result.config).toMatchObject({
@@ -92,6 +94,7 @@ describe('loadConfig', () => {
       apiKeyMaxDays: 60,
       tempPasswordDelivery: 'slack-dm',
       logLevel: 'debug',
+      authAuditLogGroup: '/aws/vendedlogs/vams-prod/AuthChanges',
     });
   });
 
@@ -176,6 +179,11 @@ describe('loadConfig', () => {
       'LOG_LEVEL',
       'verbose',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ],
+    [
+      'VAMS_AUTH_AUDIT_LOG_GROUP',
+      'auth changes',
+      'VAMS_AUTH_AUDIT_LOG_GROUP must be a CloudWatch Logs group name',
     ],
   ])('%s=%j gives its own readable line', (name, value, line) => {
     expect(problemsOf({ ...minimal, [name]: value })).toEqual([line]);
