@@ -1,7 +1,18 @@
 import { connectBackend } from './backend/backend';
-import { composeBot, DEFAULT_TUNING, type RunningApp, type Tuning } from './composition';
+import {
+  composeBot,
+  createAuditedLogger,
+  DEFAULT_TUNING,
+  type RunningApp,
+  type Tuning,
+} from './composition';
 import { type Config, loadConfig } from './config';
-import { type AppLogger, createLogger } from './logging';
+import type { AppLogger } from './logging';
+import { PrometheusMetrics } from './metrics/prometheus-metrics';
+
+// The audit lines reach VAMS's log group within seconds, batched.
+const AUDIT_FLUSH_MS = 5_000;
+
 import { createSlackRuntime } from './slack/slack-runtime';
 
 export type { RunningApp, Tuning } from './composition';
@@ -30,8 +41,10 @@ export async function startApp(
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const backend = await connectBackend(config.backend, logger);
   try {
-    const slack = await createSlackRuntime(config, logger);
-    const bot = composeBot(config, logger, tuning, backend, slack, { runInProcess: true });
+    // Served at GET /metrics in HTTP mode, for Prometheus to scrape.
+    const metrics = new PrometheusMetrics({ processMetrics: true });
+    const slack = await createSlackRuntime(config, logger, metrics);
+    const bot = composeBot(config, logger, tuning, backend, slack, { runInProcess: true, metrics });
     const { workflow, sweeps } = bot;
     const port = await slack.start();
     // Expiry and crash recovery: on start, then every `sweepMs`.
@@ -69,7 +82,8 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const logger = createLogger(loaded.config.logLevel);
+  const { logger, audit } = createAuditedLogger(loaded.config);
+  audit?.start(AUDIT_FLUSH_MS);
   let running: RunningApp;
   try {
     running = await startApp(loaded.config, logger);
@@ -78,6 +92,7 @@ async function main(): Promise<void> {
       `vams-chatops could not start: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     logger.flush();
+    await audit?.stop();
     process.exit(1);
   }
   let stopping = false;
@@ -87,6 +102,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     running
       .stop()
+      .then(() => audit?.stop())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'stopping failed');

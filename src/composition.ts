@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type Identity, type IdentityPorts, resolveIdentity } from './auth/identity';
 import { standingOf } from './auth/roles';
+import { auditTee, CloudWatchAuditLog } from './aws/audit-log';
 import type { Backend } from './backend/aws-backend';
 import { breakglassCommand, registerBreakglassFeature } from './commands/breakglass.commands';
 import { HomeTabs, registerHomeFeature } from './commands/home.commands';
@@ -27,6 +29,7 @@ import { registerVamsCommand } from './commands/vams.command';
 import type { Config } from './config';
 import type { AdminRoleGuard } from './domain/admin-role-guard';
 import type { AuditEvent } from './domain/audit';
+import { type Metrics, noMetrics } from './domain/metrics';
 import type { AccessRequest, RequestKind } from './domain/request';
 import { CognitoAdmin } from './gateways/cognito-admin.gateway';
 import {
@@ -38,7 +41,8 @@ import { keyOwnerProblem } from './kinds/api-key/key-rules';
 import { approvalsOf } from './kinds/kind';
 import { definitionOf, kindExecutors } from './kinds/registry';
 import { lastAdminRemovalProblem } from './kinds/role-remove/steps';
-import type { AppLogger } from './logging';
+import { type AppLogger, createLogger, stdoutDestination } from './logging';
+import { countAwsErrors, countSlackErrors } from './metrics/client-errors';
 import { registerListenerGuard } from './slack/listener-guard';
 import { DirectMessages, SlackCourier, SlackRequestNotifier } from './slack/slack-notifier';
 import { SlackPeople } from './slack/slack-people';
@@ -215,6 +219,7 @@ function workflowFor(
   logger: AppLogger,
   hooks: { told?: (request: AccessRequest) => void },
   runInProcess: boolean,
+  metrics: Metrics,
 ): Workflow {
   const slackNotifier = new SlackRequestNotifier(
     slack.clients.messages,
@@ -271,6 +276,7 @@ function workflowFor(
     {
       ...config,
       runInProcess,
+      metrics,
       leaseMs: tuning.leaseMs,
       nudges: {
         remindAfterMinutes: config.remindAfterMinutes,
@@ -313,9 +319,14 @@ export function composeBot(
   tuning: Tuning,
   backend: Backend,
   slack: SlackRuntime,
-  options: { runInProcess: boolean },
+  options: { runInProcess: boolean; metrics?: Metrics },
 ): Bot {
   {
+    const metrics = options.metrics ?? noMetrics;
+    countAwsErrors(backend.clients.dynamo, metrics);
+    countAwsErrors(backend.clients.cognito, metrics);
+    countSlackErrors(slack.clients.messages, metrics);
+    countSlackErrors(slack.clients.views, metrics);
     const adapters = adaptersFor(backend, config, tuning.clock);
     // One users.info cache for identities and for vetting who receives a secret.
     const people = new SlackPeople(slack.clients.messages);
@@ -339,6 +350,7 @@ export function composeBot(
       logger,
       hooks,
       options.runInProcess,
+      metrics,
     );
     const homes = new HomeTabs(
       {
@@ -588,4 +600,33 @@ export function composeBot(
       },
     };
   }
+}
+
+/**
+ * The bot's logger; with `VAMS_AUTH_AUDIT_LOG_GROUP`, every `[AUTHCHANGES]` line it writes also
+ * goes to that CloudWatch Logs group, VAMS's own audit of authorisation changes, under a stream
+ * of this process. `audit` is undefined without it.
+ */
+export function createAuditedLogger(
+  config: Pick<Config, 'logLevel' | 'authAuditLogGroup'>,
+  clock: () => Date = () => new Date(),
+): { logger: AppLogger; audit: CloudWatchAuditLog | undefined } {
+  if (!config.authAuditLogGroup) return { logger: createLogger(config.logLevel), audit: undefined };
+  const day = clock().toISOString().slice(0, 10).replaceAll('-', '/');
+  const stream = `vams-chatops/${day}/${randomBytes(6).toString('hex')}`;
+  let logger: AppLogger | undefined;
+  const audit = new CloudWatchAuditLog(
+    new CloudWatchLogsClient({}),
+    config.authAuditLogGroup,
+    stream,
+    {
+      onWarning: (warning) =>
+        logger?.warn(
+          { pending: warning.pending, dropped: warning.dropped, err: warning.error },
+          warning.message,
+        ),
+    },
+  );
+  logger = createLogger(config.logLevel, auditTee(stdoutDestination(), audit));
+  return { logger, audit };
 }

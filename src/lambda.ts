@@ -2,9 +2,16 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { readSlackSecret } from './aws/slack-secret';
 import { type Backend, connectAws } from './backend/aws-backend';
-import { type Bot, composeBot, DEFAULT_TUNING, type Tuning } from './composition';
+import {
+  type Bot,
+  composeBot,
+  createAuditedLogger,
+  DEFAULT_TUNING,
+  type Tuning,
+} from './composition';
 import { loadConfig } from './config';
-import { type AppLogger, createLogger } from './logging';
+import type { AppLogger } from './logging';
+import { EmfMetrics } from './metrics/emf-metrics';
 import {
   createLambdaSlackRuntime,
   type LambdaHttpEvent,
@@ -55,18 +62,27 @@ export async function bootLambdaBot(
       'on Lambda, Slack reaches the bot over HTTP: unset SLACK_APP_TOKEN',
     );
   }
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const audited = options.logger
+    ? { logger: options.logger, audit: undefined }
+    : createAuditedLogger(config);
+  const { logger, audit } = audited;
+  const metrics = new EmfMetrics();
   const backend = await connectAws(config.backend, logger, { verify: false });
   try {
     const slack = await createLambdaSlackRuntime(config, logger);
     const tuning = { ...DEFAULT_TUNING, ...options.tuning };
-    const bot = composeBot(config, logger, tuning, backend, slack, { runInProcess: false });
+    const bot = composeBot(config, logger, tuning, backend, slack, {
+      runInProcess: false,
+      metrics,
+    });
     return {
       bot,
       backend,
       slack,
       logger,
       flush: async () => {
+        metrics.publish();
+        await audit?.flush();
         logger.flush();
       },
       stop: async () => {

@@ -6,13 +6,16 @@ import { z } from 'zod';
 export type Route =
   | { kind: 'events' }
   | { kind: 'health' }
+  | { kind: 'metrics' }
   | { kind: 'refuse'; status: 404 }
   | { kind: 'refuse'; status: 405; allow: string };
 
-const PATHS: Record<string, { kind: 'events' | 'health'; methods: readonly string[] }> = {
-  '/slack/events': { kind: 'events', methods: ['POST'] },
-  '/healthz': { kind: 'health', methods: ['GET', 'HEAD'] },
-};
+const PATHS: Record<string, { kind: 'events' | 'health' | 'metrics'; methods: readonly string[] }> =
+  {
+    '/slack/events': { kind: 'events', methods: ['POST'] },
+    '/healthz': { kind: 'health', methods: ['GET', 'HEAD'] },
+    '/metrics': { kind: 'metrics', methods: ['GET'] },
+  };
 
 /**
  * Bolt throws for any request it does not serve itself, so nothing reaches it that it would

@@ -177,7 +177,17 @@ export function appOptions(
   };
 }
 
-export async function createSlackRuntime(config: Config, logger: AppLogger): Promise<SlackRuntime> {
+/** The Prometheus text served at `GET /metrics`, when the server has metrics. */
+export interface MetricsText {
+  contentType: string;
+  render(): Promise<string>;
+}
+
+export async function createSlackRuntime(
+  config: Config,
+  logger: AppLogger,
+  metrics?: MetricsText,
+): Promise<SlackRuntime> {
   const clients = createClients(config, logger);
   const bot = await identifyBot(clients.messages, config);
   const boltLogger = slackLoggerFor(logger, 'bolt', LogLevel.INFO);
@@ -254,6 +264,14 @@ export async function createSlackRuntime(config: Config, logger: AppLogger): Pro
         const route = routeOf(request.method, request.url);
         if (route.kind === 'health') {
           healthRoute.handler(request, response);
+        } else if (route.kind === 'metrics') {
+          if (!metrics) {
+            answerBare(response, 404);
+            return;
+          }
+          const text = await metrics.render();
+          response.writeHead(200, { 'content-type': metrics.contentType });
+          response.end(text);
         } else if (route.kind === 'events') {
           await serveEvents(request, response);
         } else {

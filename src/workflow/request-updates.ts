@@ -1,6 +1,8 @@
 import type { AuditEvent } from '../domain/audit';
+import type { Metrics } from '../domain/metrics';
 import type { AccessRequest, Notice } from '../domain/request';
 import type { AuditEntry, LifecycleRefusal, Transition } from './lifecycle';
+import { transitionMetrics } from './request-metrics';
 
 export interface RequestRepository {
   /** False when a request was already filed under `filingKey`: nothing is written then. */
@@ -30,6 +32,8 @@ export interface UpdateContext {
   clock: () => Date;
   /** A token unique to one write. */
   writeId: () => string;
+  /** Told of every change written: what operators count and time. */
+  metrics?: Metrics;
 }
 
 const MAX_RACE_RETRIES = 8;
@@ -69,6 +73,7 @@ export async function updateRequest(
       const stored = await repository.get(id);
       if (!stored?.writes?.includes(token)) continue;
     }
+    context.metrics?.record(transitionMetrics(current, next, context.clock()));
     const before = new Set((current.outbox ?? []).map((notice) => notice.id));
     const added = (next.outbox ?? []).filter((notice) => !before.has(notice.id));
     return { outcome: 'written', request: next, audit: decision.audit, added };

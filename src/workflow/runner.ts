@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { privilegeHolder } from '../auth/approval-policy';
 import { failureReason } from '../domain/errors';
+import type { Metrics } from '../domain/metrics';
 import type { AccessRequest, Notice, RequestKind } from '../domain/request';
 import { plainDetail, stepDone, stepStarted } from '../domain/request';
 import type { AppLogger } from '../logging';
@@ -59,6 +60,7 @@ export interface RunnerPorts {
   /** This runner's name in leases. */
   instanceId: string;
   writeId: () => string;
+  metrics?: Metrics;
 }
 
 function stepStates(request: AccessRequest, steps: readonly Step[]): StepState[] {
@@ -115,14 +117,17 @@ export class Runner {
     id: string,
     event: LifecycleEvent | ((current: AccessRequest) => Promise<LifecycleEvent>),
   ): Promise<UpdateOutcome> {
-    const { repository, clock, writeId, policy } = this.ports;
-    return updateRequest({ repository, clock, writeId }, id, async (current) =>
-      transition(
-        current,
-        typeof event === 'function' ? await event(current) : event,
-        clock(),
-        policy,
-      ),
+    const { repository, clock, writeId, policy, metrics } = this.ports;
+    return updateRequest(
+      { repository, clock, writeId, ...(metrics ? { metrics } : {}) },
+      id,
+      async (current) =>
+        transition(
+          current,
+          typeof event === 'function' ? await event(current) : event,
+          clock(),
+          policy,
+        ),
     );
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DecisionRefusal, decideOn } from '../auth/approval-policy';
 import type { Identity } from '../auth/identity';
+import type { Metrics } from '../domain/metrics';
 import {
   type AccessRequest,
   newRequestId,
@@ -17,6 +18,7 @@ import {
   reviewRefusal,
   transition,
 } from './lifecycle';
+import { refusalMetrics, transitionMetrics } from './request-metrics';
 import { appendAudit, type RequestRepository, type UpdateOutcome } from './request-updates';
 import { type ApproverRoles, type RequestNotifier, Runner } from './runner';
 import type { KindExecutor } from './steps';
@@ -60,6 +62,8 @@ export interface WorkflowSettings extends LifecyclePolicy {
    * anything left behind.
    */
   runInProcess?: boolean;
+  /** Counts and times requests; none when unset. */
+  metrics?: Metrics;
 }
 
 export type ClickResult =
@@ -118,6 +122,7 @@ export class Workflow {
       clock,
       instanceId: randomBytes(6).toString('hex'),
       writeId: () => randomBytes(8).toString('hex'),
+      ...(settings.metrics ? { metrics: settings.metrics } : {}),
     });
     this.notifier = notifier;
   }
@@ -163,6 +168,7 @@ export class Workflow {
       return undefined;
     }
     await appendAudit({ repository: this.repository, clock: this.clock }, created, filed.audit);
+    this.settings.metrics?.record(transitionMetrics(undefined, created, now));
     this.log(created).info(
       { kind: created.kind, requester: draft.requester.vamsUserId },
       'request created',
@@ -264,6 +270,7 @@ export class Workflow {
         return outcome;
       case 'refused': {
         const refusal = asDecisionRefusal(outcome.refusal, outcome.request);
+        this.settings.metrics?.record(refusalMetrics(action, refusal));
         await appendAudit({ repository: this.repository, clock: this.clock }, outcome.request, [
           {
             type: 'click-refused',
