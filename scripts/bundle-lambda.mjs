@@ -14,7 +14,10 @@ const NOT_ON_LAMBDA = /^(@slack\/socket-mode|express|body-parser|raw-body)$/;
 const leaveOut = {
   name: 'leave-out-servers',
   setup(build) {
-    build.onResolve({ filter: NOT_ON_LAMBDA }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    build.onResolve({ filter: NOT_ON_LAMBDA }, (args) => ({
+      path: args.path,
+      namespace: 'left-out',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
       contents:
         `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not in the Lambda bundle`)}); };\n` +
