@@ -121,12 +121,19 @@ interface Adapters {
   directory: CognitoUserDirectory | undefined;
 }
 
-function adaptersFor(backend: Backend, config: Config, clock: () => Date): Adapters {
+function adaptersFor(
+  backend: Backend,
+  config: Config,
+  clock: () => Date,
+  logger: AppLogger,
+): Adapters {
   const { documents, cognito } = backend.clients;
   const { tables, userPoolId } = backend;
   const grants = new GrantStore(documents, tables.bot, tables.userRoles);
   return {
-    requests: new RequestStore(documents, tables.bot),
+    requests: new RequestStore(documents, tables.bot, (pk) =>
+      logger.warn({ pk }, 'an item listed as a request is not one; skipped'),
+    ),
     links: new LinkStore(documents, tables.bot),
     drafts: new DraftStore(documents, tables.bot),
     reminders: new ReminderStore(documents, tables.bot),
@@ -327,7 +334,7 @@ export function composeBot(
     countAwsErrors(backend.clients.cognito, metrics);
     countSlackErrors(slack.clients.messages, metrics);
     countSlackErrors(slack.clients.views, metrics);
-    const adapters = adaptersFor(backend, config, tuning.clock);
+    const adapters = adaptersFor(backend, config, tuning.clock, logger);
     // One users.info cache for identities and for vetting who receives a secret.
     const people = new SlackPeople(slack.clients.messages);
     const identify = identityService(adapters, slack, people);
@@ -586,10 +593,22 @@ export function composeBot(
     return {
       workflow,
       sweeps: {
+        // In order (what expires is not reminded), but each apart: one that fails leaves the
+        // others to do their work, and the run reports the first failure.
         requests: async () => {
-          await workflow.expireDue();
-          await workflow.nudgeDue();
-          await workflow.resumeInterrupted();
+          let failure: unknown;
+          for (const pass of [
+            () => workflow.expireDue(),
+            () => workflow.nudgeDue(),
+            () => workflow.resumeInterrupted(),
+          ]) {
+            try {
+              await pass();
+            } catch (error) {
+              failure ??= error;
+            }
+          }
+          if (failure !== undefined) throw failure;
         },
         grants: sweepGrants,
         keys: remindKeys,

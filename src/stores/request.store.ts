@@ -66,6 +66,8 @@ export class RequestStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Told of a listed item that is no request any more (edited by hand, say): it is skipped. */
+    private readonly onUnreadable: (pk: string) => void = () => undefined,
   ) {}
 
   /**
@@ -207,8 +209,9 @@ export class RequestStore {
     return this.listed(UNSENT_INDEX_KEY);
   }
 
+  // One unreadable item must not stop every sweep and Home tab that lists: it is skipped.
   private async listed(key: string): Promise<AccessRequest[]> {
-    return allPages(
+    const listed = await allPages(
       (startKey) =>
         this.documents.send(
           new QueryCommand({
@@ -219,8 +222,13 @@ export class RequestStore {
             ExclusiveStartKey: startKey,
           }),
         ),
-      (entry) => accessRequest.parse(entry),
+      (entry) => {
+        const parsed = accessRequest.safeParse(entry);
+        if (!parsed.success) this.onUnreadable(String(entry.pk));
+        return parsed.success ? parsed.data : undefined;
+      },
     );
+    return listed.filter((request) => request !== undefined);
   }
 
   /** An audit line's item: time first for order, a random suffix so that two in one

@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import {
   cardMessage,
   clickCard,
@@ -110,6 +111,8 @@ describe('approver nudges', () => {
     await sweeps();
     expect(escalations(filed)).toHaveLength(0);
     ahead = 31 * MINUTE;
+    // Under load a sweep may take longer than the pause: wait for it, then check it stays one.
+    await eventually(() => expect(escalations(filed).length).toBeGreaterThan(0), 5_000);
     await sweeps();
     const raised = escalations(filed);
     expect(raised).toHaveLength(1);

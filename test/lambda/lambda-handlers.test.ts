@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handleHttp, handleSchedule, handleStream } from '../../src/lambda';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
 import { functionUrlEvent, type LambdaTestBot, startLambdaTestBot } from '../support/lambda-bot';
@@ -9,12 +10,24 @@ import {
   dmsTo,
   fileThroughDialog,
   storedRequest,
+  threadReplies,
 } from '../support/onboarding-flow';
 
 // The serverless path end to end: the `http` handler, given signed Function URL events, files
 // and records decisions and returns; the `worker`, given the bot table's stream record of an
 // approved request, runs it, once however often the record arrives; the `schedule` handler does
 // the long-lived bot's timed work.
+
+async function roleRow(bot: LambdaTestBot, userId: string, roleName: string) {
+  const found = await bot.deployment.clients.documents.send(
+    new GetCommand({
+      TableName: bot.deployment.tables.userRoles,
+      Key: { userId, roleName },
+      ConsistentRead: true,
+    }),
+  );
+  return found.Item;
+}
 
 const KEY_VALUE = /vams_[A-Za-z0-9_-]{64}/g;
 
@@ -37,10 +50,21 @@ function signed(bot: LambdaTestBot, body: string, timestamp = Math.floor(Date.no
 
 describe('on AWS Lambda', () => {
   let bot: LambdaTestBot;
+  // The bot's clock runs ahead of the wall clock by this much: what is due comes due at once.
+  let ahead = 0;
 
   beforeAll(async () => {
-    bot = await startLambdaTestBot({ REQUEST_TTL_HOURS: '1' });
+    bot = await startLambdaTestBot(
+      {
+        REQUEST_TTL_HOURS: '1',
+        REMIND_AFTER_MINUTES: '1',
+        GRANT_DURATIONS: '1,60',
+        GRANT_MAX_MINUTES: '60',
+      },
+      { clock: () => new Date(Date.now() + ahead) },
+    );
     await bot.deployment.addRole('viewer');
+    await bot.deployment.addRole('editor');
     await addPeople(bot, [
       ['U0ADA', 'ada@example.com', ['admin']],
       ['U0BOB', 'bob@example.com', ['viewer']],
@@ -93,20 +117,30 @@ describe('on AWS Lambda', () => {
     expect((await handleStream(bot.lambda, { Records: [] })).batchItemFailures).toEqual([]);
   });
 
-  it('schedule expires what is past its time, as the long-lived bot does', async () => {
-    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-late'));
-    const inTwoHours = new Date(Date.now() + 2 * 3_600_000);
-    // The deadline is stored; the sweep compares it with the time it runs at.
-    jest.useFakeTimers({
-      now: inTwoHours,
-      doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'],
+  it('schedule reminds the approvers, ends a grant and expires what is past its time, as the long-lived bot does', async () => {
+    const grant = await fileThroughDialog(bot, 'U0BOB', 'role request', {
+      Roles: ['editor'],
+      Duration: '1 minute',
+      Reason: 'Fix the broken asset pipeline',
     });
-    try {
-      await handleSchedule(bot.lambda, { time: inTwoHours.toISOString() });
-    } finally {
-      jest.useRealTimers();
-    }
-    expect((await storedRequest(bot, filed.id)).status).toBe('expired');
+    await clickCard(bot, 'U0ADA', grant, 'Approve');
+    await handleStream(bot.lambda, await bot.streamRecordOf(grant.id));
+    expect((await storedRequest(bot, grant.id)).status).toBe('succeeded');
+    expect(await roleRow(bot, 'bob@example.com', 'editor')).toBeDefined();
+    const waiting = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-late'));
+
+    ahead += 90_000;
+    await handleSchedule(bot.lambda, { time: new Date(Date.now() + ahead).toISOString() });
+    expect(await roleRow(bot, 'bob@example.com', 'editor')).toBeUndefined();
+    const reminders = threadReplies(bot.slack, waiting).filter((reply) =>
+      reply.text?.includes('Reminder 1'),
+    );
+    expect(reminders).toHaveLength(1);
+    expect((await storedRequest(bot, waiting.id)).status).toBe('pending');
+
+    ahead += 2 * 3_600_000;
+    await handleSchedule(bot.lambda, { time: new Date(Date.now() + ahead).toISOString() });
+    expect((await storedRequest(bot, waiting.id)).status).toBe('expired');
   });
 
   it('refuses unsigned, stale and malformed events without reaching Bolt, and never throws', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Tuning } from '../../src/composition';
 import { bootLambdaBot, handleHttp, type LambdaBot } from '../../src/lambda';
 import { createLogger } from '../../src/logging';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
@@ -43,7 +44,10 @@ export interface LambdaTestBot extends TestBot {
  * from a Secrets Manager secret (moto), the VAMS tables and pool of a fresh deployment, and
  * signed Function URL events handed to the `http` handler in process.
  */
-export async function startLambdaTestBot(env: Record<string, string> = {}): Promise<LambdaTestBot> {
+export async function startLambdaTestBot(
+  env: Record<string, string> = {},
+  tuning: Partial<Tuning> = {},
+): Promise<LambdaTestBot> {
   const slack = await SlackStandIn.start();
   const deployment = await createTestDeployment();
   const signingSecret = randomBytes(16).toString('hex');
@@ -69,7 +73,7 @@ export async function startLambdaTestBot(env: Record<string, string> = {}): Prom
       LOG_LEVEL: 'debug',
       ...env,
     },
-    { logger },
+    { logger, tuning },
   );
   const driver = new SlackDriver({
     eventsUrl: `lambda:${EVENTS_PATH}`,
