@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type pino from 'pino';
 import { type Identity, type IdentityPorts, resolveIdentity } from './auth/identity';
 import { standingOf } from './auth/roles';
 import { auditTee, CloudWatchAuditLog } from './aws/audit-log';
@@ -628,9 +629,12 @@ export function composeBot(
  */
 export function createAuditedLogger(
   config: Pick<Config, 'logLevel' | 'authAuditLogGroup'>,
+  destination: pino.DestinationStream = stdoutDestination(),
   clock: () => Date = () => new Date(),
 ): { logger: AppLogger; audit: CloudWatchAuditLog | undefined } {
-  if (!config.authAuditLogGroup) return { logger: createLogger(config.logLevel), audit: undefined };
+  if (!config.authAuditLogGroup) {
+    return { logger: createLogger(config.logLevel, destination), audit: undefined };
+  }
   const day = clock().toISOString().slice(0, 10).replaceAll('-', '/');
   const stream = `vams-chatops/${day}/${randomBytes(6).toString('hex')}`;
   let logger: AppLogger | undefined;
@@ -646,6 +650,6 @@ export function createAuditedLogger(
         ),
     },
   );
-  logger = createLogger(config.logLevel, auditTee(stdoutDestination(), audit));
+  logger = createLogger(config.logLevel, auditTee(destination, audit));
   return { logger, audit };
 }

@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
+import type pino from 'pino';
 import { readSlackSecret } from './aws/slack-secret';
 import { type Backend, connectAws } from './backend/aws-backend';
 import {
@@ -41,7 +42,7 @@ export class LambdaConfigError extends Error {
  */
 export async function bootLambdaBot(
   env: NodeJS.ProcessEnv,
-  options: { tuning?: Partial<Tuning>; logger?: AppLogger } = {},
+  options: { tuning?: Partial<Tuning>; logDestination?: pino.DestinationStream } = {},
 ): Promise<LambdaBot> {
   const secretArn = env.SLACK_SECRET_ARN?.trim();
   const secret = secretArn
@@ -62,9 +63,7 @@ export async function bootLambdaBot(
       'on Lambda, Slack reaches the bot over HTTP: unset SLACK_APP_TOKEN',
     );
   }
-  const audited = options.logger
-    ? { logger: options.logger, audit: undefined }
-    : createAuditedLogger(config);
+  const audited = createAuditedLogger(config, options.logDestination);
   const { logger, audit } = audited;
   const metrics = new EmfMetrics();
   const backend = await connectAws(config.backend, logger, { verify: false });

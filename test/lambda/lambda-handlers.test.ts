@@ -1,4 +1,9 @@
 import { createHmac } from 'node:crypto';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handleHttp, handleSchedule, handleStream } from '../../src/lambda';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
@@ -53,9 +58,14 @@ describe('on AWS Lambda', () => {
   // The bot's clock runs ahead of the wall clock by this much: what is due comes due at once.
   let ahead = 0;
 
+  const auditGroup = `vams-auth-changes-${Date.now()}`;
+  const logs = new CloudWatchLogsClient({});
+
   beforeAll(async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: auditGroup }));
     bot = await startLambdaTestBot(
       {
+        VAMS_AUTH_AUDIT_LOG_GROUP: auditGroup,
         REQUEST_TTL_HOURS: '1',
         REMIND_AFTER_MINUTES: '1',
         GRANT_DURATIONS: '1,60',
@@ -70,7 +80,10 @@ describe('on AWS Lambda', () => {
       ['U0BOB', 'bob@example.com', ['viewer']],
     ]);
   }, 60_000);
-  afterAll(() => bot.stop());
+  afterAll(async () => {
+    await bot.stop();
+    logs.destroy();
+  });
 
   it('http records the approval and returns; the worker, given the stream record twice at once, runs it once', async () => {
     const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-ci'));
@@ -100,6 +113,15 @@ describe('on AWS Lambda', () => {
     expect(
       bot.logs.filter((line) => line.includes('[AUTHCHANGES][type: apiKeyCreate]')),
     ).toHaveLength(1);
+
+    // VAMS's own audit log holds the change, once, without the key.
+    const audited = await logs.send(new FilterLogEventsCommand({ logGroupName: auditGroup }));
+    const lines = (audited.events ?? []).map((event) => event.message ?? '');
+    expect(
+      lines.filter((line) => line.startsWith('[AUTHCHANGES][type: apiKeyCreate]')),
+    ).toHaveLength(1);
+    expect(lines.every((line) => line.startsWith('[AUTHCHANGES]'))).toBe(true);
+    expect(lines.some((line) => (line.match(KEY_VALUE) ?? []).length > 0)).toBe(false);
 
     // Delivered again later (a stream retry): the request has moved on, nothing runs.
     const again = await handleStream(bot.lambda, await bot.streamRecordOf(filed.id));

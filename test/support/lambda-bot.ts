@@ -4,7 +4,6 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Tuning } from '../../src/composition';
 import { bootLambdaBot, handleHttp, type LambdaBot } from '../../src/lambda';
-import { createLogger } from '../../src/logging';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
 import { SlackDriver } from './slack-driver';
 import { SlackStandIn } from './slack-standin';
@@ -63,7 +62,6 @@ export async function startLambdaTestBot(
   );
   secrets.destroy();
   const logs: string[] = [];
-  const logger = createLogger('debug', { write: (line: string) => logs.push(line) });
   const lambda = await bootLambdaBot(
     {
       ...deployment.env,
@@ -73,7 +71,7 @@ export async function startLambdaTestBot(
       LOG_LEVEL: 'debug',
       ...env,
     },
-    { logger, tuning },
+    { logDestination: { write: (line: string) => logs.push(line) }, tuning },
   );
   const driver = new SlackDriver({
     eventsUrl: `lambda:${EVENTS_PATH}`,
