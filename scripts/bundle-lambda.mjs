@@ -34,8 +34,16 @@ const trimmed = {
   name: 'trim-unused-data',
   setup(build) {
     build.onResolve({ filter: /^\.\.\/locales\/index\.(c?js)$/ }, (args) =>
-      /zod[\/]v4[\/](classic|core)[\/]/.test(args.importer)
-        ? { path: join(dirname(args.importer), '..', 'locales', `en.${args.path.endsWith('.cjs') ? 'cjs' : 'js'}`), namespace: 'zod-en' }
+      /zod[/]v4[/](classic|core)[/]/.test(args.importer)
+        ? {
+            path: join(
+              dirname(args.importer),
+              '..',
+              'locales',
+              `en.${args.path.endsWith('.cjs') ? 'cjs' : 'js'}`,
+            ),
+            namespace: 'zod-en',
+          }
         : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
@@ -43,8 +51,14 @@ const trimmed = {
       loader: 'js',
       resolveDir: dirname(args.path),
     }));
-    build.onResolve({ filter: /^mime-db$/ }, () => ({ path: 'mime-db', namespace: 'left-out-data' }));
-    build.onLoad({ filter: /.*/, namespace: 'left-out-data' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    build.onResolve({ filter: /^mime-db$/ }, () => ({
+      path: 'mime-db',
+      namespace: 'left-out-data',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out-data' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
   },
 };
 
@@ -69,12 +83,15 @@ const bytes = statSync(outfile).size;
 process.stdout.write(`dist/lambda/index.js: ${(bytes / 1024 / 1024).toFixed(2)} MB\n`);
 if (process.env.BUNDLE_REPORT) {
   const inputs =
-    Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.js'))?.[1]?.inputs ?? {};
+    Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.js'))?.[1]?.inputs ??
+    {};
   const byPackage = {};
   for (const [path, input] of Object.entries(inputs)) {
     const name = path.match(/node_modules\/((@[^/]+\/)?[^/]+(\/v4\/[^/]+)?)/)?.[1] ?? 'src';
     byPackage[name] = (byPackage[name] ?? 0) + input.bytesInOutput;
   }
-  for (const [name, bytes] of Object.entries(byPackage).sort((a, b) => b[1] - a[1]).slice(0, 15))
+  for (const [name, bytes] of Object.entries(byPackage)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15))
     process.stdout.write(`  ${(bytes / 1024).toFixed(0).padStart(6)} kB  ${name}\n`);
 }
