@@ -57,8 +57,7 @@ export async function startApp(
       port,
       backend,
       workflow,
-      remindKeys: sweeps.keys,
-      sweepGrants: sweeps.grants,
+      sweeps,
       stop: async () => {
         await slack.stop();
         await stopSweeper();

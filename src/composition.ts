@@ -72,10 +72,8 @@ export interface RunningApp {
   port: number;
   backend: Backend;
   workflow: Workflow;
-  /** One run of the API key expiry reminders (they also run every `reminderMs`). */
-  remindKeys(): Promise<ReminderRun>;
-  /** One run of grant reminders and ends (they also run every `sweepMs`). */
-  sweepGrants(): Promise<GrantSweep>;
+  /** One run of each, on demand; they also run every `sweepMs` (keys: `reminderMs`). */
+  sweeps: Sweeps;
   stop(): Promise<void>;
 }
 
@@ -329,297 +327,295 @@ export function composeBot(
   slack: SlackRuntime,
   options: { runInProcess: boolean; metrics?: Metrics },
 ): Bot {
-  {
-    const metrics = options.metrics ?? noMetrics;
-    countAwsErrors(backend.clients.dynamo, metrics);
-    countAwsErrors(backend.clients.cognito, metrics);
-    countSlackErrors(slack.clients.messages, metrics);
-    countSlackErrors(slack.clients.views, metrics);
-    const adapters = adaptersFor(backend, config, tuning.clock, logger);
-    // One users.info cache for identities and for vetting who receives a secret.
-    const people = new SlackPeople(slack.clients.messages);
-    const identify = identityService(adapters, slack, people);
-    const dms = new DirectMessages(slack.clients.messages);
-    const keys = keyServices(
-      adapters,
-      slack,
-      dms,
-      people,
-      identityService(adapters, slack, people, true),
-    );
-    const hooks: { told?: (request: AccessRequest) => void } = {};
-    const workflow = workflowFor(
-      config,
-      tuning,
-      adapters,
-      slack,
-      dms,
-      keys,
-      logger,
-      hooks,
-      options.runInProcess,
-      metrics,
-    );
-    const homes = new HomeTabs(
-      {
-        identify,
-        open: () => workflow.open(),
-        askedBy: (slackUserId, limit) => adapters.requests.askedBy(slackUserId, limit),
-        refusalFor: (request, identity) => workflow.refusalFor(request, identity),
-        mayApprove: (identity) => {
-          const standing = standingOf(identity.mapped ? identity.roles : [], config);
-          return standing.isAdmin || standing.isManager;
-        },
-        holdingsOf: (vamsUserId) => adapters.grants.holdingsOf(vamsUserId),
-        keysOf: (vamsUserId) => adapters.apiKeys.keysOf(vamsUserId),
-        keyButtons: (key) => keyActionButtons(key.apiKeyId),
+  const metrics = options.metrics ?? noMetrics;
+  countAwsErrors(backend.clients.dynamo, metrics);
+  countAwsErrors(backend.clients.cognito, metrics);
+  countSlackErrors(slack.clients.messages, metrics);
+  countSlackErrors(slack.clients.views, metrics);
+  const adapters = adaptersFor(backend, config, tuning.clock, logger);
+  // One users.info cache for identities and for vetting who receives a secret.
+  const people = new SlackPeople(slack.clients.messages);
+  const identify = identityService(adapters, slack, people);
+  const dms = new DirectMessages(slack.clients.messages);
+  const keys = keyServices(
+    adapters,
+    slack,
+    dms,
+    people,
+    identityService(adapters, slack, people, true),
+  );
+  const hooks: { told?: (request: AccessRequest) => void } = {};
+  const workflow = workflowFor(
+    config,
+    tuning,
+    adapters,
+    slack,
+    dms,
+    keys,
+    logger,
+    hooks,
+    options.runInProcess,
+    metrics,
+  );
+  const homes = new HomeTabs(
+    {
+      identify,
+      open: () => workflow.open(),
+      askedBy: (slackUserId, limit) => adapters.requests.askedBy(slackUserId, limit),
+      refusalFor: (request, identity) => workflow.refusalFor(request, identity),
+      mayApprove: (identity) => {
+        const standing = standingOf(identity.mapped ? identity.roles : [], config);
+        return standing.isAdmin || standing.isManager;
       },
-      {
-        client: slack.clients.messages,
-        logger,
-        clock: tuning.clock,
-        refreshMs: tuning.homeRefreshMs,
-      },
-    );
-    hooks.told = (request) => homes.concernsRequest(request);
-    const userFeature = {
-      identify,
-      workflow,
-      policy: config,
-      roles: adapters.roles,
-      cognito: adapters.cognito,
-      directory: adapters.directory,
-      slackUserForEmail: (email: string) => keys.courier.slackUserForEmail(email),
-      views: slack.clients.views,
-      dms,
-      logger,
-    };
-    const accessFeature = {
-      identify,
-      workflow,
-      cognito: adapters.cognito,
-      apiKeys: adapters.apiKeys,
-      policy: config,
-      views: slack.clients.views,
-      dms,
-      logger,
-    };
-    const updateFeature = { ...accessFeature, directory: adapters.directory };
-    const directoryFeature = {
-      identify,
-      policy: config,
-      directory: adapters.directory,
-      userRoles: adapters.userRoles,
-      apiKeys: adapters.apiKeys,
-      listPages: adapters.listPages,
-      views: slack.clients.views,
+      holdingsOf: (vamsUserId) => adapters.grants.holdingsOf(vamsUserId),
+      keysOf: (vamsUserId) => adapters.apiKeys.keysOf(vamsUserId),
+      keyButtons: (key) => keyActionButtons(key.apiKeyId),
+    },
+    {
+      client: slack.clients.messages,
       logger,
       clock: tuning.clock,
-    };
-    const offboardFeature = {
-      identify,
-      workflow,
-      cognito: adapters.cognito,
-      userRoles: adapters.userRoles,
-      apiKeys: adapters.apiKeys,
-      drafts: adapters.drafts,
-      policy: config,
-      views: slack.clients.views,
-      dms,
-      logger,
-    };
-    const requestsFeature = {
-      identify,
-      workflow,
-      // Removing the last admin's admin role is refused when it would be approved, too.
-      approvalProblem: async (requestId: string) => {
-        const request = await workflow.get(requestId);
-        if (request?.kind !== 'role.remove') return undefined;
-        return lastAdminRemovalProblem(
-          adapters.userRoles,
-          config.adminRoles,
-          request.params.userId,
-          request.params.roleName,
-          (row) => adapters.grants.grantHeld(row),
-        );
-      },
-      views: slack.clients.views,
-      messages: slack.clients.messages,
-      logger,
-      homes,
-      events: (requestId: string) => adapters.requests.events(requestId),
-      isAdmin: (identity: Identity) =>
-        standingOf(identity.mapped ? identity.roles : [], config).isAdmin,
-    };
-    const keyFeature = {
-      identify,
-      workflow,
-      policy: config,
-      apiKeys: keys.apiKeys,
-      ownerProblem: keys.ownerProblem,
-      slackUserOf: keys.slackUserOf,
-      recipientProblem: keys.recipientProblem,
-      // Gone from the pool (when users live in one), disabled there, or holding no role.
-      orphaned: async (userId: string) => {
-        const [roles, user] = await Promise.all([
-          adapters.userRoles.rolesOf(userId),
-          adapters.cognito ? adapters.cognito.findUser(userId) : Promise.resolve(undefined),
-        ]);
-        if (roles.length === 0) return true;
-        return adapters.cognito !== undefined && (!user || user.enabled === false);
-      },
-      audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
-      limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
-      views: slack.clients.views,
-      dms,
-      logger,
-      clock: tuning.clock,
-      homes,
-    };
-    const grantSweeper = new GrantSweeper({
-      records: adapters.grants,
-      tell: (word) => workflow.afterword(word),
-      remind: async (holding, grant) => {
-        if (!grant.granteeSlackUserId) return;
-        await dms.send(grant.granteeSlackUserId, checkedMessage(grantReminderDm(holding, grant)));
-      },
-      logger,
-      instanceId: randomBytes(6).toString('hex'),
-      // Short: a grant taken by an instance that died ends soon after, well within a minute.
-      claimMs: Math.min(tuning.leaseMs, GRANT_CLAIM_MS),
-    });
-    const sweepGrants = () => grantSweeper.sweep(tuning.clock());
-    const roleFeature = {
-      identify,
-      workflow,
-      policy: config,
-      cognito: adapters.cognito,
-      roles: adapters.roles,
-      userRoles: adapters.userRoles,
-      grants: adapters.grants,
-      tellEnded: async (userId: string, roleName: string) => {
-        await grantSweeper.settle(userId, roleName, tuning.clock());
-      },
-      durations: config.grantDurations,
-      maxMinutes: config.grantMaxMinutes,
-      adminRoles: config.adminRoles,
-      views: slack.clients.views,
-      dms,
-      logger,
-      clock: tuning.clock,
-      homes,
-    };
-    const breakglassFeature = {
-      identify,
-      workflow,
-      policy: config,
-      breakglass: config.breakglass,
-      grantDurations: config.grantDurations,
-      roles: adapters.roles,
-      grants: adapters.grants,
-      tellEnded: roleFeature.tellEnded,
-      views: slack.clients.views,
-      dms,
-      logger,
-      clock: tuning.clock,
-      homes,
-    };
-    const linkFeature = {
-      identify,
-      workflow,
-      policy: config,
-      links: adapters.links,
-      slackPerson: (slackUserId: string) => people.freshPerson(slackUserId),
-      homeTeamId: slack.homeTeamId,
-      rolesOf: (vamsUserId: string) => adapters.userRoles.rolesOf(vamsUserId),
-      cognitoUserExists: adapters.cognito
-        ? async (userId: string) => (await adapters.cognito?.findUser(userId)) !== undefined
-        : undefined,
-      audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
-      views: slack.clients.views,
-      dms,
-      logger,
-      clock: tuning.clock,
-    };
-    const remindKeys = () =>
-      remindExpiringKeys(
-        {
-          apiKeys: keys.apiKeys,
-          reminders: adapters.reminders,
-          slackUserOf: keys.slackUserOf,
-          remind: (slackUserId, key, expiry) =>
-            keys.courier.remindKeyExpiry(slackUserId, key, expiry),
-          logger,
-        },
-        tuning.clock(),
+      refreshMs: tuning.homeRefreshMs,
+    },
+  );
+  hooks.told = (request) => homes.concernsRequest(request);
+  const userFeature = {
+    identify,
+    workflow,
+    policy: config,
+    roles: adapters.roles,
+    cognito: adapters.cognito,
+    directory: adapters.directory,
+    slackUserForEmail: (email: string) => keys.courier.slackUserForEmail(email),
+    views: slack.clients.views,
+    dms,
+    logger,
+  };
+  const accessFeature = {
+    identify,
+    workflow,
+    cognito: adapters.cognito,
+    apiKeys: adapters.apiKeys,
+    policy: config,
+    views: slack.clients.views,
+    dms,
+    logger,
+  };
+  const updateFeature = { ...accessFeature, directory: adapters.directory };
+  const directoryFeature = {
+    identify,
+    policy: config,
+    directory: adapters.directory,
+    userRoles: adapters.userRoles,
+    apiKeys: adapters.apiKeys,
+    listPages: adapters.listPages,
+    views: slack.clients.views,
+    logger,
+    clock: tuning.clock,
+  };
+  const offboardFeature = {
+    identify,
+    workflow,
+    cognito: adapters.cognito,
+    userRoles: adapters.userRoles,
+    apiKeys: adapters.apiKeys,
+    drafts: adapters.drafts,
+    policy: config,
+    views: slack.clients.views,
+    dms,
+    logger,
+  };
+  const requestsFeature = {
+    identify,
+    workflow,
+    // Removing the last admin's admin role is refused when it would be approved, too.
+    approvalProblem: async (requestId: string) => {
+      const request = await workflow.get(requestId);
+      if (request?.kind !== 'role.remove') return undefined;
+      return lastAdminRemovalProblem(
+        adapters.userRoles,
+        config.adminRoles,
+        request.params.userId,
+        request.params.roleName,
+        (row) => adapters.grants.grantHeld(row),
       );
-    // First, so that it wraps every other middleware and listener.
-    registerListenerGuard(slack.app, dms, logger);
-    registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
-    registerSubmissionGuard(slack.app);
-    registerVamsCommand(
-      slack.app,
-      [
-        whoamiCommand(identify, config),
-        userCreateCommand(userFeature),
-        ...userAccessCommands(accessFeature),
-        ...userDirectoryCommands(directoryFeature),
-        resetPasswordCommand(accessFeature),
-        userUpdateCommand(updateFeature),
-        offboardCommand(offboardFeature),
-        ...apiKeyCommands(keyFeature),
-        ...roleCommands(roleFeature),
-        requestsCommand(requestsFeature),
-        requestCommand(requestsFeature),
-        ...linkCommands(linkFeature),
-        breakglassCommand(breakglassFeature),
-      ],
-      { identify, policy: config, logger },
+    },
+    views: slack.clients.views,
+    messages: slack.clients.messages,
+    logger,
+    homes,
+    events: (requestId: string) => adapters.requests.events(requestId),
+    isAdmin: (identity: Identity) =>
+      standingOf(identity.mapped ? identity.roles : [], config).isAdmin,
+  };
+  const keyFeature = {
+    identify,
+    workflow,
+    policy: config,
+    apiKeys: keys.apiKeys,
+    ownerProblem: keys.ownerProblem,
+    slackUserOf: keys.slackUserOf,
+    recipientProblem: keys.recipientProblem,
+    // Gone from the pool (when users live in one), disabled there, or holding no role.
+    orphaned: async (userId: string) => {
+      const [roles, user] = await Promise.all([
+        adapters.userRoles.rolesOf(userId),
+        adapters.cognito ? adapters.cognito.findUser(userId) : Promise.resolve(undefined),
+      ]);
+      if (roles.length === 0) return true;
+      return adapters.cognito !== undefined && (!user || user.enabled === false);
+    },
+    audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
+    limits: { defaultDays: config.apiKeyDefaultDays, maxDays: config.apiKeyMaxDays },
+    views: slack.clients.views,
+    dms,
+    logger,
+    clock: tuning.clock,
+    homes,
+  };
+  const grantSweeper = new GrantSweeper({
+    records: adapters.grants,
+    tell: (word) => workflow.afterword(word),
+    remind: async (holding, grant) => {
+      if (!grant.granteeSlackUserId) return;
+      await dms.send(grant.granteeSlackUserId, checkedMessage(grantReminderDm(holding, grant)));
+    },
+    logger,
+    instanceId: randomBytes(6).toString('hex'),
+    // Short: a grant taken by an instance that died ends soon after, well within a minute.
+    claimMs: Math.min(tuning.leaseMs, GRANT_CLAIM_MS),
+  });
+  const sweepGrants = () => grantSweeper.sweep(tuning.clock());
+  const roleFeature = {
+    identify,
+    workflow,
+    policy: config,
+    cognito: adapters.cognito,
+    roles: adapters.roles,
+    userRoles: adapters.userRoles,
+    grants: adapters.grants,
+    tellEnded: async (userId: string, roleName: string) => {
+      await grantSweeper.settle(userId, roleName, tuning.clock());
+    },
+    durations: config.grantDurations,
+    maxMinutes: config.grantMaxMinutes,
+    adminRoles: config.adminRoles,
+    views: slack.clients.views,
+    dms,
+    logger,
+    clock: tuning.clock,
+    homes,
+  };
+  const breakglassFeature = {
+    identify,
+    workflow,
+    policy: config,
+    breakglass: config.breakglass,
+    grantDurations: config.grantDurations,
+    roles: adapters.roles,
+    grants: adapters.grants,
+    tellEnded: roleFeature.tellEnded,
+    views: slack.clients.views,
+    dms,
+    logger,
+    clock: tuning.clock,
+    homes,
+  };
+  const linkFeature = {
+    identify,
+    workflow,
+    policy: config,
+    links: adapters.links,
+    slackPerson: (slackUserId: string) => people.freshPerson(slackUserId),
+    homeTeamId: slack.homeTeamId,
+    rolesOf: (vamsUserId: string) => adapters.userRoles.rolesOf(vamsUserId),
+    cognitoUserExists: adapters.cognito
+      ? async (userId: string) => (await adapters.cognito?.findUser(userId)) !== undefined
+      : undefined,
+    audit: (event: AuditEvent) => adapters.requests.appendEvent(event),
+    views: slack.clients.views,
+    dms,
+    logger,
+    clock: tuning.clock,
+  };
+  const remindKeys = () =>
+    remindExpiringKeys(
+      {
+        apiKeys: keys.apiKeys,
+        reminders: adapters.reminders,
+        slackUserOf: keys.slackUserOf,
+        remind: (slackUserId, key, expiry) =>
+          keys.courier.remindKeyExpiry(slackUserId, key, expiry),
+        logger,
+      },
+      tuning.clock(),
     );
-    registerUserFeature(slack.app, userFeature);
-    registerUserAccessFeature(slack.app, accessFeature);
-    registerUserDirectoryFeature(slack.app, directoryFeature);
-    registerPasswordFeature(slack.app, accessFeature);
-    registerUserUpdateFeature(slack.app, updateFeature);
-    registerOffboardFeature(slack.app, offboardFeature);
-    registerApiKeyFeature(slack.app, keyFeature);
-    registerRequestsFeature(slack.app, requestsFeature);
-    registerRoleFeature(slack.app, roleFeature);
-    registerLinkFeature(slack.app, linkFeature);
-    registerBreakglassFeature(slack.app, breakglassFeature);
-    registerHomeFeature(slack.app, homes);
-    slack.app.error(async (error) => {
-      logger.error({ err: error }, 'unhandled error in a Slack listener');
-    });
-    return {
-      workflow,
-      sweeps: {
-        // In order (what expires is not reminded), but each apart: one that fails leaves the
-        // others to do their work, and the run reports the first failure.
-        requests: async () => {
-          let failure: unknown;
-          for (const pass of [
-            () => workflow.expireDue(),
-            () => workflow.nudgeDue(),
-            () => workflow.resumeInterrupted(),
-          ]) {
-            try {
-              await pass();
-            } catch (error) {
-              failure ??= error;
-            }
+  // First, so that it wraps every other middleware and listener.
+  registerListenerGuard(slack.app, dms, logger);
+  registerWorkspaceGuard(slack.app, slack.homeTeamId, logger);
+  registerSubmissionGuard(slack.app);
+  registerVamsCommand(
+    slack.app,
+    [
+      whoamiCommand(identify, config),
+      userCreateCommand(userFeature),
+      ...userAccessCommands(accessFeature),
+      ...userDirectoryCommands(directoryFeature),
+      resetPasswordCommand(accessFeature),
+      userUpdateCommand(updateFeature),
+      offboardCommand(offboardFeature),
+      ...apiKeyCommands(keyFeature),
+      ...roleCommands(roleFeature),
+      requestsCommand(requestsFeature),
+      requestCommand(requestsFeature),
+      ...linkCommands(linkFeature),
+      breakglassCommand(breakglassFeature),
+    ],
+    { identify, policy: config, logger },
+  );
+  registerUserFeature(slack.app, userFeature);
+  registerUserAccessFeature(slack.app, accessFeature);
+  registerUserDirectoryFeature(slack.app, directoryFeature);
+  registerPasswordFeature(slack.app, accessFeature);
+  registerUserUpdateFeature(slack.app, updateFeature);
+  registerOffboardFeature(slack.app, offboardFeature);
+  registerApiKeyFeature(slack.app, keyFeature);
+  registerRequestsFeature(slack.app, requestsFeature);
+  registerRoleFeature(slack.app, roleFeature);
+  registerLinkFeature(slack.app, linkFeature);
+  registerBreakglassFeature(slack.app, breakglassFeature);
+  registerHomeFeature(slack.app, homes);
+  slack.app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+  return {
+    workflow,
+    sweeps: {
+      // In order (what expires is not reminded), but each apart: one that fails leaves the
+      // others to do their work, and the run reports the first failure.
+      requests: async () => {
+        let failure: unknown;
+        for (const pass of [
+          () => workflow.expireDue(),
+          () => workflow.nudgeDue(),
+          () => workflow.resumeInterrupted(),
+        ]) {
+          try {
+            await pass();
+          } catch (error) {
+            failure ??= error;
           }
-          if (failure !== undefined) throw failure;
-        },
-        grants: sweepGrants,
-        keys: remindKeys,
+        }
+        if (failure !== undefined) throw failure;
       },
-      settle: async () => {
-        homes.stop();
-        await workflow.idle();
-      },
-    };
-  }
+      grants: sweepGrants,
+      keys: remindKeys,
+    },
+    settle: async () => {
+      homes.stop();
+      await workflow.idle();
+    },
+  };
 }
 
 /**

@@ -496,7 +496,7 @@ describe('API keys', () => {
       keyFields('ci-bot-expiring', { Expires: isoDay(2) }),
     );
     await approve(bot, ciKey, 'U0ALAN');
-    const first = await bot.app.remindKeys();
+    const first = await bot.app.sweeps.keys();
     expect(first.reminded).toContain(apiKeyId);
     // The CI bot is nobody in Slack: the admin who created its key hears instead.
     const ciKeyId = await keyIdOf(bot, ciKey.id);
@@ -506,7 +506,7 @@ describe('API keys', () => {
         (dm) => dm.includes(ciKeyId) && dm.includes('ci-bot-expiring') && dm.includes('Rotate'),
       ),
     ).toBe(true);
-    const second = await bot.app.remindKeys();
+    const second = await bot.app.sweeps.keys();
     expect(second.reminded).not.toContain(apiKeyId);
     const reminders = bot.slack
       .callsTo('chat.postMessage')

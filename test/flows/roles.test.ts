@@ -369,7 +369,7 @@ describe('a grant whose end comes while instances restart and run side by side',
       );
     }
     ahead = MINUTE + 1_000;
-    const swept = await Promise.all([second.app.sweepGrants(), third.app.sweepGrants()]);
+    const swept = await Promise.all([second.app.sweeps.grants(), third.app.sweeps.grants()]);
     expect(swept.map((sweep) => sweep.ended).sort()).toEqual([0, 1]);
     expect(deletes).toBe(1);
     expect(await row(deployment, 'kim', 'editor')).toBeUndefined();
