@@ -1,11 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { sdkEnvironment, startLocalServices } from '../src/backend/local-services';
-import { functionUrlEvent } from '../test/support/lambda-bot';
+import { createSlackSecret, lambdaDriver } from '../test/support/lambda-bot';
 import { SlackStandIn } from '../test/support/slack-standin';
 import { APPROVAL_CHANNEL } from '../test/support/test-bot';
 import { createTestDeployment } from '../test/support/vams-deployment';
@@ -67,54 +66,30 @@ async function main(): Promise<void> {
     Object.assign(process.env, sdkEnvironment(services));
     const deployment = await createTestDeployment();
     const signingSecret = randomBytes(16).toString('hex');
-    const secrets = new SecretsManagerClient({});
-    const secret = await secrets.send(
-      new CreateSecretCommand({
-        Name: `bench-${randomBytes(4).toString('hex')}`,
-        SecretString: JSON.stringify({
-          SLACK_BOT_TOKEN: 'xoxb-local-standin',
-          SLACK_SIGNING_SECRET: signingSecret,
-        }),
-      }),
-    );
-    secrets.destroy();
+    const secretArn = await createSlackSecret(signingSecret);
     slack.addUser({ id: 'U0BENCH', email: 'bench@example.com', emailConfirmed: true });
     await deployment.addVamsUser('bench@example.com', ['admin']);
+    const env = {
+      ...baseEnvironment(),
+      ...sdkEnvironment(services),
+      ...deployment.env,
+      SLACK_SECRET_ARN: secretArn,
+      SLACK_API_URL: slack.apiUrl,
+      APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
+      LOG_LEVEL: 'warn',
+    };
     const runs: ColdRun[] = [];
-    for (let run = 1; run <= RUNS; run += 1) {
-      const body = new URLSearchParams({
-        command: '/vams',
-        text: 'help',
-        user_id: 'U0BENCH',
-        team_id: slack.teamId,
-        channel_id: 'C0BENCH',
-        response_url: slack.newResponseUrl(),
-        trigger_id: slack.issueTrigger({ userId: 'U0BENCH' }),
-      }).toString();
-      const timestamp = Math.floor(Date.now() / 1000);
-      const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-      const event = functionUrlEvent(
-        {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': signature,
-        },
-        body,
-      );
-      const env = {
-        ...baseEnvironment(),
-        ...sdkEnvironment(services),
-        ...deployment.env,
-        SLACK_SECRET_ARN: secret.ARN ?? '',
-        SLACK_API_URL: slack.apiUrl,
-        APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
-        LOG_LEVEL: 'warn',
-        COLD_START_EVENT: JSON.stringify(event),
-      };
-      const result = await runOnce(env);
-      if (result.status !== 200) throw new Error(`run ${run}: status ${result.status}`);
+    // Each signed event goes to a fresh process: the driver signs, the child answers.
+    const driver = lambdaDriver(slack, signingSecret, async (event) => {
+      const result = await runOnce({ ...env, COLD_START_EVENT: JSON.stringify(event) });
       runs.push(result);
-      process.stderr.write(`cold start: run ${run} of ${RUNS}: ${result.totalMs.toFixed(0)} ms\n`);
+      return { statusCode: result.status, body: '' };
+    });
+    for (let run = 1; run <= RUNS; run += 1) {
+      const sent = await driver.command('U0BENCH', 'help');
+      if (sent.status !== 200) throw new Error(`run ${run}: status ${sent.status}`);
+      const timed = runs.at(-1)?.totalMs ?? Number.NaN;
+      process.stderr.write(`cold start: run ${run} of ${RUNS}: ${timed.toFixed(0)} ms\n`);
     }
     deployment.destroy();
     const figures = {

@@ -12,6 +12,8 @@ import {
   type FiledRequest,
   fileThroughDialog,
   finished,
+  isoDay,
+  keyFields,
   openedDialog,
   requestStore,
   textIn,
@@ -34,23 +36,6 @@ const VAMS_KEY_ATTRIBUTES = [
   'updatedAt',
   'userId',
 ];
-
-function isoDay(daysFromNow: number): string {
-  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
-}
-
-function keyFields(
-  name: string,
-  overrides: Record<string, FieldValue> = {},
-): Record<string, FieldValue> {
-  return {
-    Name: name,
-    Description: `CI pipeline ${name}`,
-    Expires: isoDay(30),
-    Reason: 'Nightly uploads',
-    ...overrides,
-  };
-}
 
 /** What a dialog shows once the bot has checked the person (a notice replaces it on refusal). */
 function dialogText(bot: TestBot, viewId: string): string {

@@ -1,12 +1,14 @@
-import { addPeople, clickCard, fileThroughDialog, finished } from '../support/onboarding-flow';
+import {
+  addPeople,
+  clickCard,
+  fileThroughDialog,
+  finished,
+  keyFields,
+} from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
 // What operators scrape in HTTP mode: requests by kind and outcome, approvals, refusals and the
 // times, counted from the bot's own writes, at GET /metrics.
-
-function isoDay(daysFromNow: number): string {
-  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
-}
 
 async function scrape(bot: TestBot): Promise<string> {
   const response = await fetch(`${bot.baseUrl}/metrics`);
@@ -34,12 +36,7 @@ describe('metrics at /metrics', () => {
   afterAll(() => bot.stop());
 
   it('counts a filed, approved and succeeded request, and a refused click', async () => {
-    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', {
-      Name: 'bob-metrics',
-      Description: 'metrics',
-      Expires: isoDay(30),
-      Reason: 'Nightly uploads',
-    });
+    const filed = await fileThroughDialog(bot, 'U0BOB', 'key request', keyFields('bob-metrics'));
     // Bob may not approve his own request: a refusal.
     await clickCard(bot, 'U0BOB', filed, 'Approve');
     await clickCard(bot, 'U0ADA', filed, 'Approve');

@@ -1,9 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { functionUrlEvent } from '../support/lambda-bot';
+import { createSlackSecret, lambdaDriver } from '../support/lambda-bot';
 import { SlackStandIn } from '../support/slack-standin';
 import { APPROVAL_CHANNEL } from '../support/test-bot';
 import { createTestDeployment, type TestDeployment } from '../support/vams-deployment';
@@ -37,55 +36,28 @@ describe('the Lambda bundle', () => {
 
   it('loads, reads its secret and answers a signed /vams help; refuses an unsigned one', async () => {
     const signingSecret = randomBytes(16).toString('hex');
-    const secrets = new SecretsManagerClient({});
-    const secret = await secrets.send(
-      new CreateSecretCommand({
-        Name: `bundle-${randomBytes(4).toString('hex')}`,
-        SecretString: JSON.stringify({
-          SLACK_BOT_TOKEN: 'xoxb-local-standin',
-          SLACK_SIGNING_SECRET: signingSecret,
-        }),
-      }),
-    );
-    secrets.destroy();
+    const secretArn = await createSlackSecret(signingSecret);
     slack.addUser({ id: 'U0ADA', email: 'ada@example.com', emailConfirmed: true });
     await deployment.addVamsUser('ada@example.com', ['admin']);
     Object.assign(process.env, deployment.env, {
-      SLACK_SECRET_ARN: secret.ARN ?? '',
+      SLACK_SECRET_ARN: secretArn,
       SLACK_API_URL: slack.apiUrl,
       APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
       LOG_LEVEL: 'silent',
     });
     const bundle = handlers.parse(require(BUNDLE));
-    const responseUrl = slack.newResponseUrl();
-    const body = new URLSearchParams({
-      command: '/vams',
-      text: 'help',
-      user_id: 'U0ADA',
-      team_id: slack.teamId,
-      channel_id: 'C0GENERAL',
-      response_url: responseUrl,
-      trigger_id: slack.issueTrigger({ userId: 'U0ADA' }),
-    }).toString();
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    const headers = {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': signature,
-    };
-    const answer = z
-      .object({ statusCode: z.number() })
-      .parse(await bundle.http(functionUrlEvent(headers, body)));
-    expect(answer.statusCode).toBe(200);
+    const answer = z.object({ statusCode: z.number(), body: z.string() });
+    const driver = lambdaDriver(slack, signingSecret, async (event) =>
+      answer.parse(await bundle.http(event)),
+    );
+    const help = await driver.command('U0ADA', 'help');
+    expect(help.status).toBe(200);
     // Help answers at the response_url with what an admin may use.
-    const replies = slack.calls.filter((call) => call.method === 'response_url');
-    expect(JSON.stringify(replies)).toContain('user create');
-    const unsigned = z
-      .object({ statusCode: z.number() })
-      .parse(
-        await bundle.http(functionUrlEvent({ ...headers, 'x-slack-signature': 'v0=00' }, body)),
-      );
-    expect(unsigned.statusCode).toBe(401);
+    const reply = await slack.waitForCall(
+      'response_url',
+      (call) => call.args.url === help.responseUrl,
+    );
+    expect(JSON.stringify(reply.args)).toContain('user create');
+    expect((await driver.sendSigned('command=%2Fvams', { signature: 'v0=00' })).status).toBe(401);
   });
 });

@@ -32,6 +32,45 @@ export function functionUrlEvent(
   };
 }
 
+/** The Slack credentials in a Secrets Manager secret (moto), as the stack keeps them: its ARN. */
+export async function createSlackSecret(signingSecret: string): Promise<string> {
+  const secrets = new SecretsManagerClient({});
+  try {
+    const secret = await secrets.send(
+      new CreateSecretCommand({
+        Name: `vams-chatops-${randomBytes(4).toString('hex')}`,
+        SecretString: JSON.stringify({
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: signingSecret,
+        }),
+      }),
+    );
+    if (!secret.ARN) throw new Error('Secrets Manager returned no ARN');
+    return secret.ARN;
+  } finally {
+    secrets.destroy();
+  }
+}
+
+/** A driver whose signed requests go to a Lambda `http` handler instead of over HTTP. */
+export function lambdaDriver(
+  slack: SlackStandIn,
+  signingSecret: string,
+  http: (
+    event: ReturnType<typeof functionUrlEvent>,
+  ) => Promise<{ statusCode: number; body: string }>,
+): SlackDriver {
+  return new SlackDriver({
+    eventsUrl: `lambda:${EVENTS_PATH}`,
+    signingSecret,
+    slack,
+    transport: async ({ headers, body }) => {
+      const answer = await http(functionUrlEvent(headers, body));
+      return { status: answer.statusCode, text: answer.body };
+    },
+  });
+}
+
 export interface LambdaTestBot extends TestBot {
   lambda: LambdaBot;
   /** The stream record DynamoDB would deliver for the request item as it is stored now. */
@@ -50,22 +89,12 @@ export async function startLambdaTestBot(
   const slack = await SlackStandIn.start();
   const deployment = await createTestDeployment();
   const signingSecret = randomBytes(16).toString('hex');
-  const secrets = new SecretsManagerClient({});
-  const secret = await secrets.send(
-    new CreateSecretCommand({
-      Name: `vams-chatops-${randomBytes(4).toString('hex')}`,
-      SecretString: JSON.stringify({
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_SIGNING_SECRET: signingSecret,
-      }),
-    }),
-  );
-  secrets.destroy();
+  const secretArn = await createSlackSecret(signingSecret);
   const logs: string[] = [];
   const lambda = await bootLambdaBot(
     {
       ...deployment.env,
-      SLACK_SECRET_ARN: secret.ARN ?? '',
+      SLACK_SECRET_ARN: secretArn,
       SLACK_API_URL: slack.apiUrl,
       APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
       LOG_LEVEL: 'debug',
@@ -73,15 +102,7 @@ export async function startLambdaTestBot(
     },
     { logDestination: { write: (line: string) => logs.push(line) }, tuning },
   );
-  const driver = new SlackDriver({
-    eventsUrl: `lambda:${EVENTS_PATH}`,
-    signingSecret,
-    slack,
-    transport: async ({ headers, body }) => {
-      const answer = await handleHttp(lambda, functionUrlEvent(headers, body));
-      return { status: answer.statusCode, text: answer.body };
-    },
-  });
+  const driver = lambdaDriver(slack, signingSecret, (event) => handleHttp(lambda, event));
   const { workflow, sweeps } = lambda.bot;
   return {
     lambda,

@@ -447,3 +447,22 @@ export async function helpShown(
   );
   return textIn(reply.args);
 }
+
+/** A date `daysFromNow` ahead, as the Expires field takes it. */
+export function isoDay(daysFromNow: number): string {
+  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The fields of a `/vams key request` dialog for a key called `name`. */
+export function keyFields(
+  name: string,
+  overrides: Record<string, FieldValue> = {},
+): Record<string, FieldValue> {
+  return {
+    Name: name,
+    Description: `CI pipeline ${name}`,
+    Expires: isoDay(30),
+    Reason: 'Nightly uploads',
+    ...overrides,
+  };
+}

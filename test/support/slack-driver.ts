@@ -295,6 +295,34 @@ export type SlackTransport = (request: {
   body: string;
 }) => Promise<{ status: number; text: string }>;
 
+export interface SigningOptions {
+  timestamp?: number;
+  /** Sent instead of the right signature. */
+  signature?: string;
+  contentType?: string;
+  /** More headers, e.g. Slack's retry headers. */
+  headers?: Record<string, string>;
+}
+
+/** The headers Slack sends with a body, signed with the app's signing secret. */
+export function signedHeaders(
+  signingSecret: string,
+  body: string,
+  options: SigningOptions = {},
+): Record<string, string> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature =
+    options.signature ??
+    `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    'content-type': options.contentType ?? FORM_CONTENT_TYPE,
+    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+    ...options.headers,
+  };
+}
+
 export class SlackDriver {
   private readonly eventsUrl: string;
   private readonly signingSecret: string;
@@ -562,27 +590,9 @@ export class SlackDriver {
 
   async sendSigned(
     body: string,
-    options: {
-      timestamp?: number;
-      signature?: string;
-      contentType?: string;
-      headers?: Record<string, string>;
-    } = {},
+    options: SigningOptions = {},
   ): Promise<{ status: number; text: string }> {
-    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature =
-      options.signature ??
-      `v0=${createHmac('sha256', this.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    return this.transport({
-      headers: {
-        'content-type': options.contentType ?? FORM_CONTENT_TYPE,
-        'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': signature,
-        ...options.headers,
-      },
-      body,
-    });
+    return this.transport({ headers: signedHeaders(this.signingSecret, body, options), body });
   }
 
   /** An Events API callback, as Slack sends it: JSON, signed. */
