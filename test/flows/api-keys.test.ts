@@ -19,7 +19,6 @@ import {
   textIn,
   threadReplies,
 } from '../support/onboarding-flow';
-import type { FieldValue } from '../support/slack-driver';
 import { APPROVAL_CHANNEL, startTestBot, type TestBot } from '../support/test-bot';
 import { vamsAuthorizes } from '../support/vams-authorizer';
 
