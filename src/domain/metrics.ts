@@ -19,6 +19,17 @@ export type MetricSample =
   | { metric: 'timeToEffect'; kind: string; outcome: string; seconds: number };
 
 export type MetricName = MetricSample['metric'];
+export type TimingName = Extract<MetricSample, { seconds: number }>['metric'];
+export type CountName = Exclude<MetricName, TimingName>;
+
+/** A sample's labels: every field but its name and its value. */
+export function labelsOf(sample: MetricSample): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(sample)) {
+    if (key !== 'metric' && key !== 'seconds') labels[key] = String(value);
+  }
+  return labels;
+}
 
 /** Where samples go: a Prometheus registry, CloudWatch's embedded metric format, nowhere. */
 export interface Metrics {

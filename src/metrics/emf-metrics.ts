@@ -1,5 +1,5 @@
 import { MetricUnit, Metrics as Powertools } from '@aws-lambda-powertools/metrics';
-import type { MetricName, MetricSample, Metrics } from '../domain/metrics';
+import { labelsOf, type MetricName, type MetricSample, type Metrics } from '../domain/metrics';
 
 export const EMF_NAMESPACE = 'VamsChatops';
 export const EMF_SERVICE = 'vams-chatops';
@@ -20,23 +20,9 @@ const NAMES: Record<MetricName, string> = {
 const MAX_WAITING = 100;
 
 function dimensionsOf(sample: MetricSample): Record<string, string> {
-  switch (sample.metric) {
-    case 'requests':
-    case 'timeToDecision':
-    case 'timeToEffect':
-      return { kind: sample.kind, outcome: sample.outcome };
-    case 'approvals':
-      return { kind: sample.kind };
-    case 'refusals':
-      return { action: sample.action, reason: sample.reason };
-    case 'stepFailures':
-      return { kind: sample.kind, step: sample.step };
-    case 'slackErrors':
-      return { method: sample.method, code: sample.code };
-    case 'awsErrors':
-      // `service` is Powertools' own dimension (this bot, on every metric).
-      return { awsService: sample.service, operation: sample.operation, code: sample.code };
-  }
+  const { service, ...labels } = labelsOf(sample);
+  // `service` is Powertools' own dimension (this bot, on every metric).
+  return service === undefined ? labels : { awsService: service, ...labels };
 }
 
 interface Waiting {
