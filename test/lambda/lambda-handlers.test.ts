@@ -4,7 +4,7 @@ import {
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { handleHttp, handleSchedule, handleStream } from '../../src/lambda';
+import { approvedRequestIds, handleHttp, handleSchedule, handleStream } from '../../src/lambda';
 import { EVENTS_PATH } from '../../src/slack/slack-runtime';
 import { functionUrlEvent, type LambdaTestBot, startLambdaTestBot } from '../support/lambda-bot';
 import {
@@ -121,6 +121,38 @@ describe('on AWS Lambda', () => {
     expect((await handleStream(bot.lambda, pending)).batchItemFailures).toEqual([]);
     expect((await storedRequest(bot, filed.id)).status).toBe('pending');
     expect((await handleStream(bot.lambda, { Records: [] })).batchItemFailures).toEqual([]);
+  });
+
+  it('takes from a stream batch only request items whose new image is approved', () => {
+    const record = (
+      eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+      image: Record<string, string>,
+      sequence: string,
+    ) => ({
+      eventName,
+      dynamodb: {
+        SequenceNumber: sequence,
+        NewImage: Object.fromEntries(
+          Object.entries(image).map(([key, value]) => [key, { S: value }]),
+        ),
+      },
+    });
+    const approved = { pk: 'REQ#R1', entity: 'request', status: 'approved' };
+    expect(
+      approvedRequestIds({
+        Records: [
+          record('MODIFY', approved, '1'),
+          record('INSERT', { ...approved, pk: 'REQ#R2' }, '2'),
+          record('MODIFY', { ...approved, pk: 'REQ#R3', status: 'pending' }, '3'),
+          record('MODIFY', { ...approved, pk: 'GRANT#G1', entity: 'grant' }, '4'),
+          record('MODIFY', { ...approved, pk: 'LINK#R5' }, '5'),
+          record('REMOVE', { ...approved, pk: 'REQ#R6' }, '6'),
+        ],
+      }),
+    ).toEqual([
+      { id: 'R1', sequence: '1' },
+      { id: 'R2', sequence: '2' },
+    ]);
   });
 
   it('schedule reminds the approvers, ends a grant and expires what is past its time, as the long-lived bot does', async () => {
