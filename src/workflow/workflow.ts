@@ -356,10 +356,12 @@ export class Workflow {
 
   private async settled(result: ClickResult): Promise<ClickResult> {
     if (result.outcome !== 'done' || result.request.status !== 'approved') return result;
-    // A worker runs it: the click records the decision and returns.
-    if (this.settings.runInProcess === false) return result;
     const { id } = result.request;
-    await (this.inFlight.get(id) ?? this.runner.run(id));
+    // Only a run this process started is waited for: with a worker, the click has recorded
+    // the decision and that is all.
+    const run = this.inFlight.get(id);
+    if (!run) return result;
+    await run;
     return { outcome: 'done', request: (await this.get(result.request.id)) ?? result.request };
   }
 
