@@ -108,16 +108,18 @@ function container(): Promise<LambdaBot> {
   return booting;
 }
 
-/** Every path through the Slack request URL; answers within Slack's 3 s, never executes. */
-export async function handleHttp(
-  lambda: LambdaBot,
-  event: LambdaHttpEvent,
-): Promise<LambdaHttpResult> {
+/** One invocation's work, then the flush: nothing may stay buffered while Lambda freezes. */
+async function flushedAfter<T>(lambda: LambdaBot, work: () => Promise<T>): Promise<T> {
   try {
-    return await lambda.slack.handle(event);
+    return await work();
   } finally {
     await lambda.flush();
   }
+}
+
+/** Every path through the Slack request URL; answers within Slack's 3 s, never executes. */
+export function handleHttp(lambda: LambdaBot, event: LambdaHttpEvent): Promise<LambdaHttpResult> {
+  return flushedAfter(lambda, () => lambda.slack.handle(event));
 }
 
 const REQUEST_ITEM_PREFIX = 'REQ#';
@@ -144,29 +146,24 @@ export function approvedRequestIds(event: DynamoDBStreamEvent): { id: string; se
  * or to two invocations at once, executes once. A request whose run could not even start is
  * reported back, so Lambda delivers that record again.
  */
-export async function handleStream(
+export function handleStream(
   lambda: LambdaBot,
   event: DynamoDBStreamEvent,
 ): Promise<DynamoDBBatchResponse> {
-  try {
-    const approved = approvedRequestIds(event);
-    const runs = await Promise.allSettled(
-      approved.map(({ id }) => lambda.bot.workflow.execute(id)),
+  return flushedAfter(lambda, async () => {
+    const failures = await Promise.all(
+      approvedRequestIds(event).map(async ({ id, sequence }) => {
+        try {
+          await lambda.bot.workflow.execute(id);
+          return [];
+        } catch (error) {
+          lambda.logger.error({ err: error, requestId: id }, 'could not run an approved request');
+          return [{ itemIdentifier: sequence }];
+        }
+      }),
     );
-    const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
-    runs.forEach((run, index) => {
-      const record = approved[index];
-      if (run.status === 'fulfilled' || !record) return;
-      lambda.logger.error(
-        { err: run.reason, requestId: record.id },
-        'could not run an approved request',
-      );
-      failures.push({ itemIdentifier: record.sequence });
-    });
-    return { batchItemFailures: failures };
-  } finally {
-    await lambda.flush();
-  }
+    return { batchItemFailures: failures.flat() };
+  });
 }
 
 // Key reminders are daily at most per key; looking once an hour is enough.
@@ -176,13 +173,13 @@ const KEY_REMINDER_MINUTE = 0;
  * One minute's work, as the long-lived bot does it on its timers: expiry, reminders and
  * escalation, executions a dead run left, grant ends, and on the hour API key reminders.
  */
-export async function handleSchedule(
+export function handleSchedule(
   lambda: LambdaBot,
   event: Pick<ScheduledEvent, 'time'>,
 ): Promise<void> {
   const at = new Date(event.time);
   const { sweeps } = lambda.bot;
-  try {
+  return flushedAfter(lambda, async () => {
     const results = await Promise.allSettled([
       sweeps.requests(),
       sweeps.grants(),
@@ -195,9 +192,7 @@ export async function handleSchedule(
       lambda.logger.error({ err: failure.reason }, 'a scheduled sweep failed');
     if (failed.length > 0)
       throw new Error(`${failed.length} scheduled sweep(s) failed; see the log`);
-  } finally {
-    await lambda.flush();
-  }
+  });
 }
 
 export const http = async (event: LambdaHttpEvent): Promise<LambdaHttpResult> =>
