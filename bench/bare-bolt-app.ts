@@ -16,7 +16,8 @@ export interface BareBoltOptions {
 
 /**
  * The reference point of the ack budget: Bolt's own HTTPReceiver and server with defaults, and a
- * `/vams` listener that only acks. Nothing of the bot is loaded into it.
+ * `/vams` listener and one for any click or dialog submission, each of which only acks. Nothing
+ * of the bot is loaded into it.
  */
 export async function startBareBoltApp(options: BareBoltOptions): Promise<BareBoltApp> {
   const receiver = new HTTPReceiver({
@@ -37,6 +38,13 @@ export async function startBareBoltApp(options: BareBoltOptions): Promise<BareBo
     logLevel: LogLevel.ERROR,
   });
   app.command('/vams', async ({ ack }) => {
+    await ack();
+  });
+  // Clicks and dialog submissions, answered the same way: an empty ack.
+  app.action(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  app.view(/.*/, async ({ ack }) => {
     await ack();
   });
   const server = await receiver.start({ port: options.port, host: '127.0.0.1' });

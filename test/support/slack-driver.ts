@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { SlackStandIn } from './slack-standin';
+import type { SlackStandIn, StoredMessage } from './slack-standin';
 
 // Acts as people in Slack: sends signed slash commands, button clicks and modal submissions to
 // the app's real HTTP endpoint, finding buttons and fields by the labels a person reads.
@@ -382,7 +382,7 @@ export class SlackDriver {
   async clickButton(
     userId: string,
     source:
-      | { channel: string; ts: string }
+      | { channel: string; ts: string; message?: StoredMessage }
       | { viewId: string }
       | EphemeralSource
       | { home: string; block: string },
@@ -448,7 +448,9 @@ export class SlackDriver {
         actions: [this.action(button)],
       };
     } else {
-      const message = this.slack.messages(source.channel).find((m) => m.ts === source.ts);
+      // A message the caller already read saves reading the whole channel again.
+      const message =
+        source.message ?? this.slack.messages(source.channel).find((m) => m.ts === source.ts);
       if (message === undefined) {
         const known = this.slack.messages(source.channel).map((m) => m.ts);
         throw new Error(
