@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type pino from 'pino';
 import { type Identity, type IdentityPorts, resolveIdentity } from './auth/identity';
+import { RecentIdentities } from './auth/recent-identities';
 import { standingOf } from './auth/roles';
 import { auditTee, CloudWatchAuditLog } from './aws/audit-log';
 import type { Backend } from './backend/aws-backend';
@@ -89,6 +90,8 @@ export interface Tuning {
   reminderMs: number;
   /** A person's Home tab is redrawn at most once in this long. */
   homeRefreshMs: number;
+  /** How long `/vams whoami` and `/vams help` may show an identity already resolved; 0: never. */
+  identityCacheMs: number;
 }
 
 /** How long a grant being ended is one instance's before another may finish it. */
@@ -99,6 +102,7 @@ export const DEFAULT_TUNING: Tuning = {
   sweepMs: 30_000,
   reminderMs: 3_600_000,
   homeRefreshMs: 5_000,
+  identityCacheMs: 5_000,
   requiredApprovals: {},
   clock: () => new Date(),
 };
@@ -336,6 +340,10 @@ export function composeBot(
   // One users.info cache for identities and for vetting who receives a secret.
   const people = new SlackPeople(slack.clients.messages);
   const identify = identityService(adapters, slack, people);
+  // For what only shows who someone is; what files, decides or changes resolves it live.
+  const recent = new RecentIdentities(identify, tuning.identityCacheMs, () =>
+    tuning.clock().getTime(),
+  );
   const dms = new DirectMessages(slack.clients.messages);
   const keys = keyServices(
     adapters,
@@ -378,7 +386,10 @@ export function composeBot(
       refreshMs: tuning.homeRefreshMs,
     },
   );
-  hooks.told = (request) => homes.concernsRequest(request);
+  hooks.told = (request) => {
+    recent.forgetAll();
+    homes.concernsRequest(request);
+  };
   const userFeature = {
     identify,
     workflow,
@@ -496,6 +507,7 @@ export function composeBot(
     grants: adapters.grants,
     tellEnded: async (userId: string, roleName: string) => {
       await grantSweeper.settle(userId, roleName, tuning.clock());
+      recent.forgetAll();
     },
     durations: config.grantDurations,
     maxMinutes: config.grantMaxMinutes,
@@ -525,7 +537,15 @@ export function composeBot(
     identify,
     workflow,
     policy: config,
-    links: adapters.links,
+    links: {
+      linkOf: (slackUserId: string) => adapters.links.linkOf(slackUserId),
+      slackUserOfVamsUser: (vamsUserId: string) => adapters.links.slackUserOfVamsUser(vamsUserId),
+      unlink: async (slackUserId: string) => {
+        const removed = await adapters.links.unlink(slackUserId);
+        recent.forgetAll();
+        return removed;
+      },
+    },
     slackPerson: (slackUserId: string) => people.freshPerson(slackUserId),
     homeTeamId: slack.homeTeamId,
     rolesOf: (vamsUserId: string) => adapters.userRoles.rolesOf(vamsUserId),
@@ -557,7 +577,7 @@ export function composeBot(
   registerVamsCommand(
     slack.app,
     [
-      whoamiCommand(identify, config),
+      whoamiCommand(recent.identify, config),
       userCreateCommand(userFeature),
       ...userAccessCommands(accessFeature),
       ...userDirectoryCommands(directoryFeature),
@@ -571,7 +591,7 @@ export function composeBot(
       ...linkCommands(linkFeature),
       breakglassCommand(breakglassFeature),
     ],
-    { identify, policy: config, logger },
+    { identify: recent.identify, policy: config, logger },
   );
   registerUserFeature(slack.app, userFeature);
   registerUserAccessFeature(slack.app, accessFeature);

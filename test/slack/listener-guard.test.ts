@@ -89,7 +89,9 @@ describe('a listener that throws', () => {
 
   it('answers a command that fails after its ack by its response_url, with a reference', async () => {
     failing = true;
-    const command = await bot.driver.command('U0ADA', 'whoami');
+    // `/vams requests` reads the requests after its ack (whoami may answer from a few seconds'
+    // memory of who asked).
+    const command = await bot.driver.command('U0ADA', 'requests');
     const reply = await bot.slack
       .waitForCall('response_url', (call) => call.args.url === command.responseUrl)
       .finally(() => {
