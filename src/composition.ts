@@ -5,6 +5,7 @@ import { type Identity, type IdentityPorts, resolveIdentity } from './auth/ident
 import { RecentIdentities } from './auth/recent-identities';
 import { standingOf } from './auth/roles';
 import { auditTee, CloudWatchAuditLog } from './aws/audit-log';
+import { CallPace } from './aws/throttle';
 import type { Backend } from './backend/aws-backend';
 import { breakglassCommand, registerBreakglassFeature } from './commands/breakglass.commands';
 import { HomeTabs, registerHomeFeature } from './commands/home.commands';
@@ -148,7 +149,9 @@ function adaptersFor(
     ),
     roles: new VamsRoleCatalog(documents, tables.roles),
     apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
-    cognito: userPoolId ? new CognitoAdmin(cognito, userPoolId) : undefined,
+    cognito: userPoolId
+      ? new CognitoAdmin(cognito, userPoolId, new CallPace(config.cognitoCallsPerSecond))
+      : undefined,
     directory: userPoolId ? new CognitoUserDirectory(cognito, userPoolId) : undefined,
   };
 }

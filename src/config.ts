@@ -60,6 +60,11 @@ export interface Config {
     roles: string[];
     maxMinutes: number;
   };
+  /**
+   * Cognito admin calls a second this process makes at most, shared by every request it runs:
+   * the pool's quota, less what other tools use of it.
+   */
+  cognitoCallsPerSecond: number;
   logLevel: LogLevel;
   /** The VAMS deployment's AuthChanges log group: the bot's audit lines are sent there too. */
   authAuditLogGroup: string | undefined;
@@ -225,6 +230,9 @@ const environmentSchema = z.object({
   BREAKGLASS_ALLOWED: roleList(''),
   BREAKGLASS_ROLES: roleList(''),
   BREAKGLASS_MAX_MINUTES: wholeNumber(1, 24 * 60, 240),
+  // Cognito's default quota for admin user updates (disable, delete, sign-out, attributes) is
+  // 25 a second: one less, so that calls bunched up on the way still arrive within it.
+  COGNITO_CALLS_PER_SECOND: wholeNumber(1, 10_000, 24),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   VAMS_AUTH_AUDIT_LOG_GROUP: z
     .string()
@@ -328,6 +336,7 @@ function toConfig(env: Environment): Config {
       roles: env.BREAKGLASS_ROLES,
       maxMinutes: env.BREAKGLASS_MAX_MINUTES,
     },
+    cognitoCallsPerSecond: env.COGNITO_CALLS_PER_SECOND,
     logLevel: env.LOG_LEVEL,
     authAuditLogGroup: env.VAMS_AUTH_AUDIT_LOG_GROUP,
   };

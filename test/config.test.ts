@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       remindAfterMinutes: 30,
       escalationChannelId: undefined,
       breakglass: { allowed: [], roles: [], maxMinutes: 240 },
+      cognitoCallsPerSecond: 24,
       logLevel: 'info',
       authAuditLogGroup: undefined,
     });
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
       API_KEY_DEFAULT_DAYS: '30',
       API_KEY_MAX_DAYS: '60',
       TEMP_PASSWORD_DELIVERY: 'slack-dm',
+      COGNITO_CALLS_PER_SECOND: '10',
       LOG_LEVEL: 'debug',
       VAMS_AUTH_AUDIT_LOG_GROUP: '/aws/vendedlogs/vams-prod/AuthChanges',
     });
@@ -93,6 +95,7 @@ describe('loadConfig', () => {
       apiKeyDefaultDays: 30,
       apiKeyMaxDays: 60,
       tempPasswordDelivery: 'slack-dm',
+      cognitoCallsPerSecond: 10,
       logLevel: 'debug',
       authAuditLogGroup: '/aws/vendedlogs/vams-prod/AuthChanges',
     });
@@ -174,6 +177,11 @@ describe('loadConfig', () => {
       'TEMP_PASSWORD_DELIVERY',
       'sms',
       'TEMP_PASSWORD_DELIVERY must be one of email, slack-dm (got "sms")',
+    ],
+    [
+      'COGNITO_CALLS_PER_SECOND',
+      '0',
+      'COGNITO_CALLS_PER_SECOND must be a whole number from 1 to 10000 (got "0")',
     ],
     [
       'LOG_LEVEL',

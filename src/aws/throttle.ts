@@ -35,3 +35,41 @@ export async function retryThrottled<T>(
     }
   }
 }
+
+export interface PaceClock {
+  /** Milliseconds, from any fixed point. */
+  now: () => number;
+  wait: (ms: number) => Promise<unknown>;
+}
+
+const REAL_CLOCK: PaceClock = { now: () => performance.now(), wait: sleep };
+
+/**
+ * At most `perSecond` calls a second, in the order they asked, each at least 1/perSecond after
+ * the one before it actually went. No burst is saved up while idle and none is made up after a
+ * late start, so no one second ever sees more than `perSecond` of them leave.
+ */
+export class CallPace {
+  private readonly intervalMs: number;
+  private nextAt = Number.NEGATIVE_INFINITY;
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(
+    perSecond: number,
+    private readonly clock: PaceClock = REAL_CLOCK,
+  ) {
+    if (!(perSecond > 0)) throw new RangeError('a pace needs calls per second above 0');
+    this.intervalMs = 1000 / perSecond;
+  }
+
+  /** Resolves when the caller's turn has come. */
+  turn(): Promise<void> {
+    const mine = this.last.then(async () => {
+      const early = this.nextAt - this.clock.now();
+      if (early > 0) await this.clock.wait(early);
+      this.nextAt = this.clock.now() + this.intervalMs;
+    });
+    this.last = mine;
+    return mine;
+  }
+}

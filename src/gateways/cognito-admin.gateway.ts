@@ -14,7 +14,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { z } from 'zod';
-import { retryThrottled } from '../aws/throttle';
+import { type CallPace, retryThrottled } from '../aws/throttle';
 import type { CognitoUserSummary, ContactChanges, NewCognitoUser } from '../domain/cognito-user';
 import { DomainError, isUserGone } from '../domain/errors';
 import type { PasswordPolicy } from '../vams/temporary-password';
@@ -23,24 +23,41 @@ import type { PasswordPolicy } from '../vams/temporary-password';
 export class CognitoAdmin {
   private policy: PasswordPolicy | undefined;
 
+  /**
+   * `pace`: shared by every request this process runs, so that together they stay under the
+   * pool's quota instead of each finding it by being throttled.
+   */
   constructor(
     private readonly cognito: CognitoIdentityProviderClient,
     private readonly userPoolId: string,
+    private readonly pace?: CallPace,
   ) {}
 
-  // Every admin call backs off when Cognito throttles: bulk work slows down, it does not fail.
+  // Every admin call waits for its turn, each attempt again (the SDK's own retries included),
+  // and backs off when Cognito throttles all the same: bulk work slows down, it does not fail.
   // A user who is not there any more is a reason people can act on, not a fault.
   private send: CognitoIdentityProviderClient['send'] = ((
     command: Parameters<CognitoIdentityProviderClient['send']>[0],
-  ) =>
-    retryThrottled(() => this.cognito.send(command)).catch((error: unknown) => {
+  ) => {
+    const pace = this.pace;
+    if (pace) {
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          await pace.turn();
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'cognitoCallPace' },
+      );
+    }
+    return retryThrottled(() => this.cognito.send(command)).catch((error: unknown) => {
       if (!(error instanceof UserNotFoundException)) throw error;
       const username = z.object({ Username: z.string() }).safeParse(command.input);
       throw new DomainError(
         'user-gone',
         `there is no Cognito user ${username.success ? username.data.Username : ''} any more`,
       );
-    })) as CognitoIdentityProviderClient['send'];
+    });
+  }) as CognitoIdentityProviderClient['send'];
 
   async findUser(userId: string): Promise<CognitoUserSummary | undefined> {
     try {
