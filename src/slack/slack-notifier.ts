@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type RefusalReason, secretRecipientRefusal } from '../auth/identity';
@@ -38,7 +39,6 @@ const permalink = z.object({ permalink: z.string() });
 const CACHE_ENTRIES = 5000;
 const LOOKUP_SECONDS = 60;
 const PROGRESS_INTERVAL_MS = 1000;
-const SHORT_REQUEST_STEPS = 12;
 
 /** Message metadata: what a message is, so that a later process can find it again. */
 export interface MessageTag {
@@ -193,21 +193,27 @@ export class SlackRequestNotifier implements RequestNotifier {
   async progress(request: AccessRequest, steps: StepState[]): Promise<void> {
     const { card } = request;
     if (!card) return;
-    // chat.update allows about 50 calls a minute: a bulk request with hundreds of steps updates
-    // at most once a second, but always shows a failure and the final state. Short requests
-    // show every step.
-    const ongoing = steps.some((step) => step.state === 'waiting' || step.state === 'running');
-    const failed = steps.some((step) => step.state === 'failed');
-    const last = this.progressAt.get(request.id) ?? 0;
-    const long = steps.length > SHORT_REQUEST_STEPS;
-    const tooSoon = Date.now() - last < PROGRESS_INTERVAL_MS;
-    if (long && ongoing && !failed && this.progressTs.has(request.id) && tooSoon) return;
-    setBounded(this.progressAt, request.id, Date.now(), CACHE_ENTRIES);
+    // chat.update allows about 50 calls a minute: once posted, a checklist changes at most once
+    // a second, counted from when Slack answered its last change. A state that comes sooner is
+    // skipped while steps still run; a failure and the final state wait out the second instead,
+    // so the checklist always ends as the request did.
+    const ts = this.progressTs.get(request.id);
+    const last = this.progressAt.get(request.id);
+    if (ts && last !== undefined) {
+      const early = last + PROGRESS_INTERVAL_MS - Date.now();
+      const ongoing = steps.some((step) => step.state === 'waiting' || step.state === 'running');
+      const failed = steps.some((step) => step.state === 'failed');
+      if (early > 0 && ongoing && !failed) return;
+      if (early > 0) await sleep(early);
+    }
     const body = checkedMessage(progressMessage(request, steps));
     await this.quietly(request, 'post progress', async () => {
-      const ts = this.progressTs.get(request.id);
       if (ts) {
-        await this.client.chat.update({ channel: card.channel, ts, ...body });
+        try {
+          await this.client.chat.update({ channel: card.channel, ts, ...body });
+        } finally {
+          setBounded(this.progressAt, request.id, Date.now(), CACHE_ENTRIES);
+        }
         return;
       }
       const answer = posted.parse(
