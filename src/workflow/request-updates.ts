@@ -47,19 +47,28 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * a write whose answer was lost (the SDK then retries and meets its own version) recognises
  * itself by its write token and counts as written. The decision's audit lines are written with
  * it.
+ *
+ * `known` is the request as this process last wrote or read it: the first attempt decides on it
+ * instead of reading it again. The write is conditional on its version all the same, so a copy
+ * that is out of date costs one refused write and then the read it saved; a refusal is only
+ * ever decided on a fresh read.
  */
 export async function updateRequest(
   context: UpdateContext,
   id: string,
   decide: (current: AccessRequest) => Transition | Promise<Transition>,
+  known?: AccessRequest,
 ): Promise<UpdateOutcome> {
   const { repository } = context;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt += 1) {
     if (attempt > 1) await pause(Math.floor(Math.random() * 10 * attempt));
-    const current = await repository.get(id);
+    const fromKnown = attempt === 0 && known?.id === id;
+    const current = fromKnown ? known : await repository.get(id);
     if (!current) return { outcome: 'not-found' };
     const decision = await decide(current);
     if (!decision.ok) {
+      // Only the table's copy refuses: decided on this process's own, it is decided again.
+      if (fromKnown) continue;
       return { outcome: 'refused', refusal: decision.refusal, request: decision.request };
     }
     const token = context.writeId();

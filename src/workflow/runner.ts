@@ -28,6 +28,8 @@ import {
 interface Lease {
   check(): void;
   fence(): Promise<void>;
+  /** `request`, or the request as a renewal of this lease wrote it since, if that is newer. */
+  newest(request: AccessRequest): AccessRequest;
   stop(): void;
 }
 
@@ -113,9 +115,11 @@ export class Runner {
     return this.ports.logger.child({ requestId: request.id });
   }
 
+  /** `known`: the request as this process last wrote or read it (see `updateRequest`). */
   update(
     id: string,
     event: LifecycleEvent | ((current: AccessRequest) => Promise<LifecycleEvent>),
+    known?: AccessRequest,
   ): Promise<UpdateOutcome> {
     const { repository, clock, writeId, policy, metrics } = this.ports;
     return updateRequest(
@@ -128,6 +132,7 @@ export class Runner {
           clock(),
           policy,
         ),
+      known,
     );
   }
 
@@ -151,27 +156,43 @@ export class Runner {
 
   /**
    * Delivers notices and records which went out; notices that failed stay for the sweep. The
-   * card is drawn from the request as stored now, and drawn again when it changed meanwhile.
+   * card is drawn from `request`, the request as this process last wrote or read it, and drawn
+   * again from the table when what it shows changed meanwhile. Resolves to the request as this
+   * delivery last wrote it; undefined when it wrote nothing.
    */
-  async deliver(request: AccessRequest, notices: readonly Notice[], recovering: boolean) {
+  async deliver(
+    request: AccessRequest,
+    notices: readonly Notice[],
+    recovering: boolean,
+  ): Promise<AccessRequest | undefined> {
     let pending = notices;
+    let latest: AccessRequest | undefined = notices.length === 0 ? request : undefined;
     for (let round = 0; round < CARD_ROUNDS && pending.length > 0; round += 1) {
-      const kept = await this.deliverOnce(request.id, pending, recovering);
-      pending = kept.filter((notice) => notice.type === 'card');
+      const once = await this.deliverOnce(
+        request.id,
+        pending,
+        recovering,
+        round === 0 ? request : undefined,
+      );
+      latest = once.written ?? latest;
+      pending = once.kept.filter((notice) => notice.type === 'card');
     }
+    return latest;
   }
 
   /**
-   * One round of `deliver`. Returns the card notice when what the card shows changed while it
-   * was drawn, even if a newer notice replaced it: a late update must not leave a stale card.
+   * One round of `deliver`, on `known` or the request as stored now. Keeps the card notice when
+   * what the card shows changed while it was drawn, even if a newer notice replaced it: a late
+   * update must not leave a stale card.
    */
   private async deliverOnce(
     id: string,
     notices: readonly Notice[],
     recovering: boolean,
-  ): Promise<Notice[]> {
-    const current = await this.ports.repository.get(id);
-    if (!current) return [];
+    known: AccessRequest | undefined,
+  ): Promise<{ kept: Notice[]; written?: AccessRequest }> {
+    const current = known ?? (await this.ports.repository.get(id));
+    if (!current) return { kept: [] };
     this.delivering.add(id);
     const sent: string[] = [];
     const failed: string[] = [];
@@ -189,46 +210,60 @@ export class Runner {
       this.delivering.delete(id);
     }
     const drawn = cardState(current);
-    const recorded = await this.update(id, { type: 'notices', sent, failed, cardDrawn: drawn });
-    if (recorded.outcome !== 'written') return [];
-    return notices.filter(
+    const recorded = await this.update(
+      id,
+      { type: 'notices', sent, failed, cardDrawn: drawn },
+      current,
+    );
+    if (recorded.outcome !== 'written') return { kept: [] };
+    const kept = notices.filter(
       (notice) =>
         notice.type === 'card' && sent.includes(notice.id) && cardState(recorded.request) !== drawn,
     );
+    return { kept, written: recorded.request };
   }
 
-  /** Delivers what a write added, when it was written. */
-  async told(outcome: UpdateOutcome): Promise<void> {
-    if (outcome.outcome === 'written') await this.deliver(outcome.request, outcome.added, false);
+  /**
+   * Delivers what a write added, when it was written. Resolves to the request as last written,
+   * by that write or by recording the notices; undefined when nothing was written.
+   */
+  async told(outcome: UpdateOutcome): Promise<AccessRequest | undefined> {
+    if (outcome.outcome !== 'written') return undefined;
+    return this.deliver(outcome.request, outcome.added, false);
   }
 
   /**
    * Runs the request if it is approved, or executing under a lease that lapsed. Resolves when
-   * this run ends, however it ends; never throws for the request's own failures.
+   * this run ends, however it ends; never throws for the request's own failures. `known`: the
+   * request as this process last wrote it, if it did.
    */
-  async run(id: string): Promise<void> {
+  async run(id: string, known?: AccessRequest): Promise<void> {
     // A step slower than the lease (a Slack DM held by rate limits, Cognito backing off) must not
     // be started a second time by this same runner's sweep.
     if (this.running.has(id)) return;
     this.running.add(id);
     try {
-      await this.runClaimed(id);
+      await this.runClaimed(id, known);
     } finally {
       this.running.delete(id);
     }
   }
 
-  private async runClaimed(id: string): Promise<void> {
+  private async runClaimed(id: string, known: AccessRequest | undefined): Promise<void> {
     const { instanceId: owner } = this.ports;
-    const claimed = await this.update(id, async (current) => ({
-      type: 'claim',
-      owner,
-      // Approvals are counted again only before a request's first step.
-      roles:
-        current.status === 'approved' && current.steps.length === 0
-          ? await this.liveRoles(current, true)
-          : { holder: [] },
-    }));
+    const claimed = await this.update(
+      id,
+      async (current) => ({
+        type: 'claim',
+        owner,
+        // Approvals are counted again only before a request's first step.
+        roles:
+          current.status === 'approved' && current.steps.length === 0
+            ? await this.liveRoles(current, true)
+            : { holder: [] },
+      }),
+      known,
+    );
     if (claimed.outcome !== 'written') return;
     // The lease is kept from the moment it is taken: telling people may wait on rate limits.
     const lease = claimed.request.status === 'executing' ? this.heartbeat(id) : undefined;
@@ -277,7 +312,11 @@ export class Runner {
         outcome = resumed && step.reconcile ? await step.reconcile(context(request)) : undefined;
         if (outcome === undefined) {
           if (!resumed) {
-            const started = await this.update(id, { type: 'step-started', owner, step: step.name });
+            const started = await this.update(
+              id,
+              { type: 'step-started', owner, step: step.name },
+              lease.newest(request),
+            );
             if (started.outcome !== 'written') return lost();
             request = started.request;
           }
@@ -288,22 +327,24 @@ export class Runner {
         await this.fail(request, step, steps, error);
         return;
       }
-      const done = await this.update(id, {
-        type: 'step-done',
-        owner,
-        step: step.name,
-        ...recorded(outcome),
-      });
+      const done = await this.update(
+        id,
+        { type: 'step-done', owner, step: step.name, ...recorded(outcome) },
+        lease.newest(request),
+      );
       if (done.outcome !== 'written') return lost();
       request = done.request;
       await this.ports.notifier.progress(request, stepStates(request, steps));
     }
-    const succeeded = await this.update(id, (current) =>
-      Promise.resolve({
-        type: 'succeed',
-        owner,
-        summary: executor.summary({ ...current, status: 'succeeded' }),
-      }),
+    const succeeded = await this.update(
+      id,
+      (current) =>
+        Promise.resolve({
+          type: 'succeed',
+          owner,
+          summary: executor.summary({ ...current, status: 'succeeded' }),
+        }),
+      lease.newest(request),
     );
     if (succeeded.outcome !== 'written') return lost();
     log.info('request succeeded');
@@ -346,9 +387,13 @@ export class Runner {
   private heartbeat(id: string): Lease {
     const { instanceId: owner, policy, logger } = this.ports;
     let lost = false;
+    let renewed: AccessRequest | undefined;
     const renew = async () => {
       const outcome = await this.update(id, { type: 'renew', owner });
       if (outcome.outcome === 'refused' || outcome.outcome === 'not-found') lost = true;
+      if (outcome.outcome === 'written' && outcome.request.version > (renewed?.version ?? 0)) {
+        renewed = outcome.request;
+      }
       return outcome.outcome === 'written';
     };
     const timer = setInterval(
@@ -372,6 +417,7 @@ export class Runner {
           check();
         }
       },
+      newest: (request) => (renewed && renewed.version > request.version ? renewed : request),
       stop: () => clearInterval(timer),
     };
   }

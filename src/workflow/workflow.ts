@@ -186,7 +186,7 @@ export class Workflow {
       throw new Error(`could not record where the card of ${created.id} is`);
     }
     // Break-glass runs as soon as its card announces it.
-    if (placed.request.status === 'approved') this.start(placed.request.id);
+    if (placed.request.status === 'approved') this.start(placed.request.id, placed.request);
     // The requester's receipt is best effort: the card is up, and they are told the outcome.
     await this.notifier
       .deliver(placed.request, { id: 'submitted', type: 'submitted', at: now.toISOString() }, false)
@@ -296,8 +296,8 @@ export class Workflow {
                 ? `break-glass ${action} on review`
                 : `request ${request.status}`;
         this.log(request).info({ action, by, tally: request.approvals.length }, message);
-        await this.tell(outcome);
-        if (request.status === 'approved') this.start(request.id);
+        const told = await this.tell(outcome);
+        if (request.status === 'approved') this.start(request.id, told ?? request);
         return { outcome: 'done', request };
       }
     }
@@ -305,25 +305,30 @@ export class Workflow {
 
   /**
    * Delivers what a recorded decision must tell. The decision stands whatever happens here: a
-   * notice that could not go out stays for the sweep.
+   * notice that could not go out stays for the sweep. Resolves to the request as last written,
+   * when that is known.
    */
-  private async tell(outcome: UpdateOutcome): Promise<void> {
+  private async tell(outcome: UpdateOutcome): Promise<AccessRequest | undefined> {
     try {
-      await this.runner.told(outcome);
+      return await this.runner.told(outcome);
     } catch (error) {
       const id = outcome.outcome === 'written' ? outcome.request.id : undefined;
       this.logger.warn(
         { err: error, requestId: id },
         'could not tell of a decision; the sweep will',
       );
+      return undefined;
     }
   }
 
-  /** Starts running a request in this process, unless a separate worker does that. */
-  private start(id: string): void {
+  /**
+   * Starts running a request in this process, unless a separate worker does that. `known`: the
+   * request as this process last wrote it.
+   */
+  private start(id: string, known?: AccessRequest): void {
     if (this.settings.runInProcess === false) return;
     const run = this.runner
-      .run(id)
+      .run(id, known)
       .catch((error: unknown) => this.logger.error({ err: error, requestId: id }, 'run failed'))
       .finally(() => {
         if (this.inFlight.get(id) === run) this.inFlight.delete(id);
