@@ -190,7 +190,9 @@ async function fileRequest(
     Reason: `Bench: team ${planned.index + 1} closed`,
   });
   if (submitted.status !== 200 || submitted.ack !== null) {
-    throw new Error(`the offboarding dialog was not accepted: ${JSON.stringify(submitted.ack)}`);
+    throw new Error(
+      `the offboarding dialog was not accepted: HTTP ${submitted.status}, ${JSON.stringify(submitted.ack)}`,
+    );
   }
   let filed: AccessRequest | undefined;
   // Clicks are refused until the card's place is stored.
