@@ -61,8 +61,8 @@ export interface Config {
     maxMinutes: number;
   };
   /**
-   * Cognito admin calls a second this process makes at most, shared by every request it runs:
-   * the pool's quota, less what other tools use of it.
+   * Cognito calls that change a user (create, update, disable, delete, sign out) this process
+   * makes a second at most, shared by every request it runs; reads are not counted.
    */
   cognitoCallsPerSecond: number;
   logLevel: LogLevel;

@@ -25,7 +25,7 @@ export class CognitoAdmin {
 
   /**
    * `pace`: shared by every request this process runs, so that together they stay under the
-   * pool's quota instead of each finding it by being throttled.
+   * pool's quota for changing users instead of each finding it by being throttled.
    */
   constructor(
     private readonly cognito: CognitoIdentityProviderClient,
@@ -33,35 +33,40 @@ export class CognitoAdmin {
     private readonly pace?: CallPace,
   ) {}
 
-  // Every admin call waits for its turn, each attempt again (the SDK's own retries included),
-  // and backs off when Cognito throttles all the same: bulk work slows down, it does not fail.
-  // A user who is not there any more is a reason people can act on, not a fault.
-  private send: CognitoIdentityProviderClient['send'] = ((
-    command: Parameters<CognitoIdentityProviderClient['send']>[0],
-  ) => {
-    const pace = this.pace;
-    if (pace) {
-      command.middlewareStack.add(
-        (next) => async (args) => {
-          await pace.turn();
-          return next(args);
-        },
-        { step: 'finalizeRequest', name: 'cognitoCallPace' },
-      );
-    }
-    return retryThrottled(() => this.cognito.send(command)).catch((error: unknown) => {
-      if (!(error instanceof UserNotFoundException)) throw error;
-      const username = z.object({ Username: z.string() }).safeParse(command.input);
-      throw new DomainError(
-        'user-gone',
-        `there is no Cognito user ${username.success ? username.data.Username : ''} any more`,
-      );
-    });
-  }) as CognitoIdentityProviderClient['send'];
+  // A call that changes a user waits for its turn, each attempt again (the SDK's own retries
+  // included). Reads have a quota of their own in Cognito and never queue behind bulk work: a
+  // dialog's checks must answer Slack within 3 s. Every call backs off when Cognito throttles
+  // all the same: bulk work slows down, it does not fail. A user who is not there any more is
+  // a reason people can act on, not a fault.
+  private send = this.caller(true);
+  private read = this.caller(false);
+
+  private caller(paced: boolean): CognitoIdentityProviderClient['send'] {
+    return ((command: Parameters<CognitoIdentityProviderClient['send']>[0]) => {
+      const pace = paced ? this.pace : undefined;
+      if (pace) {
+        command.middlewareStack.add(
+          (next) => async (args) => {
+            await pace.turn();
+            return next(args);
+          },
+          { step: 'finalizeRequest', name: 'cognitoCallPace' },
+        );
+      }
+      return retryThrottled(() => this.cognito.send(command)).catch((error: unknown) => {
+        if (!(error instanceof UserNotFoundException)) throw error;
+        const username = z.object({ Username: z.string() }).safeParse(command.input);
+        throw new DomainError(
+          'user-gone',
+          `there is no Cognito user ${username.success ? username.data.Username : ''} any more`,
+        );
+      });
+    }) as CognitoIdentityProviderClient['send'];
+  }
 
   async findUser(userId: string): Promise<CognitoUserSummary | undefined> {
     try {
-      const user = await this.send(
+      const user = await this.read(
         new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: userId }),
       );
       const attribute = (name: string) =>
@@ -196,7 +201,7 @@ export class CognitoAdmin {
 
   async passwordPolicy(): Promise<PasswordPolicy> {
     if (this.policy) return this.policy;
-    const pool = await this.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }));
+    const pool = await this.read(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }));
     const policy = pool.UserPool?.Policies?.PasswordPolicy;
     this.policy = {
       minimumLength: policy?.MinimumLength ?? 8,

@@ -77,6 +77,20 @@ describe('Cognito admin calls under a shared pace', () => {
     ]);
   });
 
+  it('leave reads out of the pace: a lookup does not wait behind changes', async () => {
+    const clock = fakeClock();
+    const cognito = scriptedCognito(clock, ['ok', 'ok', 'ok', 'ok']);
+    const admin = new CognitoAdmin(cognito.client, 'us-east-1_Test1', new CallPace(10, clock));
+    await Promise.all([
+      admin.disableUser('ada'),
+      admin.disableUser('alan'),
+      admin.disableUser('bea'),
+      admin.findUser('max'),
+    ]);
+    expect(cognito.reached.find((call) => call.target === 'AdminGetUser')?.at).toBe(0);
+    expect(cognito.reached.map((call) => call.at).sort((a, b) => a - b)).toEqual([0, 0, 100, 200]);
+  });
+
   it('go at once without a pace', async () => {
     const clock = fakeClock();
     const cognito = scriptedCognito(clock, ['ok', 'ok']);
