@@ -1,3 +1,5 @@
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   AdminGetUserCommand,
   UserNotFoundException,
@@ -15,7 +17,8 @@ import { SEED_CONCURRENCY } from '../user-list';
 
 // Offboarding 1,000 people as 20 requests of 50, approved at the same moment, on one bot whose
 // Cognito goes through a proxy that answers TooManyRequestsException above 25 calls a second, as
-// Cognito's quota for admin user updates does. The bot must keep Cognito busy (≥ 90 % of the
+// Cognito's quota for admin user updates does (look-ups go through one at 120/s, as reads have
+// a quota of their own). The bot must keep Cognito busy (≥ 90 % of the
 // quota over the bulk work), lose nobody, and update each request's checklist at most once a
 // second.
 //
@@ -35,6 +38,10 @@ const ROLE = 'viewer';
 const FILING_LIMIT_MS = 60_000;
 const BULK_LIMIT_MS = 15 * 60_000;
 const VERIFY_CONCURRENCY = 16;
+// Cognito counts reads against quotas of their own (UserRead: 120/s by default), apart from the
+// calls that change users: filing's look-ups go through a proxy that plays that one.
+const READ_QUOTA_PER_SECOND = 120;
+const READ_OPERATIONS = new Set(['AdminGetUser', 'ListUsers', 'DescribeUserPool']);
 const SECOND_MS = 1000;
 
 type Action = 'delete' | 'disable';
@@ -85,6 +92,8 @@ export interface OffboardingFigures {
     callsPerUser: number;
     attemptsPerUser: number;
     byOperation: Record<string, { admitted: number; throttled: number }>;
+    /** Look-ups, through their own quota: while filing, and during the bulk work. */
+    reads: { filing: number; filingThrottled: number; bulk: number };
   };
   failures: {
     total: number;
@@ -209,6 +218,54 @@ async function fileRequest(
   );
   if (!filed?.card) throw new Error('no card');
   return { ...planned, id: filed.id, card: filed.card };
+}
+
+/**
+ * One endpoint for the bot's Cognito client that hands each call on to the proxy playing its
+ * operation's quota: reads to `reads`, everything else to `changes`.
+ */
+async function startQuotaRouter(reads: string, changes: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.once('end', () => {
+      const target = String(incoming.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop();
+      const to = new URL(READ_OPERATIONS.has(target ?? '') ? reads : changes);
+      const onward = request(
+        {
+          agent,
+          host: to.hostname,
+          port: to.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+        },
+        (reply) => {
+          outgoing.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(outgoing);
+        },
+      );
+      onward.once('error', (error) => {
+        if (!outgoing.headersSent) outgoing.writeHead(502);
+        outgoing.end(String(error));
+      });
+      onward.end(Buffer.concat(chunks));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
 }
 
 /** The most of `times` (ms) within any window [t, t + 1,000 ms). */
@@ -414,6 +471,11 @@ async function run(context: Parameters<Scenario['run']>[0]) {
     target: services.cognitoEndpoint,
     perSecond: quotaPerSecond,
   });
+  const readProxy = await startAwsProxy({
+    target: services.cognitoEndpoint,
+    perSecond: READ_QUOTA_PER_SECOND,
+  });
+  const router = await startQuotaRouter(readProxy.url, proxy.url);
   const dynamoProxy = process.env.BENCH_OFFBOARDING_DYNAMO
     ? await startAwsProxy({ target: services.dynamoEndpoint })
     : undefined;
@@ -429,7 +491,7 @@ async function run(context: Parameters<Scenario['run']>[0]) {
 
     bot = await startBotProcess(services, deployment, slack, {
       env: {
-        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: router.url,
         ...(dynamoProxy ? { AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url } : {}),
         ...(botPace === undefined ? {} : { COGNITO_CALLS_PER_SECOND: botPace }),
       },
@@ -441,9 +503,12 @@ async function run(context: Parameters<Scenario['run']>[0]) {
     const filed: Filed[] = [];
     for (const planned of plan) filed.push(await fileRequest(bot, slack, store, planned));
     const filingMs = performance.now() - filingStarted;
+    const filingReads = readProxy.calls.length;
+    const filingReadsThrottled = readProxy.calls.filter((call) => call.throttled).length;
 
     progress(`approving ${requests} requests at once`);
     proxy.clear();
+    readProxy.clear();
     dynamoProxy?.clear();
     // The stand-in records calls on the wall clock; the proxy on performance.now().
     const clickedWallAt = Date.now();
@@ -465,6 +530,7 @@ async function run(context: Parameters<Scenario['run']>[0]) {
     );
     const wallMs = performance.now() - clickedAt;
     const cognitoCalls = [...proxy.calls];
+    const bulkReads = readProxy.calls.length;
     const dynamo = dynamoProxy ? dynamoFigures(dynamoProxy.calls, users) : undefined;
     progress(
       `${watch.ended()} of ${filed.length} ended in ${fixed(wallMs / 1000)} s; checking the leavers`,
@@ -507,7 +573,10 @@ async function run(context: Parameters<Scenario['run']>[0]) {
       seedingMs,
       filingMs,
       wallMs,
-      cognito,
+      cognito: {
+        ...cognito,
+        reads: { filing: filingReads, filingThrottled: filingReadsThrottled, bulk: bulkReads },
+      },
       failures: {
         total: requestsNotSucceeded + stepsFailed + leavers.notOffboarded,
         requestsNotSucceeded,
@@ -523,7 +592,9 @@ async function run(context: Parameters<Scenario['run']>[0]) {
     return { figures, lines: reportLines(figures), checks: budgetChecks(figures) };
   } finally {
     await bot?.stop();
+    await router.stop();
     await proxy.stop();
+    await readProxy.stop();
     await dynamoProxy?.stop();
     await slack.stop();
     deployment.destroy();
@@ -547,7 +618,7 @@ function reportLines(figures: OffboardingFigures): string[] {
     .map(([status, count]) => `${count} ${status}`)
     .join(', ');
   return [
-    `  ${figures.users} users as ${figures.requests} requests of ${figures.usersPerRequest}, approved at once; Cognito through a proxy at ${figures.quotaPerSecond} calls/s; the bot's COGNITO_CALLS_PER_SECOND: ${figures.botPace}`,
+    `  ${figures.users} users as ${figures.requests} requests of ${figures.usersPerRequest}, approved at once; Cognito's changes through a proxy at ${figures.quotaPerSecond} calls/s, reads at ${READ_QUOTA_PER_SECOND}/s; the bot's COGNITO_CALLS_PER_SECOND: ${figures.botPace}`,
     ...table(
       ['phase', 'time'],
       [
@@ -559,7 +630,7 @@ function reportLines(figures: OffboardingFigures): string[] {
     ),
     '',
     ...table(
-      ['Cognito', 'value'],
+      ['Cognito (calls that change users)', 'value'],
       [
         ['calls let through', String(cognito.admitted)],
         ['throttled answers (TooManyRequestsException)', String(cognito.throttled)],
@@ -572,6 +643,11 @@ function reportLines(figures: OffboardingFigures): string[] {
           `  ${operation}`,
           `${count.admitted} + ${count.throttled} throttled`,
         ]),
+        [
+          `reads (own quota, ${READ_QUOTA_PER_SECOND}/s) while filing`,
+          `${cognito.reads.filing} (${cognito.reads.filingThrottled} throttled)`,
+        ],
+        ['reads during the bulk work', String(cognito.reads.bulk)],
       ],
     ),
     '',
