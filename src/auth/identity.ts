@@ -130,15 +130,22 @@ async function mappingOf(
   ports: IdentityPorts,
   person: SlackPerson,
 ): Promise<Mapping | RefusalReason> {
-  const link = await ports.linkOf(person.id);
+  const candidates =
+    person.email && person.emailConfirmed ? emailCandidates(person.email) : undefined;
+  // The roles of the email's VAMS user are read beside the link, not after it: most people have
+  // no link, and a link, when there is one, still wins.
+  const [link, held] = await Promise.all([
+    ports.linkOf(person.id),
+    candidates
+      ? Promise.all(
+          candidates.map(async (userId) => ({ userId, roles: await ports.rolesOf(userId) })),
+        )
+      : undefined,
+  ]);
   if (link) return { vamsUserId: link.vamsUserId, source: 'link', link };
-  if (!person.email || !person.emailConfirmed) return 'no-confirmed-email';
-  const candidates = emailCandidates(person.email);
+  if (!candidates || !held) return 'no-confirmed-email';
   // VAMS user IDs are case-sensitive: when the email as given and lower-cased are two VAMS
   // users, either could be someone else, so neither is guessed.
-  const held = await Promise.all(
-    candidates.map(async (userId) => ({ userId, roles: await ports.rolesOf(userId) })),
-  );
   const withRoles = held.filter((candidate) => candidate.roles.length > 0);
   if (withRoles.length > 1) return 'ambiguous-email';
   const [owner] = withRoles;
