@@ -180,7 +180,8 @@ function identityService(
 /** The parts of VAMS and Slack that API keys need, shared by commands, steps and reminders. */
 interface KeyServices {
   apiKeys: VamsApiKeyStore;
-  ownerProblem(ownerUserId: string): Promise<string | undefined>;
+  /** `heldRoles`: the owner's roles when they were read moments ago, for this same request. */
+  ownerProblem(ownerUserId: string, heldRoles?: readonly string[]): Promise<string | undefined>;
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
   /** Why this Slack person may not receive a key of this VAMS user; undefined if they may. */
   recipientProblem(slackUserId: string, vamsUserId: string): Promise<string | undefined>;
@@ -198,7 +199,7 @@ function keyServices(
   const courier = new SlackCourier(slack.clients.messages, dms, people, slack.homeTeamId);
   return {
     apiKeys: adapters.apiKeys,
-    ownerProblem: (ownerUserId) =>
+    ownerProblem: (ownerUserId, heldRoles) =>
       keyOwnerProblem(
         {
           cognitoUserEnabled: async (userId) => (await cognito?.findUser(userId))?.enabled,
@@ -206,6 +207,7 @@ function keyServices(
           usableWithApiKeys: (names) => roles.usableWithApiKeys(names),
         },
         ownerUserId,
+        heldRoles,
       ),
     // A link first; then a VAMS user ID that is an email, or the Cognito user's email, in Slack.
     slackUserOf: async (vamsUserId) => {

@@ -48,7 +48,8 @@ import { submitRequest, tellNotFiled } from './submit-request';
 
 export interface ApiKeyFeature extends RequestFeature {
   apiKeys: VamsApiKeyStore;
-  ownerProblem(ownerUserId: string): Promise<string | undefined>;
+  /** `heldRoles`: the owner's roles when they were read moments ago, for this same request. */
+  ownerProblem(ownerUserId: string, heldRoles?: readonly string[]): Promise<string | undefined>;
   /** The Slack user of a VAMS user, when one can be found (to tell an owner of a revocation). */
   slackUserOf(vamsUserId: string): Promise<string | undefined>;
   /** Why this Slack person may not receive a key of this VAMS user; undefined if they may. */
@@ -102,7 +103,10 @@ async function newKeyProblem(
 ): Promise<string | undefined> {
   const filing = mayFile(identity, feature.policy, newKeyAsk(owner));
   if (!filing.allowed) return filingRefusalText(filing.refusal);
-  return feature.ownerProblem(owner || filing.requester.vamsUserId);
+  // A key of one's own acts with the roles just read for the identity.
+  return owner
+    ? feature.ownerProblem(owner)
+    : feature.ownerProblem(filing.requester.vamsUserId, filing.requester.roles);
 }
 
 function keyDialog(feature: ApiKeyFeature, owner: string) {
@@ -698,7 +702,9 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       return;
     }
     const identity = filing.requester;
-    const problem = owner ? namedOwnerProblem : await feature.ownerProblem(identity.vamsUserId);
+    const problem = owner
+      ? namedOwnerProblem
+      : await feature.ownerProblem(identity.vamsUserId, identity.roles);
     if (problem) {
       await ack(noticeAck(title, problem));
       return;

@@ -31,12 +31,13 @@ export interface KeyOwnerPorts {
 export async function keyOwnerProblem(
   ports: KeyOwnerPorts,
   ownerUserId: string,
+  heldRoles?: readonly string[],
 ): Promise<string | undefined> {
   if (!VAMS_USER_ID.test(ownerUserId) || ownerUserId === RESERVED_KEY_OWNER)
     return `VAMS does not allow API keys for the user ID "${ownerUserId}".`;
   const [enabled, held] = await Promise.all([
     ports.cognitoUserEnabled(ownerUserId),
-    ports.rolesOf(ownerUserId),
+    heldRoles ?? ports.rolesOf(ownerUserId),
   ]);
   // VAMS's authorizer never looks at the Cognito user: a disabled user's key would still work.
   if (enabled === false)
