@@ -34,7 +34,7 @@ import {
   table,
 } from '../harness';
 import { type BotProcess, STANDIN_TOKEN, startBotProcess, until } from '../servers';
-import { type LatencyStats, latencyStats } from '../stats';
+import { type LatencyStats, latencyStats, percentile } from '../stats';
 
 // Onboarding from the approver's click: one at a time, where the time goes (the bot, the
 // emulators, Slack); then many approved at once, against a plain SDK script making the same
@@ -57,6 +57,8 @@ const RESULT_WAIT_MS = 30_000;
 const MODAL_WAIT_MS = 5_000;
 const MODAL_ATTEMPTS = 3;
 const BULK_LIMIT_MS = 10 * 60_000;
+// Longer than a lease (60 s) and a sweep (30 s): a request still open by then is left behind.
+const STALL_MS = 2 * 60_000;
 const BUDGET_OWN_P50_MS = 20;
 const BUDGET_FLOOR_SHARE = 80;
 
@@ -92,6 +94,8 @@ interface BulkRun {
   succeeded: number;
   failed: number;
   unfinished: number;
+  /** Where the unfinished ones stopped: their status in the bot table. */
+  unfinishedStatuses: Record<string, number>;
   awsCalls: number;
   slackCalls: number;
   /** The most calls the bot had at the DynamoDB and the Cognito emulator at one moment. */
@@ -100,6 +104,10 @@ interface BulkRun {
   dynamoMeanMs: number;
   /** The most Cognito calls the bot made in any one second. */
   cognitoMostPerSecond: number;
+  /** When results arrived, ms after the first click: the 10th, 50th and 90th percentiles, last. */
+  resultsAtMs: { p10: number; p50: number; p90: number; last: number };
+  /** When the bot sent its first and its last AdminCreateUser, ms after the first click. */
+  createsAtMs: { first: number; last: number };
   /** Until the last result or the limit: the bot, the bench, the emulators, other work. */
   cpu: CpuSplit | undefined;
 }
@@ -136,13 +144,38 @@ export interface OnboardingFigures {
   floorMatchesBot: boolean;
   bulk: BulkRun;
   floor: FloorRun;
-  /** The same, each Cognito call waiting for its turn as the bot's do (COGNITO_CALLS_PER_SECOND). */
+  /** The same, each AdminCreateUser waiting for its turn as the bot's do (COGNITO_CALLS_PER_SECOND). */
   pacedFloor: FloorRun & { cognitoPerSecond: number };
   botVsFloor: number;
   failures: { latencyPhase: number; bulk: number; floor: number };
   botLogLinesWithSecrets: number;
   /** `/vams user create` run again because the bot opened no modal in time. */
   filingRetries: number;
+  /** The bot's warning and error lines over the whole scenario, by message and error type. */
+  botWarnings: Record<string, number>;
+}
+
+/**
+ * The bot's warnings and errors from here on, counted by message and error type (nothing else
+ * of a line is kept).
+ */
+function watchWarnings(bot: BotProcess): Map<string, number> {
+  const counts = new Map<string, number>();
+  const read = bot.log.read.bind(bot.log);
+  bot.log.read = (line: string) => {
+    read(line);
+    let entry: { level?: unknown; msg?: unknown; err?: { type?: unknown } };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (entry.level !== 'warn' && entry.level !== 'error' && entry.level !== 'fatal') return;
+    const type = typeof entry.err?.type === 'string' ? ` (${entry.err.type})` : '';
+    const key = `${entry.level}: ${String(entry.msg)}${type}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  return counts;
 }
 
 /** Calls overlapping [from, to], cut to it. */
@@ -444,10 +477,13 @@ async function bulkApproval(
   let scanned = firstCall;
   let lastResultAt = Number.NaN;
   let lastToldAt = Number.NaN;
+  const resultTimes: number[] = [];
+  let progressAt = performance.now();
   try {
     await until(
       'every result in its thread and every requester told',
       () => {
+        if (scanned < slack.calls.length) progressAt = performance.now();
         for (; scanned < slack.calls.length; scanned += 1) {
           const call = slack.calls[scanned];
           if (!call?.ok || call.method !== 'chat.postMessage') continue;
@@ -458,12 +494,15 @@ async function bulkApproval(
           if (pending.has(id) && isResultOf(call, id)) {
             pending.delete(id);
             lastResultAt = call.at;
+            resultTimes.push(call.at - startedAtMs);
           } else if (untold.has(id) && isOutcomeDmOf(call, dm, id)) {
             untold.delete(id);
             lastToldAt = call.at;
           }
         }
-        return pending.size === 0 && untold.size === 0;
+        const stalled = performance.now() - progressAt > STALL_MS;
+        if (stalled) progress(`no Slack call from the bot for ${STALL_MS / 1000} s; giving up`);
+        return (pending.size === 0 && untold.size === 0) || stalled;
       },
       BULK_LIMIT_MS,
       25,
@@ -472,15 +511,22 @@ async function bulkApproval(
     progress(String(error));
   }
   const cpuTo = cpuSnapshot(bot.pid);
+  const sortedResults = [...resultTimes].sort((a, b) => a - b);
+  const creates = byStart(cognito.calls.filter((call) => call.operation === 'AdminCreateUser'));
   const awsCalls = dynamo.calls.length + cognito.calls.length;
   await quiet(proxies);
   const store = new RequestStore(deployment.clients.documents, deployment.tables.bot);
   let succeeded = 0;
   let failed = 0;
+  const unfinishedStatuses: Record<string, number> = {};
   await eachLimited(filed, 16, async (request) => {
     const stored = await store.get(request.id);
     if (stored?.status === 'succeeded') succeeded += 1;
     else if (stored?.status === 'failed') failed += 1;
+    else {
+      const status = stored?.status ?? 'missing';
+      unfinishedStatuses[status] = (unfinishedStatuses[status] ?? 0) + 1;
+    }
   });
   // call.at is Date.now() at the stand-in: milliseconds, on the wall clock.
   const ms = lastResultAt - startedAtMs;
@@ -494,10 +540,21 @@ async function bulkApproval(
     succeeded,
     failed,
     unfinished: filed.length - succeeded - failed,
+    unfinishedStatuses,
     awsCalls,
     slackCalls: slack.calls.length - firstCall,
     maxInFlight: { dynamo: maxInFlight(dynamo.calls), cognito: maxInFlight(cognito.calls) },
     cognitoMostPerSecond: mostInOneSecond(cognito.calls),
+    resultsAtMs: {
+      p10: percentile(sortedResults, 10),
+      p50: percentile(sortedResults, 50),
+      p90: percentile(sortedResults, 90),
+      last: sortedResults.at(-1) ?? Number.NaN,
+    },
+    createsAtMs: {
+      first: (creates[0]?.startedAt ?? Number.NaN) - startedAt,
+      last: (creates.at(-1)?.startedAt ?? Number.NaN) - startedAt,
+    },
     dynamoMeanMs:
       dynamo.calls.reduce((sum, call) => sum + call.endedAt - call.startedAt, 0) /
       dynamo.calls.length,
@@ -527,7 +584,8 @@ async function floorRun(
   users: number,
   cognitoPerSecond?: number,
 ): Promise<FloorRun> {
-  // As the bot's Cognito gateway does it, when asked: every Cognito call waits for its turn.
+  // As the bot's Cognito gateway does it, when asked: a call that changes a user waits for its
+  // turn; reads do not.
   const pace = cognitoPerSecond === undefined ? undefined : new CallPace(cognitoPerSecond);
   // Made as the bot's are (src/aws/aws-clients.ts: 50 sockets each, 3 attempts) but for the 3 s
   // connection timeout, which counts the wait for a free socket: every user here starts in the
@@ -629,7 +687,6 @@ async function floorRun(
     await putWithAudit(person, 'execution-started');
     await put(person);
     try {
-      await pace?.turn();
       await cognito.send(
         new AdminGetUserCommand({ UserPoolId: deployment.userPoolId, Username: person.userId }),
       );
@@ -728,6 +785,7 @@ export const scenario: Scenario<OnboardingFigures> = {
         },
         ...(PROFILE_DIR ? { nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
       });
+      const warnings = watchWarnings(bot);
 
       // 1. One at a time.
       context.progress(`filing ${WARM_UP + TIMED} onboardings for the timed approvals`);
@@ -809,7 +867,7 @@ export const scenario: Scenario<OnboardingFigures> = {
       if (!settings.ok) throw new Error(`the bot's settings: ${settings.problems.join('; ')}`);
       const cognitoPerSecond = settings.config.cognitoCallsPerSecond;
       context.progress(
-        `the floor again, its Cognito calls at the bot's pace (${cognitoPerSecond}/s)`,
+        `the floor again, creating Cognito users at the bot's pace (${cognitoPerSecond}/s)`,
       );
       const pacedFloor = await floorRun(context, deployment, template, BULK, cognitoPerSecond);
       const floorMatchesBot = operations.join(' ') === FLOOR_OPERATIONS.join(' ');
@@ -846,6 +904,7 @@ export const scenario: Scenario<OnboardingFigures> = {
         },
         botLogLinesWithSecrets,
         filingRetries: solo.retries + bulkFiling.retries,
+        botWarnings: Object.fromEntries(warnings),
       };
 
       const lines = [
@@ -890,7 +949,7 @@ export const scenario: Scenario<OnboardingFigures> = {
               String(floor.failures),
             ],
             [
-              `the floor with Cognito at the bot's pace, ${cognitoPerSecond} calls/s`,
+              `the floor, Cognito users created at the bot's pace (${cognitoPerSecond}/s)`,
               String(pacedFloor.users),
               fixed(pacedFloor.ms, 0),
               fixed(pacedFloor.perSecond),
@@ -911,7 +970,24 @@ export const scenario: Scenario<OnboardingFigures> = {
         ),
         `  bot ÷ floor: ${fixed(botVsFloor, 0)} % (÷ the floor at the bot's Cognito pace: ${fixed((bulk.perSecond / pacedFloor.perSecond) * 100, 0)} %); ${BULK} clicks sent in ${fixed(bulk.clicksSentMs, 0)} ms; ${bulk.succeeded} succeeded, ${bulk.failed} failed, ${bulk.unfinished} unfinished; ${bulk.awsCalls} AWS calls, ${bulk.slackCalls} Slack calls`,
         `  The bot runs every approved request at once (its runner has no queue); at most ${bulk.maxInFlight.dynamo} DynamoDB and ${bulk.maxInFlight.cognito} Cognito calls were in flight at once`,
+        `  Results came ${fixed(bulk.resultsAtMs.p10 / 1000)} / ${fixed(bulk.resultsAtMs.p50 / 1000)} / ${fixed(bulk.resultsAtMs.p90 / 1000)} / ${fixed(bulk.resultsAtMs.last / 1000)} s after the first click (10 % / half / 90 % / all); the bot created Cognito users from ${fixed(bulk.createsAtMs.first / 1000)} s to ${fixed(bulk.createsAtMs.last / 1000)} s`,
         `  (the SDK's 50 sockets per client; the floor's clients have the same, without the bot's 3 s limit on waiting for one), a DynamoDB call took ${fixed(bulk.dynamoMeanMs)} ms on average at the emulator, at most ${bulk.cognitoMostPerSecond} Cognito calls started in one second`,
+        ...(bulk.unfinished > 0
+          ? [
+              `  Unfinished, by status in the bot table: ${Object.entries(bulk.unfinishedStatuses)
+                .map(([status, count]) => `${status} ${count}`)
+                .join(', ')}`,
+            ]
+          : []),
+        `  The bot's warnings and errors: ${
+          warnings.size === 0
+            ? 'none'
+            : [...warnings.entries()]
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 8)
+                .map(([what, count]) => `${what} × ${count}`)
+                .join('; ')
+        }`,
         `  Filing: ${BULK + oneByOne.length} onboardings through the modal, ${solo.retries + bulkFiling.retries} commands run again for want of a modal; bot log lines with a secret: ${botLogLinesWithSecrets}`,
       ];
       const throughput = check(
