@@ -228,6 +228,26 @@ function longestGap(calls: readonly ProxiedCall[], from: number, to: number): nu
   return Math.max(longest, to - reached);
 }
 
+/**
+ * The operations in the order they started, those made at once (each starting before the ones
+ * before it had all ended) in alphabetical order: which of them came first is chance.
+ */
+function canonical(calls: readonly ProxiedCall[]): string[] {
+  const order: string[] = [];
+  let together: string[] = [];
+  let endOfGroup = Number.NEGATIVE_INFINITY;
+  for (const call of byStart(calls)) {
+    if (call.startedAt >= endOfGroup) {
+      order.push(...together.sort());
+      together = [];
+    }
+    together.push(call.operation);
+    endOfGroup = Math.max(endOfGroup, call.endedAt);
+  }
+  order.push(...together.sort());
+  return order;
+}
+
 function byStart(calls: readonly ProxiedCall[]): ProxiedCall[] {
   return [...calls].sort((a, b) => a.startedAt - b.startedAt);
 }
@@ -419,7 +439,7 @@ async function timedApproval(
     slackMs: busyMs(slackCalls),
     awsOrSlackMs: busyMs([...aws, ...slackCalls]),
     longestGapMs: longestGap([...aws, ...slackCalls], startedAt, endedAt),
-    operations: byStart(aws).map((call) => call.operation),
+    operations: canonical(aws),
     slackMethods: byStart(slackCalls).map((call) => call.operation.replace('POST /api/', '')),
   };
 }
@@ -567,7 +587,7 @@ async function bulkApproval(
 // requests.commands.ts); every change after it is a conditional write on the request as the bot
 // last wrote it (src/workflow/request-updates.ts), with the audit lines in the same transaction.
 const FLOOR_OPERATIONS = [
-  ...['GetItem', 'GetItem', 'Query'], // the request; the approver's link, then their roles
+  ...['GetItem', 'GetItem', 'Query'], // at once: the request, the approver's link and roles
   ...['GetItem', 'TransactWriteItems'], // the approval, read and written
   'PutItem', // the notices of the approval sent
   ...['Query', 'TransactWriteItems'], // the claim: the approver's roles read again
@@ -679,7 +699,7 @@ async function floorRun(
       }),
     );
   const onboard = async (person: (typeof people)[number]) => {
-    await Promise.all([get(person), approverLink().then(approverRoles)]);
+    await Promise.all([get(person), approverLink(), approverRoles()]);
     await get(person);
     await putWithAudit(person, 'approved');
     await put(person);
