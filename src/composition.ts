@@ -259,6 +259,7 @@ function workflowFor(
       await slackNotifier.deliver(request, notice, recovering);
       hooks.told?.(request);
     },
+    settle: () => slackNotifier.settle(),
   };
   const executorOf = kindExecutors({
     cognito: adapters.cognito,

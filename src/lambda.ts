@@ -80,6 +80,8 @@ export async function bootLambdaBot(
       slack,
       logger,
       flush: async () => {
+        // A checklist held back for its second goes out before the invocation ends.
+        await bot.workflow.idle();
         metrics.publish();
         await audit?.flush();
         logger.flush();

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type RefusalReason, secretRecipientRefusal } from '../auth/identity';
@@ -154,6 +153,12 @@ export class SlackRequestNotifier implements RequestNotifier {
   // Progress message per request while it runs; after a restart a new one is posted.
   private readonly progressTs = new Map<string, string>();
   private readonly progressAt = new Map<string, number>();
+  // A failure or final state that came within the second, sent when the second is out: one per
+  // request at most, the latest, and gone once sent.
+  private readonly heldBack = new Map<
+    string,
+    { request: AccessRequest; steps: StepState[]; timer: NodeJS.Timeout; last?: boolean }
+  >();
 
   constructor(
     private readonly client: WebClient,
@@ -195,8 +200,8 @@ export class SlackRequestNotifier implements RequestNotifier {
     if (!card) return;
     // chat.update allows about 50 calls a minute: once posted, a checklist changes at most once
     // a second, counted from when Slack answered its last change. A state that comes sooner is
-    // skipped while steps still run; a failure and the final state wait out the second instead,
-    // so the checklist always ends as the request did.
+    // skipped while steps still run; a failure and the final state wait out the second instead
+    // (without holding up the run), so the checklist always ends as the request did.
     const ts = this.progressTs.get(request.id);
     const last = this.progressAt.get(request.id);
     if (ts && last !== undefined) {
@@ -204,8 +209,23 @@ export class SlackRequestNotifier implements RequestNotifier {
       const ongoing = steps.some((step) => step.state === 'waiting' || step.state === 'running');
       const failed = steps.some((step) => step.state === 'failed');
       if (early > 0 && ongoing && !failed) return;
-      if (early > 0) await sleep(early);
+      if (early > 0) {
+        // Held back without holding up the request's run: its result does not wait for it.
+        const held = this.heldBack.get(request.id);
+        if (held) clearTimeout(held.timer);
+        const timer = setTimeout(() => {
+          this.sendHeldBack(request.id).catch(() => undefined);
+        }, early);
+        this.heldBack.set(request.id, {
+          request,
+          steps,
+          timer,
+          ...(held?.last ? { last: true } : {}),
+        });
+        return;
+      }
     }
+    this.heldBack.delete(request.id);
     const body = checkedMessage(progressMessage(request, steps));
     await this.quietly(request, 'post progress', async () => {
       if (ts) {
@@ -221,6 +241,22 @@ export class SlackRequestNotifier implements RequestNotifier {
       );
       setBounded(this.progressTs, request.id, answer.ts, CACHE_ENTRIES);
     });
+  }
+
+  private async sendHeldBack(requestId: string): Promise<void> {
+    const held = this.heldBack.get(requestId);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.heldBack.delete(requestId);
+    // Sent as it is: the second since the last change is out, or the process is stopping.
+    this.progressAt.delete(requestId);
+    await this.progress(held.request, held.steps);
+    // The request's result is out already: this was its checklist's last change.
+    if (held.last) this.progressTs.delete(requestId);
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all([...this.heldBack.keys()].map((id) => this.sendHeldBack(id)));
   }
 
   private async updateCard(request: AccessRequest): Promise<void> {
@@ -340,7 +376,10 @@ export class SlackRequestNotifier implements RequestNotifier {
     tag: MessageTag,
     recovering: boolean,
   ): Promise<void> {
-    this.progressTs.delete(request.id);
+    // A checklist still waiting out its second keeps its message until it has been sent.
+    const held = this.heldBack.get(request.id);
+    if (held) held.last = true;
+    else this.progressTs.delete(request.id);
     this.progressAt.delete(request.id);
     const { card } = request;
     if (!card) return;

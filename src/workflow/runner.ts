@@ -43,6 +43,8 @@ export interface RequestNotifier {
    * gone out before its process died, so a message already there is not sent again.
    */
   deliver(request: AccessRequest, notice: Notice, recovering: boolean): Promise<void>;
+  /** Sends now what it holds back (a checklist waiting out its second). */
+  settle?(): Promise<void>;
 }
 
 /** Where approvers' roles are read, live, when their approvals are counted. */

@@ -337,8 +337,10 @@ export class Workflow {
   }
 
   /** Resolves when every run this process started has ended. */
+  /** Resolves when every run this process started has ended and what they told went out. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
+    await this.notifier.settle?.();
   }
 
   /** Records one approval and, when it completes the quorum, waits for the run it starts. */

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../src/domain/audit';
 import type { AccessRequest } from '../../src/domain/request';
+import { eventually } from '../support/eventually';
 import {
   attributesOf,
   buttonLabels,
@@ -106,9 +107,16 @@ describe('onboarding, approved', () => {
       }
     });
 
-    it("posts each step and the result in the card's thread", () => {
+    it("posts each step and the result in the card's thread", async () => {
       const replies = threadReplies(bot.slack, filed).map((message) => textIn(message.blocks));
-      const progress = replies.find((text) => text.includes('progress'));
+      // The checklist shows its final state within a second of its last change.
+      const progress = await eventually(() => {
+        const shown = threadReplies(bot.slack, filed)
+          .map((message) => textIn(message.blocks))
+          .find((text) => text.includes('progress'));
+        expect(shown).toContain(':white_check_mark: Assign VAMS role editor');
+        return shown;
+      });
       expect(progress).toContain(':white_check_mark: Create Cognito user newbie');
       expect(progress).toContain(':white_check_mark: Assign VAMS role viewer');
       expect(progress).toContain(':white_check_mark: Assign VAMS role editor');
