@@ -18,8 +18,15 @@ export interface AwsClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-// Bounded so that a stuck connection fails a request readably instead of hanging it.
-const requestHandler = { connectionTimeout: 3000, requestTimeout: 15_000 };
+// Bounded so that a stuck connection fails a request readably instead of hanging it. The
+// connection timeout also runs while a call waits for a free socket, so the pool is larger than
+// the SDK's 50: hundreds of requests approved at once must not fail waiting for one.
+const requestHandler = {
+  connectionTimeout: 3000,
+  requestTimeout: 15_000,
+  httpAgent: { keepAlive: true, maxSockets: 256 },
+  httpsAgent: { keepAlive: true, maxSockets: 256 },
+};
 
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = {

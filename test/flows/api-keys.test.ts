@@ -120,8 +120,11 @@ describe('API keys', () => {
     expect(
       bot.slack.calls.some((call) => JSON.stringify(call.args).includes(String(item.apiKeyHash))),
     ).toBe(false);
-    expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
-      'delivered by DM to <@U0BOB>',
+    // The checklist shows its last step within a second of its previous change.
+    await eventually(() =>
+      expect(textIn(threadReplies(bot.slack, filed).map((reply) => reply.blocks))).toContain(
+        'delivered by DM to <@U0BOB>',
+      ),
     );
 
     expect(await authorize(bot, value)).toEqual({ allowed: true, userId: 'bob@example.com' });
