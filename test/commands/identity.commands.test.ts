@@ -22,8 +22,13 @@ async function replyTo(
 describe('/vams whoami maps Slack people to VAMS users', () => {
   let bot: TestBot;
 
+  let aheadMs = 0;
   beforeAll(async () => {
-    bot = await startTestBot({ env: { MANAGER_ROLES: 'team-lead' } });
+    bot = await startTestBot({
+      env: { MANAGER_ROLES: 'team-lead' },
+      // Moved ahead to age what whoami remembers of an identity.
+      tuning: { clock: () => new Date(Date.now() + aheadMs) },
+    });
     const { deployment, slack } = bot;
     await deployment.addRole('viewer');
     await deployment.addRole('team-lead');
@@ -63,8 +68,11 @@ describe('/vams whoami maps Slack people to VAMS users', () => {
     expect(reply).toContain('every kind of request');
   });
 
-  it('reads roles live: a role added in VAMS shows at once', async () => {
+  it('reads roles live: a role added in VAMS shows once the 5 s of memory are out', async () => {
+    await replyTo(bot, 'U0ALICE', 'whoami');
     await bot.deployment.addVamsUser('alice@example.com', ['viewer']);
+    expect(await replyTo(bot, 'U0ALICE', 'whoami')).not.toContain('`viewer`');
+    aheadMs += 5_000;
     const reply = await replyTo(bot, 'U0ALICE', 'whoami');
     expect(reply).toContain('`viewer`');
   });
