@@ -492,7 +492,7 @@ function checks(figures: Figures): BudgetCheck[] {
 
 export const scenario: Scenario<Figures> = {
   name: 'ack',
-  summary: 'acks of commands, a dialog, its submission and an Approve click, beside bare Bolt',
+  summary: 'acks of help, whoami, a dialog submission and an Approve click, beside bare Bolt',
   needsBuild: true,
   needsServices: true,
   run: async ({ services, progress }) => {
