@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 // A loopback proxy in front of one emulator (DynamoDB Local or moto). The bot is pointed at it
 // through AWS_ENDPOINT_URL_*, and it records every call: which operation, when, how long the
-// emulator took. It can also play Cognito's quota: above `perSecond` calls in any one second it
+// emulator took. It can also play Cognito's quotas: above a quota's calls in any one second it
 // answers TooManyRequestsException as Cognito does, without passing the call on.
 
 export interface ProxiedCall {
@@ -23,11 +23,18 @@ export interface AwsProxy {
   stop(): Promise<void>;
 }
 
+export interface Quota {
+  /** Calls allowed in any 1,000 ms; above it, TooManyRequestsException. */
+  perSecond: number;
+  /** The operations it counts (Cognito counts reads apart from changes); unset: all. */
+  operations?: ReadonlySet<string>;
+}
+
 export interface AwsProxyOptions {
   /** The emulator's endpoint, e.g. http://127.0.0.1:8000. */
   target: string;
-  /** Calls allowed in any 1,000 ms; above it, TooManyRequestsException. Unset: no quota. */
-  perSecond?: number;
+  /** Each call counts against the first quota that covers its operation; none: no quota. */
+  quotas?: readonly Quota[];
 }
 
 function operationOf(incoming: IncomingMessage): string {
@@ -65,7 +72,12 @@ const THROTTLED_BODY = JSON.stringify({
 export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy> {
   const target = new URL(options.target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const window = options.perSecond === undefined ? undefined : new SlidingWindow(options.perSecond);
+  const windows = (options.quotas ?? []).map((quota) => ({
+    quota,
+    window: new SlidingWindow(quota.perSecond),
+  }));
+  const windowOf = (operation: string) =>
+    windows.find(({ quota }) => quota.operations?.has(operation) ?? true)?.window;
   let calls: ProxiedCall[] = [];
 
   const answer = (incoming: IncomingMessage, outgoing: ServerResponse, body: Buffer) => {
@@ -73,6 +85,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     const operation = operationOf(incoming);
     const record = (status: number, throttled: boolean) =>
       calls.push({ operation, startedAt, endedAt: performance.now(), status, throttled });
+    const window = windowOf(operation);
     if (window && !window.admit(startedAt)) {
       outgoing.writeHead(400, {
         'content-type': 'application/x-amz-json-1.1',

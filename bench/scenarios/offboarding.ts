@@ -1,12 +1,10 @@
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   AdminGetUserCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessRequest } from '../../src/domain/request';
 import { RequestStore } from '../../src/stores/request.store';
+import { roleRows } from '../../test/support/onboarding-flow';
 import { SlackStandIn } from '../../test/support/slack-standin';
 import { APPROVAL_CHANNEL } from '../../test/support/test-bot';
 import { createTestDeployment, type TestDeployment } from '../../test/support/vams-deployment';
@@ -220,54 +218,6 @@ async function fileRequest(
   return { ...planned, id: filed.id, card: filed.card };
 }
 
-/**
- * One endpoint for the bot's Cognito client that hands each call on to the proxy playing its
- * operation's quota: reads to `reads`, everything else to `changes`.
- */
-async function startQuotaRouter(reads: string, changes: string) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.once('end', () => {
-      const target = String(incoming.headers['x-amz-target'] ?? '')
-        .split('.')
-        .pop();
-      const to = new URL(READ_OPERATIONS.has(target ?? '') ? reads : changes);
-      const onward = request(
-        {
-          agent,
-          host: to.hostname,
-          port: to.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (reply) => {
-          outgoing.writeHead(reply.statusCode ?? 502, reply.headers);
-          reply.pipe(outgoing);
-        },
-      );
-      onward.once('error', (error) => {
-        if (!outgoing.headersSent) outgoing.writeHead(502);
-        outgoing.end(String(error));
-      });
-      onward.end(Buffer.concat(chunks));
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
-    },
-  };
-}
-
 /** The most of `times` (ms) within any window [t, t + 1,000 ms). */
 function mostInOneSecond(times: readonly number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
@@ -423,15 +373,7 @@ async function verifyLeavers(deployment: TestDeployment, filed: readonly Filed[]
   let notOffboarded = 0;
   let roleRowsLeft = 0;
   await inPool(people, VERIFY_CONCURRENCY, async ({ userId, action }) => {
-    const rows = await deployment.clients.documents.send(
-      new QueryCommand({
-        TableName: deployment.tables.userRoles,
-        KeyConditionExpression: 'userId = :user',
-        ExpressionAttributeValues: { ':user': userId },
-        ConsistentRead: true,
-      }),
-    );
-    const left = rows.Items?.length ?? 0;
+    const left = (await roleRows(deployment, userId)).length;
     roleRowsLeft += left;
     let cognitoDone: boolean;
     try {
@@ -467,15 +409,15 @@ async function run(context: Parameters<Scenario['run']>[0]) {
 
   const deployment = await createTestDeployment();
   const slack = await SlackStandIn.start();
+  // Cognito counts reads under a quota of their own.
   const proxy = await startAwsProxy({
     target: services.cognitoEndpoint,
-    perSecond: quotaPerSecond,
+    quotas: [
+      { perSecond: READ_QUOTA_PER_SECOND, operations: READ_OPERATIONS },
+      { perSecond: quotaPerSecond },
+    ],
   });
-  const readProxy = await startAwsProxy({
-    target: services.cognitoEndpoint,
-    perSecond: READ_QUOTA_PER_SECOND,
-  });
-  const router = await startQuotaRouter(readProxy.url, proxy.url);
+  const isRead = (call: ProxiedCall) => READ_OPERATIONS.has(call.operation);
   const dynamoProxy = process.env.BENCH_OFFBOARDING_DYNAMO
     ? await startAwsProxy({ target: services.dynamoEndpoint })
     : undefined;
@@ -491,7 +433,7 @@ async function run(context: Parameters<Scenario['run']>[0]) {
 
     bot = await startBotProcess(services, deployment, slack, {
       env: {
-        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: router.url,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url,
         ...(dynamoProxy ? { AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url } : {}),
         ...(botPace === undefined ? {} : { COGNITO_CALLS_PER_SECOND: botPace }),
       },
@@ -503,12 +445,13 @@ async function run(context: Parameters<Scenario['run']>[0]) {
     const filed: Filed[] = [];
     for (const planned of plan) filed.push(await fileRequest(bot, slack, store, planned));
     const filingMs = performance.now() - filingStarted;
-    const filingReads = readProxy.calls.length;
-    const filingReadsThrottled = readProxy.calls.filter((call) => call.throttled).length;
+    const filingReads = proxy.calls.filter(isRead).length;
+    const filingReadsThrottled = proxy.calls.filter(
+      (call) => isRead(call) && call.throttled,
+    ).length;
 
     progress(`approving ${requests} requests at once`);
     proxy.clear();
-    readProxy.clear();
     dynamoProxy?.clear();
     // The stand-in records calls on the wall clock; the proxy on performance.now().
     const clickedWallAt = Date.now();
@@ -529,8 +472,8 @@ async function run(context: Parameters<Scenario['run']>[0]) {
       progress(`${String(error)}; ${watch.ended()} of ${filed.length} ended`),
     );
     const wallMs = performance.now() - clickedAt;
-    const cognitoCalls = [...proxy.calls];
-    const bulkReads = readProxy.calls.length;
+    const cognitoCalls = proxy.calls.filter((call) => !isRead(call));
+    const bulkReads = proxy.calls.filter(isRead).length;
     const dynamo = dynamoProxy ? dynamoFigures(dynamoProxy.calls, users) : undefined;
     progress(
       `${watch.ended()} of ${filed.length} ended in ${fixed(wallMs / 1000)} s; checking the leavers`,
@@ -592,9 +535,7 @@ async function run(context: Parameters<Scenario['run']>[0]) {
     return { figures, lines: reportLines(figures), checks: budgetChecks(figures) };
   } finally {
     await bot?.stop();
-    await router.stop();
     await proxy.stop();
-    await readProxy.stop();
     await dynamoProxy?.stop();
     await slack.stop();
     deployment.destroy();
