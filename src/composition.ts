@@ -446,9 +446,8 @@ export function composeBot(
     identify,
     workflow,
     // Removing the last admin's admin role is refused when it would be approved, too.
-    approvalProblem: async (requestId: string) => {
-      const request = await workflow.get(requestId);
-      if (request?.kind !== 'role.remove') return undefined;
+    approvalProblem: async (request: AccessRequest) => {
+      if (request.kind !== 'role.remove') return undefined;
       return lastAdminRemovalProblem(
         adapters.userRoles,
         config.adminRoles,

@@ -24,7 +24,7 @@ export interface RequestsFeature {
   messages: WebClient;
   logger: AppLogger;
   /** Why approving this request must be refused now, beyond who clicks (a kind's own rule). */
-  approvalProblem?(requestId: string): Promise<string | undefined>;
+  approvalProblem?(request: AccessRequest): Promise<string | undefined>;
   /** Clicks on someone's Home tab are answered there. */
   homes?: HomeTabs;
   isAdmin(identity: Identity): boolean;
@@ -157,20 +157,23 @@ export function registerRequestsFeature(app: App, feature: RequestsFeature): voi
       // Anyone can send any value: only a request id is looked up.
       const id = action.value ?? '';
       const valid = REQUEST_ID.test(id);
-      const [identity, problem] = await Promise.all([
+      // The request is read once: for the kind's own rule and as the decision's starting point.
+      const [identity, request] = await Promise.all([
         identify(body.user.id, body.user.team_id ?? body.team?.id),
-        name === 'approve' && valid ? feature.approvalProblem?.(id) : undefined,
+        valid ? workflow.get(id) : undefined,
       ]);
       const click = { body, action, respond };
       if (!valid) {
         await answer(feature, click, identity, say(OUT_OF_DATE));
         return;
       }
+      const problem =
+        name === 'approve' && request ? await feature.approvalProblem?.(request) : undefined;
       if (problem) {
         await answer(feature, click, identity, say(`Not approved: ${problem}.`));
         return;
       }
-      const result = await workflow.decide(name, id, identity);
+      const result = await workflow.decide(name, id, identity, undefined, request);
       await answer(feature, click, identity, clickAnswer(result, name), doneAnswer(result, name));
     });
   }

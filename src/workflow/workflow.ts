@@ -249,13 +249,15 @@ export class Workflow {
    * again and decide again, so simultaneous clicks by distinct approvers all count and
    * identical ones count once.
    */
+  /** `known`: the request as just read, to decide on first (see `updateRequest`). */
   async decide(
     action: ClickAction,
     id: string,
     clicker: Identity,
     comment?: string,
+    known?: AccessRequest,
   ): Promise<ClickResult> {
-    const outcome = await this.runner.update(id, this.eventFor(action, clicker, comment));
+    const outcome = await this.runner.update(id, this.eventFor(action, clicker, comment), known);
     return this.clickResult(action, clicker, outcome);
   }
 
