@@ -14,8 +14,6 @@ export const RESULTS_FILE = resolve(__dirname, 'results.json');
 export interface BenchContext {
   services: LocalServices;
   progress(message: string): void;
-  /** A full GC of the bench process, for its own memory figures. */
-  collectGarbage(): void;
 }
 
 export interface BudgetCheck {

@@ -1,7 +1,5 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   type LocalServices,
   sdkEnvironment,
@@ -40,17 +38,6 @@ const SCENARIOS_DIR = resolve(__dirname, 'scenarios');
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
-}
-
-/** global.gc under --expose-gc; otherwise V8's flag set at run time, which works on Node 20. */
-function findGc(): () => void {
-  if (typeof global.gc === 'function') {
-    const gc = global.gc;
-    return () => gc();
-  }
-  setFlagsFromString('--expose-gc');
-  const gc: unknown = runInNewContext('gc');
-  return typeof gc === 'function' ? () => gc() : () => undefined;
 }
 
 function allScenarios(): Scenario[] {
@@ -101,7 +88,6 @@ async function main(): Promise<void> {
       const context: BenchContext = {
         services: services as LocalServices,
         progress: (message) => progress(`${scenario.name}: ${message}`),
-        collectGarbage: findGc(),
       };
       const report = await scenario.run(context);
       saveScenario(scenario.name, ran, report);

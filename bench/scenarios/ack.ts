@@ -36,7 +36,7 @@ import { type LatencyStats, latencyStats } from '../stats';
 // real requests, and the clicks approve them, so each click also sets off the key's creation:
 // the acks are timed while the bot does the work they start.
 
-export const RATE_PER_SECOND = 100;
+const RATE_PER_SECOND = 100;
 const LOAD_MS = 10_000;
 const WARM_UP_MS = 1_000;
 const REPLY_TIMEOUT_MS = 10_000;
@@ -48,7 +48,7 @@ const REQUESTER_EMAIL = 'bench@example.com';
 const APPROVER = 'U0APPROVER';
 const APPROVER_EMAIL = 'approver@example.com';
 
-export const BUDGETS = { ackP99Ms: 25, ackVsBare: 2, whoamiCpuMs: 3 } as const;
+const BUDGETS = { ackP99Ms: 25, ackVsBare: 2, whoamiCpuMs: 3 } as const;
 
 type Load = 'help' | 'whoami' | 'submission' | 'click';
 const LOADS: readonly Load[] = ['help', 'whoami', 'submission', 'click'];
