@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, type LocalServices, sdkEnvironment } from '../src/backend/local-services';
 import { EVENTS_PATH, HEALTH_PATH } from '../src/slack/slack-runtime';
+import { API_KEY_IDS } from '../src/views/api-key.view';
 import { SlackDriver } from '../test/support/slack-driver';
 import type { SlackStandIn } from '../test/support/slack-standin';
 import { APPROVAL_CHANNEL } from '../test/support/test-bot';
@@ -237,4 +238,21 @@ export async function preparedCommand(
   const { driver, last } = recorder(slack);
   const { responseUrl } = await driver.command(user, text);
   return { body: last(), responseUrl };
+}
+
+/** Key request dialogs `user` has open with their form, not in `used`, oldest first. */
+export function keyRequestDialogs(
+  slack: SlackStandIn,
+  user: string,
+  used: ReadonlySet<string>,
+): string[] {
+  return [...slack.views.entries()]
+    .filter(
+      ([viewId, stored]) =>
+        !used.has(viewId) &&
+        stored.userId === user &&
+        stored.view.callback_id === API_KEY_IDS.requestCallbackId &&
+        stored.view.submit !== undefined,
+    )
+    .map(([viewId]) => viewId);
 }

@@ -1,6 +1,5 @@
 import type { AccessRequest } from '../../src/domain/request';
 import { RequestStore } from '../../src/stores/request.store';
-import { API_KEY_IDS } from '../../src/views/api-key.view';
 import { keyFields } from '../../test/support/onboarding-flow';
 import type { SlackDriver } from '../../test/support/slack-driver';
 import { SlackStandIn, type StoredMessage } from '../../test/support/slack-standin';
@@ -20,6 +19,7 @@ import {
 import { type OpenLoopResult, runOpenLoop } from '../open-loop';
 import {
   type BotProcess,
+  keyRequestDialogs,
   measured,
   preparedCommand,
   recorder,
@@ -143,19 +143,6 @@ async function whoamiLoad(
   return { ack, replyMs, replyErrors };
 }
 
-/** Key request dialogs opened by REQUESTER that show their form, oldest first. */
-function openKeyDialogs(slack: SlackStandIn, used: ReadonlySet<string>): string[] {
-  return [...slack.views.entries()]
-    .filter(
-      ([viewId, stored]) =>
-        !used.has(viewId) &&
-        stored.userId === REQUESTER &&
-        stored.view.callback_id === API_KEY_IDS.requestCallbackId &&
-        stored.view.submit !== undefined,
-    )
-    .map(([viewId]) => viewId);
-}
-
 /** What the stand-in answered to views.open and views.update, counted by outcome. */
 function viewCalls(slack: SlackStandIn): string {
   const counts = new Map<string, number>();
@@ -252,7 +239,7 @@ async function openDialogs(
   await until(
     'every dialog shows its form',
     () => {
-      viewIds = openKeyDialogs(slack, used);
+      viewIds = keyRequestDialogs(slack, REQUESTER, used);
       return viewIds.length >= count;
     },
     DIALOG_TIMEOUT_MS,

@@ -1,10 +1,16 @@
-import { API_KEY_IDS } from '../../src/views/api-key.view';
 import { keyFields } from '../../test/support/onboarding-flow';
 import { SlackStandIn } from '../../test/support/slack-standin';
 import { createTestDeployment } from '../../test/support/vams-deployment';
 import { check, fixed, type Scenario, table } from '../harness';
 import { runOpenLoop } from '../open-loop';
-import { type BotProcess, preparedCommand, recorder, startBotProcess, until } from '../servers';
+import {
+  type BotProcess,
+  keyRequestDialogs,
+  preparedCommand,
+  recorder,
+  startBotProcess,
+  until,
+} from '../servers';
 import { type LatencyStats, latencyStats } from '../stats';
 
 // `/vams key request` opens its dialog with views.open: how long from the command leaving the
@@ -39,19 +45,6 @@ interface Figures {
 
 const triggerOf = (body: string) => new URLSearchParams(body).get('trigger_id') ?? '';
 
-/** Key request dialogs FILER has open with their form, not yet submitted. */
-function fillableDialogs(bot: { slack: SlackStandIn }, used: Set<string>): string[] {
-  return [...bot.slack.views.entries()]
-    .filter(
-      ([viewId, stored]) =>
-        !used.has(viewId) &&
-        stored.userId === FILER &&
-        stored.view.callback_id === API_KEY_IDS.requestCallbackId &&
-        stored.view.submit !== undefined,
-    )
-    .map(([viewId]) => viewId);
-}
-
 let keyNumber = 0;
 
 async function openDialogs(
@@ -68,7 +61,7 @@ async function openDialogs(
   );
   await until(
     `${count} dialogs to submit`,
-    () => fillableDialogs({ slack }, used).length >= count,
+    () => keyRequestDialogs(slack, FILER, used).length >= count,
     OPEN_TIMEOUT_MS,
   );
 }
@@ -81,7 +74,7 @@ async function timedRun(
 ): Promise<Run> {
   const submissions = Math.round((SUBMISSIONS_PER_SECOND * durationMs) / 1000);
   await openDialogs(bot, slack, submissions, submitted);
-  const toSubmit = fillableDialogs({ slack }, submitted).slice(0, submissions);
+  const toSubmit = keyRequestDialogs(slack, FILER, submitted).slice(0, submissions);
   const { driver, last } = recorder(slack);
   const bodies: string[] = [];
   for (const viewId of toSubmit) {
