@@ -58,16 +58,20 @@ export class HomeTabs {
   private readonly waiting = new Map<string, NodeJS.Timeout>();
   /** The answer to a person's last click on their Home stays on top for a while. */
   private readonly notices = new Map<string, { text: string; until: number }>();
+  /** The drawing of each person's Home under way: one at a time, so the last drawn is newest. */
+  private readonly drawing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly sources: HomeSources,
     private readonly settings: HomeSettings,
   ) {}
 
-  /** Reads what concerns the person and publishes their Home now, with `notice` on top. */
-  async show(slackUserId: string, teamId: string | undefined, notice?: string): Promise<void> {
-    const { sources, settings } = this;
-    const now = settings.clock();
+  /**
+   * Reads what concerns the person and publishes their Home, with `notice` on top. A drawing
+   * already under way for them finishes first: two drawn side by side could publish out of order,
+   * and an older one published last would hide the newer state (and the notice) behind it.
+   */
+  show(slackUserId: string, teamId: string | undefined, notice?: string): Promise<void> {
     if (notice)
       setBounded(
         this.notices,
@@ -75,6 +79,21 @@ export class HomeTabs {
         { text: notice, until: Date.now() + NOTICE_MS },
         VIEWERS,
       );
+    const before = this.drawing.get(slackUserId);
+    const drawn = (before ? before.catch(() => undefined) : Promise.resolve()).then(() =>
+      this.draw(slackUserId, teamId),
+    );
+    this.drawing.set(slackUserId, drawn);
+    const forget = (): void => {
+      if (this.drawing.get(slackUserId) === drawn) this.drawing.delete(slackUserId);
+    };
+    drawn.then(forget, forget);
+    return drawn;
+  }
+
+  private async draw(slackUserId: string, teamId: string | undefined): Promise<void> {
+    const { sources, settings } = this;
+    const now = settings.clock();
     const kept = this.notices.get(slackUserId);
     const shownNotice = kept && kept.until > Date.now() ? kept.text : undefined;
     const [identity, open, asked] = await Promise.all([
