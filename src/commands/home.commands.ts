@@ -79,10 +79,8 @@ export class HomeTabs {
         { text: notice, until: Date.now() + NOTICE_MS },
         VIEWERS,
       );
-    const before = this.drawing.get(slackUserId);
-    const drawn = (before ? before.catch(() => undefined) : Promise.resolve()).then(() =>
-      this.draw(slackUserId, teamId),
-    );
+    const before = this.drawing.get(slackUserId) ?? Promise.resolve();
+    const drawn = before.catch(() => undefined).then(() => this.draw(slackUserId, teamId));
     this.drawing.set(slackUserId, drawn);
     const forget = (): void => {
       if (this.drawing.get(slackUserId) === drawn) this.drawing.delete(slackUserId);

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Identity } from '../../src/auth/identity';
-import { HomeTabs, type HomeSources } from '../../src/commands/home.commands';
+import { type HomeSources, HomeTabs } from '../../src/commands/home.commands';
 import type { AccessRequest } from '../../src/domain/request';
 import type { AppLogger } from '../../src/logging';
 
