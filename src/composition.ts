@@ -93,6 +93,11 @@ export interface Tuning {
   homeRefreshMs: number;
   /** How long `/vams whoami` and `/vams help` may show an identity already resolved; 0: never. */
   identityCacheMs: number;
+  /**
+   * The names of VAMS's API keys, read by one Scan, answer a key dialog alone for this long; a
+   * read at most `10 ×` this old answers while a new one runs. 0: every dialog scans.
+   */
+  keyNamesFreshMs: number;
 }
 
 /** How long a grant being ended is one instance's before another may finish it. */
@@ -104,6 +109,7 @@ export const DEFAULT_TUNING: Tuning = {
   reminderMs: 3_600_000,
   homeRefreshMs: 5_000,
   identityCacheMs: 5_000,
+  keyNamesFreshMs: 30_000,
   requiredApprovals: {},
   clock: () => new Date(),
 };
@@ -128,9 +134,10 @@ interface Adapters {
 function adaptersFor(
   backend: Backend,
   config: Config,
-  clock: () => Date,
+  tuning: Tuning,
   logger: AppLogger,
 ): Adapters {
+  const { clock } = tuning;
   const { documents, cognito } = backend.clients;
   const { tables, userPoolId } = backend;
   const grants = new GrantStore(documents, tables.bot, tables.userRoles);
@@ -148,7 +155,12 @@ function adaptersFor(
       grants.grantHeld(row),
     ),
     roles: new VamsRoleCatalog(documents, tables.roles),
-    apiKeys: new VamsApiKeyStore(documents, tables.apiKeys),
+    apiKeys: new VamsApiKeyStore(documents, tables.apiKeys, {
+      freshMs: tuning.keyNamesFreshMs,
+      staleMs: 10 * tuning.keyNamesFreshMs,
+      now: () => clock().getTime(),
+      onReadFailed: (error) => logger.warn({ err: error }, 'could not read the API key names'),
+    }),
     cognito: userPoolId
       ? new CognitoAdmin(cognito, userPoolId, new CallPace(config.cognitoCallsPerSecond))
       : undefined,
@@ -342,7 +354,7 @@ export function composeBot(
   countAwsErrors(backend.clients.cognito, metrics);
   countSlackErrors(slack.clients.messages, metrics);
   countSlackErrors(slack.clients.views, metrics);
-  const adapters = adaptersFor(backend, config, tuning.clock, logger);
+  const adapters = adaptersFor(backend, config, tuning, logger);
   // One users.info cache for identities and for vetting who receives a secret.
   const people = new SlackPeople(slack.clients.messages);
   const identify = identityService(adapters, slack, people);

@@ -126,7 +126,7 @@ function keyDialog(feature: ApiKeyFeature, owner: string) {
 async function freeRotatedName(feature: ApiKeyFeature, key: ApiKeyMetadata): Promise<string> {
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     const name = rotatedName(key.name, feature.clock(), String(attempt));
-    if ((await feature.apiKeys.idsNamed(name)).length === 0) return name;
+    if (!(await feature.apiKeys.nameTaken(name))) return name;
   }
   return rotatedName(key.name, feature.clock(), randomUUID().slice(0, 8));
 }
@@ -691,9 +691,9 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     const title = owner ? 'Create an API key' : 'Request an API key';
     // What decides the answer is read before the ack, all at once, within Slack's 3 s; a key
     // for oneself waits for who that is. Only someone the policy lets ask sees the owner check.
-    const [asker, sameName, namedOwnerProblem] = await Promise.all([
+    const [asker, nameTaken, namedOwnerProblem] = await Promise.all([
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
-      feature.apiKeys.idsNamed(checked.name),
+      feature.apiKeys.nameTaken(checked.name),
       owner ? feature.ownerProblem(owner) : Promise.resolve(undefined),
     ]);
     const filing = mayFile(asker, feature.policy, newKeyAsk(owner));
@@ -709,7 +709,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
       await ack(noticeAck(title, problem));
       return;
     }
-    if (sameName.length > 0) {
+    if (nameTaken) {
       await ack(
         fieldErrorsAck(
           { name: 'VAMS already has a key with this name; names are unique.' },

@@ -13,6 +13,7 @@ import { zonedInstant } from '../vams/api-key-format';
 import { apiKeyTimestamp } from '../vams/vams-format';
 import { allPages } from './all-pages';
 import { isConditionFailure } from './conditional-write';
+import { KeyNames } from './key-names';
 
 // VAMS writes every attribute as a string; `isActive` is 'true' or 'false'.
 const keyItem = z.object({
@@ -55,16 +56,36 @@ function metadataOf(item: unknown): ApiKeyMetadata {
 const NAMES = Object.fromEntries(METADATA_ATTRIBUTES.map((name) => [`#${name}`, name]));
 const PROJECTION = Object.keys(NAMES).join(', ');
 
+/** How long the names read by one Scan answer a dialog's check alone, and at all. */
+export interface KeyNameMemory {
+  freshMs: number;
+  staleMs: number;
+  now?: () => number;
+  onReadFailed?: (error: unknown) => void;
+}
+
 /**
- * VAMS's API keys table: read by owner through its `userIdIndex` and by id. Only two reads scan,
- * as VAMS itself does, and neither is on a hot path: the name check when a key is requested, and
- * the expiry reminders on their schedule.
+ * VAMS's API keys table: read by owner through its `userIdIndex` and by id. The name check scans,
+ * as VAMS itself does, for the table has no index on names: a dialog asks the names read by one
+ * Scan a little while ago, and the run that creates a key scans for its name itself. The expiry
+ * reminders scan on their schedule.
  */
 export class VamsApiKeyStore {
+  private readonly names: KeyNames;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    memory: KeyNameMemory = { freshMs: 0, staleMs: 0 },
+  ) {
+    this.names = new KeyNames(
+      () => this.allNames(),
+      memory.freshMs,
+      memory.staleMs,
+      memory.now,
+      memory.onReadFailed,
+    );
+  }
 
   async keysOf(userId: string): Promise<ApiKeyMetadata[]> {
     return allPages(
@@ -114,6 +135,30 @@ export class VamsApiKeyStore {
     );
   }
 
+  /**
+   * Whether VAMS has a key with this name, for a dialog's answer: from the names read a little
+   * while ago, with the bot's own writes since. `idsNamed` is the check at the moment of writing.
+   */
+  nameTaken(name: string): Promise<boolean> {
+    return this.names.taken(name);
+  }
+
+  private async allNames(): Promise<string[]> {
+    const names = await allPages(
+      (startKey) =>
+        this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ProjectionExpression: 'apiKeyName',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      // An item without a name takes none.
+      (item) => (typeof item.apiKeyName === 'string' ? item.apiKeyName : undefined),
+    );
+    return names.filter((name) => name !== undefined);
+  }
+
   /** Active keys that expire at or before `until` (already expired ones included). */
   async activeExpiringBy(until: Date): Promise<ApiKeyMetadata[]> {
     const keys = await allPages(
@@ -154,6 +199,7 @@ export class VamsApiKeyStore {
           ConditionExpression: 'attribute_not_exists(apiKeyId)',
         }),
       );
+      this.names.wrote(key.apiKeyName);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const found = await this.documents.send(
@@ -165,6 +211,7 @@ export class VamsApiKeyStore {
         }),
       );
       if (found.Item?.apiKeyHash !== key.apiKeyHash) throw error;
+      this.names.wrote(key.apiKeyName);
     }
   }
 
@@ -193,6 +240,8 @@ export class VamsApiKeyStore {
     const removed = await this.documents.send(
       new DeleteCommand({ TableName: this.tableName, Key: { apiKeyId }, ReturnValues: 'ALL_OLD' }),
     );
+    const name = removed.Attributes?.apiKeyName;
+    if (typeof name === 'string') this.names.removed(name);
     return removed.Attributes !== undefined;
   }
 
