@@ -720,28 +720,34 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     }
     await ack();
     const ownerUserId = owner || identity.vamsUserId;
-    await submitRequest(feature, view, {
-      kind: 'key.create',
-      params: {
-        apiKeyId: randomUUID(),
-        ownerUserId,
-        name: checked.name,
-        description: checked.description,
-        expiresAt: checked.expiresAt,
-        deliverTo: identity.slackUserId,
-      },
-      reason: checked.reason,
-      requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
-      subject: ownerUserId,
-      preflight: [
-        {
-          check: 'owner-role',
-          ok: true,
-          detail: `${ownerUserId} holds a VAMS role that works with API keys`,
+    await submitRequest(
+      feature,
+      view,
+      {
+        kind: 'key.create',
+        params: {
+          apiKeyId: randomUUID(),
+          ownerUserId,
+          name: checked.name,
+          description: checked.description,
+          expiresAt: checked.expiresAt,
+          deliverTo: identity.slackUserId,
         },
-        { check: 'name-free', ok: true, detail: `No VAMS key is named "${checked.name}"` },
-      ],
-    });
+        reason: checked.reason,
+        requester: { slackUserId: identity.slackUserId, vamsUserId: identity.vamsUserId },
+        subject: ownerUserId,
+        preflight: [
+          {
+            check: 'owner-role',
+            ok: true,
+            detail: `${ownerUserId} holds a VAMS role that works with API keys`,
+          },
+          { check: 'name-free', ok: true, detail: `No VAMS key is named "${checked.name}"` },
+        ],
+      },
+      // The requester's roles, read as they were identified a moment ago.
+      { [identity.vamsUserId]: identity.roles },
+    );
   });
 
   app.view(API_KEY_IDS.rotateCallbackId, async ({ ack, body, view }) => {

@@ -2,6 +2,7 @@ import type { AppLogger } from '../logging';
 import type { DirectMessages } from '../slack/slack-notifier';
 import { code } from '../views/mrkdwn';
 import { kindInSentence } from '../views/request-card.view';
+import type { RolesJustRead } from '../workflow/runner';
 import type { RequestDraft, Workflow } from '../workflow/workflow';
 
 /** Tells the requester their request was not filed: the dialog is gone, nothing may stay silent. */
@@ -37,9 +38,10 @@ export async function submitRequest(
   { workflow, dms, logger }: Filing,
   dialog: { id: string },
   draft: RequestDraft,
+  justRead?: RolesJustRead,
 ): Promise<void> {
   try {
-    await workflow.submit(draft, dialog.id);
+    await workflow.submit(draft, dialog.id, justRead);
   } catch (error) {
     await tellNotFiled(dms, logger, draft, error);
   }

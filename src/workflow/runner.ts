@@ -25,11 +25,16 @@ import {
 } from './steps';
 
 /** A runner's hold on a request while it executes it. */
+/** Roles by VAMS user ID, read by this process moments ago for the request at hand. */
+export type RolesJustRead = Readonly<Record<string, readonly string[]>>;
+
 interface Lease {
   check(): void;
   fence(): Promise<void>;
   /** `request`, or the request as a renewal of this lease wrote it since, if that is newer. */
   newest(request: AccessRequest): AccessRequest;
+  /** The runner wrote the request so: a renewal writes on it rather than reading it first. */
+  wrote(request: AccessRequest): void;
   stop(): void;
 }
 
@@ -138,17 +143,29 @@ export class Runner {
     );
   }
 
-  /** Roles read now for the rules that depend on them: the holder's, and the approvers' too. */
-  async liveRoles(request: AccessRequest, approvers: boolean): Promise<LiveRoles> {
+  /**
+   * Roles read now for the rules that depend on them: the holder's, and the approvers' too.
+   * `justRead`: roles this process read moments ago for this same request (the clicker's, as the
+   * click was authorised), which are as live as a read now; anyone else's is read.
+   */
+  async liveRoles(
+    request: AccessRequest,
+    approvers: boolean,
+    justRead: RolesJustRead = {},
+  ): Promise<LiveRoles> {
     const { roles } = this.ports;
+    const rolesOf = (vamsUserId: string) =>
+      Object.hasOwn(justRead, vamsUserId)
+        ? Promise.resolve(justRead[vamsUserId] ?? [])
+        : roles.rolesOf(vamsUserId);
     const holder = privilegeHolder(request);
     const [holderRoles, approverRoles] = await Promise.all([
-      holder ? roles.rolesOf(holder) : Promise.resolve([]),
+      holder ? rolesOf(holder) : Promise.resolve([]),
       approvers
         ? Promise.all(
             request.approvals.map(
               async (approval) =>
-                [approval.vamsUserId, await roles.rolesOf(approval.vamsUserId)] as const,
+                [approval.vamsUserId, await rolesOf(approval.vamsUserId)] as const,
             ),
           )
         : Promise.resolve([]),
@@ -239,39 +256,50 @@ export class Runner {
    * this run ends, however it ends; never throws for the request's own failures. `known`: the
    * request as this process last wrote it, if it did.
    */
-  async run(id: string, known?: AccessRequest): Promise<void> {
+  async run(id: string, known?: AccessRequest, justRead?: RolesJustRead): Promise<void> {
     // A step slower than the lease (a Slack DM held by rate limits, Cognito backing off) must not
     // be started a second time by this same runner's sweep.
     if (this.running.has(id)) return;
     this.running.add(id);
     try {
-      await this.runClaimed(id, known);
+      await this.runClaimed(id, known, justRead);
     } finally {
       this.running.delete(id);
     }
   }
 
-  private async runClaimed(id: string, known: AccessRequest | undefined): Promise<void> {
+  private async runClaimed(
+    id: string,
+    known: AccessRequest | undefined,
+    justRead: RolesJustRead | undefined,
+  ): Promise<void> {
     const { instanceId: owner } = this.ports;
     const claimed = await this.update(
       id,
       async (current) => ({
         type: 'claim',
         owner,
-        // Approvals are counted again only before a request's first step.
+        // Approvals are counted again only before a request's first step. Roles read moments ago
+        // count only for the request as it was then: a request read anew has its roles read anew.
         roles:
           current.status === 'approved' && current.steps.length === 0
-            ? await this.liveRoles(current, true)
+            ? await this.liveRoles(
+                current,
+                true,
+                current.version === known?.version ? justRead : undefined,
+              )
             : { holder: [] },
       }),
       known,
     );
     if (claimed.outcome !== 'written') return;
     // The lease is kept from the moment it is taken: telling people may wait on rate limits.
-    const lease = claimed.request.status === 'executing' ? this.heartbeat(id) : undefined;
+    const lease =
+      claimed.request.status === 'executing' ? this.heartbeat(id, claimed.request) : undefined;
     try {
-      await this.told(claimed);
-      if (lease) await this.execute(claimed.request, lease);
+      const told = (await this.told(claimed)) ?? claimed.request;
+      lease?.wrote(told);
+      if (lease) await this.execute(told, lease);
       else if (claimed.request.status === 'failed') {
         this.log(claimed.request).error('started too many times without finishing; failed');
       } else {
@@ -321,6 +349,7 @@ export class Runner {
             );
             if (started.outcome !== 'written') return lost();
             request = started.request;
+            lease.wrote(request);
           }
           outcome = await step.run(context(request));
         }
@@ -336,6 +365,7 @@ export class Runner {
       );
       if (done.outcome !== 'written') return lost();
       request = done.request;
+      lease.wrote(request);
       await this.ports.notifier.progress(request, stepStates(request, steps));
     }
     const succeeded = await this.update(
@@ -386,16 +416,23 @@ export class Runner {
    * conditional write, so an effect right after it has a whole lease behind it, and throws once
    * another runner holds the request; `check()` throws when a renewal already found that.
    */
-  private heartbeat(id: string): Lease {
+  private heartbeat(id: string, claimed: AccessRequest): Lease {
     const { instanceId: owner, policy, logger } = this.ports;
     let lost = false;
     let renewed: AccessRequest | undefined;
+    // The request as last written by this runner or a renewal: what a renewal writes on. When
+    // someone else wrote since, the write is refused and the renewal reads the request anew.
+    let latest: AccessRequest | undefined = claimed;
+    const saw = (request: AccessRequest) => {
+      if (request.version > (latest?.version ?? 0)) latest = request;
+    };
     const renew = async () => {
-      const outcome = await this.update(id, { type: 'renew', owner });
+      const outcome = await this.update(id, { type: 'renew', owner }, latest);
       if (outcome.outcome === 'refused' || outcome.outcome === 'not-found') lost = true;
       if (outcome.outcome === 'written' && outcome.request.version > (renewed?.version ?? 0)) {
         renewed = outcome.request;
       }
+      if (outcome.outcome === 'written') saw(outcome.request);
       return outcome.outcome === 'written';
     };
     const timer = setInterval(
@@ -420,6 +457,7 @@ export class Runner {
         }
       },
       newest: (request) => (renewed && renewed.version > request.version ? renewed : request),
+      wrote: saw,
       stop: () => clearInterval(timer),
     };
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type DecisionRefusal, decideOn } from '../auth/approval-policy';
+import { type DecisionRefusal, decideOn, privilegeHolder } from '../auth/approval-policy';
 import type { Identity } from '../auth/identity';
 import type { Metrics } from '../domain/metrics';
 import {
@@ -20,7 +20,7 @@ import {
 } from './lifecycle';
 import { refusalMetrics, transitionMetrics } from './request-metrics';
 import { appendAudit, type RequestRepository, type UpdateOutcome } from './request-updates';
-import { type ApproverRoles, type RequestNotifier, Runner } from './runner';
+import { type ApproverRoles, type RequestNotifier, type RolesJustRead, Runner } from './runner';
 import type { KindExecutor } from './steps';
 
 export type { RequestRepository } from './request-updates';
@@ -135,7 +135,12 @@ export class Workflow {
    * Files a request and posts its card. With a filing key (the dialog's view id), a replayed
    * submission files nothing and returns undefined.
    */
-  async submit(draft: RequestDraft, filingKey?: string): Promise<AccessRequest | undefined> {
+  /** `justRead`: roles the filing read moments ago (the requester's, as they were identified). */
+  async submit(
+    draft: RequestDraft,
+    filingKey?: string,
+    justRead?: RolesJustRead,
+  ): Promise<AccessRequest | undefined> {
     const now = this.clock();
     const fresh: AccessRequest = {
       id: newRequestId((size) => randomBytes(size)),
@@ -150,7 +155,7 @@ export class Workflow {
     };
     const filed = transition(
       fresh,
-      { type: 'submit', roles: await this.runner.liveRoles(fresh, false) },
+      { type: 'submit', roles: await this.runner.liveRoles(fresh, false, justRead) },
       now,
       this.settings,
     );
@@ -218,19 +223,20 @@ export class Workflow {
     action: ClickAction,
     clicker: Identity,
     comment: string | undefined,
+    justRead: Record<string, readonly string[]>,
   ): LifecycleEvent | ((current: AccessRequest) => Promise<LifecycleEvent>) {
     switch (action) {
       case 'approve':
         // A key acts with its owner's roles, read now: a key request becomes privileged when
         // its owner became an admin since it was filed.
-        return async (current) => ({
-          type: 'approve',
-          clicker,
-          roles:
-            current.status === 'pending'
-              ? await this.runner.liveRoles(current, false)
-              : { holder: [] },
-        });
+        return async (current) => {
+          if (current.status !== 'pending')
+            return { type: 'approve', clicker, roles: { holder: [] } };
+          const roles = await this.runner.liveRoles(current, false, justRead);
+          const holder = privilegeHolder(current);
+          if (holder) justRead[holder] = roles.holder;
+          return { type: 'approve', clicker, roles };
+        };
       case 'reject':
         return { type: 'reject', clicker, ...(comment ? { comment } : {}) };
       case 'cancel':
@@ -257,14 +263,23 @@ export class Workflow {
     comment?: string,
     known?: AccessRequest,
   ): Promise<ClickResult> {
-    const outcome = await this.runner.update(id, this.eventFor(action, clicker, comment), known);
-    return this.clickResult(action, clicker, outcome);
+    // The roles this click read, the clicker's with their identity: a run it starts counts them.
+    const justRead: Record<string, readonly string[]> = clicker.mapped
+      ? { [clicker.vamsUserId]: clicker.roles }
+      : {};
+    const outcome = await this.runner.update(
+      id,
+      this.eventFor(action, clicker, comment, justRead),
+      known,
+    );
+    return this.clickResult(action, clicker, outcome, justRead);
   }
 
   private async clickResult(
     action: ClickAction,
     clicker: Identity,
     outcome: UpdateOutcome,
+    justRead: RolesJustRead,
   ): Promise<ClickResult> {
     switch (outcome.outcome) {
       case 'not-found':
@@ -299,7 +314,7 @@ export class Workflow {
                 : `request ${request.status}`;
         this.log(request).info({ action, by, tally: request.approvals.length }, message);
         const told = await this.tell(outcome);
-        if (request.status === 'approved') this.start(request.id, told ?? request);
+        if (request.status === 'approved') this.start(request.id, told ?? request, justRead);
         return { outcome: 'done', request };
       }
     }
@@ -327,10 +342,10 @@ export class Workflow {
    * Starts running a request in this process, unless a separate worker does that. `known`: the
    * request as this process last wrote it.
    */
-  private start(id: string, known?: AccessRequest): void {
+  private start(id: string, known?: AccessRequest, justRead?: RolesJustRead): void {
     if (this.settings.runInProcess === false) return;
     const run = this.runner
-      .run(id, known)
+      .run(id, known, justRead)
       .catch((error: unknown) => this.logger.error({ err: error, requestId: id }, 'run failed'))
       .finally(() => {
         if (this.inFlight.get(id) === run) this.inFlight.delete(id);

@@ -463,4 +463,74 @@ describe('the runner', () => {
     expect(effects).toEqual(['one', 'two', 'three']);
     expect(starts(repository)).toBe(1);
   });
+
+  describe('reads what it needs once', () => {
+    /** Who is asked for roles, in order. */
+    function countedRoles(held: Record<string, string[]>) {
+      const asked: string[] = [];
+      return {
+        asked,
+        roles: {
+          rolesOf: async (vamsUserId: string) => {
+            asked.push(vamsUserId);
+            return held[vamsUserId] ?? [];
+          },
+        },
+      };
+    }
+
+    it('a run started by the approving click counts the roles that click read, and reads them no more', async () => {
+      const effects: string[] = [];
+      const { asked, roles } = countedRoles({ 'ada@example.com': ['admin'] });
+      const { runner, repository } = memoryRunner({ roles, executors: countingKind(effects) });
+      const approved = await approvedIn(repository);
+      await runner.run('RTEST0001', approved, { 'ada@example.com': ['admin'] });
+      expect((await repository.get('RTEST0001'))?.status).toBe('succeeded');
+      expect(asked).toEqual([]);
+    });
+
+    it('roles read for the request as it was count for nothing once it was written since', async () => {
+      const effects: string[] = [];
+      // Ada was an admin when she clicked; she is not now, and the request changed meanwhile.
+      const { asked, roles } = countedRoles({ 'ada@example.com': [] });
+      const { runner, repository } = memoryRunner({ roles, executors: countingKind(effects) });
+      const approved = await approvedIn(repository);
+      await repository.replace({ ...approved, version: approved.version + 1 });
+      await runner.run('RTEST0001', approved, { 'ada@example.com': ['admin'] });
+      expect(asked).toEqual(['ada@example.com']);
+      expect(effects).toEqual([]);
+      expect((await repository.get('RTEST0001'))?.status).not.toBe('succeeded');
+    });
+
+    it('renews its lease on the request as it last wrote it, without reading it first', async () => {
+      const world = shared();
+      const { repository, notifier, clock } = world;
+      const effects: string[] = [];
+      const { runner } = memoryRunner({
+        repository,
+        notifier,
+        clock: clock.now,
+        executors: countingKind(effects, {
+          two: {
+            run: async (context) => {
+              await context.fence();
+              effects.push('two');
+              return 'two';
+            },
+          },
+        }),
+      });
+      const approved = await approvedIn(repository);
+      const reads: string[] = [];
+      const get = repository.get.bind(repository);
+      repository.get = async (id) => {
+        reads.push(id);
+        return get(id);
+      };
+      await runner.run('RTEST0001', approved);
+      expect(effects).toEqual(['one', 'two', 'three']);
+      expect((await get('RTEST0001'))?.status).toBe('succeeded');
+      expect(reads).toEqual([]);
+    });
+  });
 });
