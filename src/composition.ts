@@ -98,6 +98,11 @@ export interface Tuning {
    * read at most `10 ×` this old answers while a new one runs. 0: every dialog scans.
    */
   keyNamesFreshMs: number;
+  /**
+   * Requests one process runs at once after their approvals; more wait their turn. Enough to keep
+   * Cognito's pace busy, few enough that acknowledging Slack is not queued behind executions.
+   */
+  runsAtOnce: number;
 }
 
 /** How long a grant being ended is one instance's before another may finish it. */
@@ -110,6 +115,7 @@ export const DEFAULT_TUNING: Tuning = {
   homeRefreshMs: 5_000,
   identityCacheMs: 5_000,
   keyNamesFreshMs: 30_000,
+  runsAtOnce: 16,
   requiredApprovals: {},
   clock: () => new Date(),
 };
@@ -304,6 +310,7 @@ function workflowFor(
     {
       ...config,
       runInProcess,
+      runsAtOnce: tuning.runsAtOnce,
       metrics,
       leaseMs: tuning.leaseMs,
       nudges: {

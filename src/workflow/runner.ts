@@ -5,6 +5,7 @@ import type { Metrics } from '../domain/metrics';
 import type { AccessRequest, Notice, RequestKind } from '../domain/request';
 import { plainDetail, stepDone, stepStarted } from '../domain/request';
 import type { AppLogger } from '../logging';
+import { Slots } from '../util/slots';
 import {
   cardState,
   type LifecycleEvent,
@@ -24,10 +25,10 @@ import {
   type StepState,
 } from './steps';
 
-/** A runner's hold on a request while it executes it. */
 /** Roles by VAMS user ID, read by this process moments ago for the request at hand. */
 export type RolesJustRead = Readonly<Record<string, readonly string[]>>;
 
+/** A runner's hold on a request while it executes it. */
 interface Lease {
   check(): void;
   fence(): Promise<void>;
@@ -69,6 +70,11 @@ export interface RunnerPorts {
   /** This runner's name in leases. */
   instanceId: string;
   writeId: () => string;
+  /**
+   * How many requests this runner executes at once; more wait their turn, stored as approved (a
+   * process that dies meanwhile leaves them to a sweep). Unset: no bound.
+   */
+  runsAtOnce?: number;
   metrics?: Metrics;
 }
 
@@ -115,8 +121,11 @@ export class Runner {
   private readonly running = new Set<string>();
   /** Requests whose notices this runner is delivering now: its sweep leaves them alone. */
   private readonly delivering = new Set<string>();
+  private readonly slots: Slots;
 
-  constructor(private readonly ports: RunnerPorts) {}
+  constructor(private readonly ports: RunnerPorts) {
+    this.slots = new Slots(ports.runsAtOnce ?? Number.MAX_SAFE_INTEGER);
+  }
 
   private log(request: { id: string }): AppLogger {
     return this.ports.logger.child({ requestId: request.id });
@@ -262,7 +271,8 @@ export class Runner {
     if (this.running.has(id)) return;
     this.running.add(id);
     try {
-      await this.runClaimed(id, known, justRead);
+      // Waiting for a slot counts as running: this runner's sweep leaves it alone meanwhile.
+      await this.slots.run(() => this.runClaimed(id, known, justRead));
     } finally {
       this.running.delete(id);
     }
@@ -484,6 +494,8 @@ export class Runner {
       }
     };
     for (const request of stranded) {
+      // This runner's own runs, under way or waiting for a slot, were not interrupted.
+      if (this.running.has(request.id)) continue;
       this.log(request).warn({ status: request.status }, 'resuming an interrupted request');
       await each(request, () => this.run(request.id), 'could not resume a request');
     }

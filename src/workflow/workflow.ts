@@ -62,6 +62,11 @@ export interface WorkflowSettings extends LifecyclePolicy {
    * anything left behind.
    */
   runInProcess?: boolean;
+  /**
+   * How many requests this process runs at once; more wait their turn (they are approved and
+   * stored, so a process that dies meanwhile leaves them to the sweep). Unset: no bound.
+   */
+  runsAtOnce?: number;
   /** Counts and times requests; none when unset. */
   metrics?: Metrics;
 }
@@ -122,6 +127,7 @@ export class Workflow {
       clock,
       instanceId: randomBytes(6).toString('hex'),
       writeId: () => randomBytes(8).toString('hex'),
+      ...(settings.runsAtOnce ? { runsAtOnce: settings.runsAtOnce } : {}),
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
     });
     this.notifier = notifier;
@@ -133,9 +139,9 @@ export class Workflow {
 
   /**
    * Files a request and posts its card. With a filing key (the dialog's view id), a replayed
-   * submission files nothing and returns undefined.
+   * submission files nothing and returns undefined. `justRead`: roles the filing read moments
+   * ago (the requester's, as they were identified), not read again.
    */
-  /** `justRead`: roles the filing read moments ago (the requester's, as they were identified). */
   async submit(
     draft: RequestDraft,
     filingKey?: string,
@@ -183,10 +189,11 @@ export class Workflow {
       card = await this.notifier.postCard(created);
     } catch (error) {
       this.log(created).error({ err: error }, 'could not post the request card');
-      await this.runner.update(created.id, { type: 'abandon', failure: CARD_NOT_POSTED });
+      await this.runner.update(created.id, { type: 'abandon', failure: CARD_NOT_POSTED }, created);
       throw error;
     }
-    const placed = await this.runner.update(created.id, { type: 'card-posted', card });
+    // Written on the request as just created; a write since (a quick click) makes it read anew.
+    const placed = await this.runner.update(created.id, { type: 'card-posted', card }, created);
     if (placed.outcome !== 'written') {
       throw new Error(`could not record where the card of ${created.id} is`);
     }
