@@ -339,7 +339,10 @@ export interface Sweeps {
 export interface Bot {
   workflow: Workflow;
   sweeps: Sweeps;
-  /** Waits for what this process started (runs, Home redraws) to end. */
+  /**
+   * The process stops: waits for what it started (runs under way, Home redraws) to end; runs
+   * still waiting for their turn stay approved for a sweep.
+   */
   settle(): Promise<void>;
 }
 
@@ -657,6 +660,7 @@ export function composeBot(
     },
     settle: async () => {
       homes.stop();
+      workflow.close();
       await workflow.idle();
     },
   };

@@ -691,6 +691,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
     const title = owner ? 'Create an API key' : 'Request an API key';
     // What decides the answer is read before the ack, all at once, within Slack's 3 s; a key
     // for oneself waits for who that is. Only someone the policy lets ask sees the owner check.
+    const readAt = feature.clock().getTime();
     const [asker, nameTaken, namedOwnerProblem] = await Promise.all([
       feature.identify(body.user.id, body.user.team_id ?? body.team?.id),
       feature.apiKeys.nameTaken(checked.name),
@@ -746,7 +747,7 @@ export function registerApiKeyFeature(app: App, feature: ApiKeyFeature): void {
         ],
       },
       // The requester's roles, read as they were identified a moment ago.
-      { [identity.vamsUserId]: identity.roles },
+      { at: readAt, roles: { [identity.vamsUserId]: identity.roles } },
     );
   });
 

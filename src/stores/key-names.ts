@@ -34,12 +34,24 @@ export class KeyNames {
 
   /** The bot wrote a key with this name. */
   wrote(name: string): void {
-    this.changes.set(name, { taken: true, at: this.now() });
+    this.change(name, true);
   }
 
   /** The bot removed the key with this name. */
   removed(name: string): void {
-    this.changes.set(name, { taken: false, at: this.now() });
+    this.change(name, false);
+  }
+
+  private change(name: string, taken: boolean): void {
+    // Without names read or being read there is nothing to correct: the first read sees it.
+    if (!this.names && !this.reading) return;
+    const at = this.now();
+    this.changes.set(name, { taken, at });
+    // Any read since has seen what is older than a stale memory; a process that writes keys but
+    // answers no dialog (so never reads again) does not keep them for ever.
+    for (const [other, change] of this.changes) {
+      if (at - change.at > this.staleMs) this.changes.delete(other);
+    }
   }
 
   /** One read at a time; callers meanwhile share it. */

@@ -128,6 +128,7 @@ export class VamsApiKeyStore {
             FilterExpression: 'apiKeyName = :name',
             ProjectionExpression: 'apiKeyId',
             ExpressionAttributeValues: { ':name': name },
+            ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         ),
@@ -150,6 +151,8 @@ export class VamsApiKeyStore {
           new ScanCommand({
             TableName: this.tableName,
             ProjectionExpression: 'apiKeyName',
+            // A key written just before must be among the names, or the bot's own would drop out.
+            ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         ),

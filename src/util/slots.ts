@@ -24,6 +24,11 @@ export class Slots {
     }
   }
 
+  /** Whether a task given now would start at once. */
+  get free(): boolean {
+    return this.busy < this.size;
+  }
+
   /** Tasks waiting for a slot. */
   get queued(): number {
     return this.waiting.length;

@@ -526,7 +526,8 @@ export function transition(
         };
       }
       // Right before a request first runs, its privilege and approvals are worked out again
-      // with roles read now: if an approver lost the right meanwhile and too few remain, it
+      // with roles read now (or within the last 2 s, by the click that approved it; see the
+      // runner's `liveRoles`): if an approver lost the right meanwhile and too few remain, it
       // goes back to waiting instead.
       const firstRun = request.status === 'approved' && request.steps.length === 0;
       const { request: counted, dropped } = firstRun

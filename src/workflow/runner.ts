@@ -25,8 +25,18 @@ import {
   type StepState,
 } from './steps';
 
-/** Roles by VAMS user ID, read by this process moments ago for the request at hand. */
-export type RolesJustRead = Readonly<Record<string, readonly string[]>>;
+/** Roles by VAMS user ID that this process read for the request at hand, and from when. */
+export interface RolesJustRead {
+  /** When the earliest of them was read (the clock's milliseconds). */
+  at: number;
+  roles: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Roles read this recently count as read now. Older ones (a run that waited for its turn, a
+ * Slack call that took its time) are read again: a role given or taken meanwhile must count.
+ */
+export const JUST_READ_MS = 2_000;
 
 /** A runner's hold on a request while it executes it. */
 interface Lease {
@@ -122,6 +132,8 @@ export class Runner {
   /** Requests whose notices this runner is delivering now: its sweep leaves them alone. */
   private readonly delivering = new Set<string>();
   private readonly slots: Slots;
+  /** Set when the process stops: runs still waiting for their turn stay for a sweep. */
+  private closing = false;
 
   constructor(private readonly ports: RunnerPorts) {
     this.slots = new Slots(ports.runsAtOnce ?? Number.MAX_SAFE_INTEGER);
@@ -129,6 +141,11 @@ export class Runner {
 
   private log(request: { id: string }): AppLogger {
     return this.ports.logger.child({ requestId: request.id });
+  }
+
+  /** The process stops: runs not yet begun are left, approved, to a sweep (another's, or the next start's). */
+  close(): void {
+    this.closing = true;
   }
 
   /** `known`: the request as this process last wrote or read it (see `updateRequest`). */
@@ -154,18 +171,21 @@ export class Runner {
 
   /**
    * Roles read now for the rules that depend on them: the holder's, and the approvers' too.
-   * `justRead`: roles this process read moments ago for this same request (the clicker's, as the
-   * click was authorised), which are as live as a read now; anyone else's is read.
+   * `justRead`: roles this process read for this same request (the clicker's, as the click was
+   * authorised) within the last `JUST_READ_MS`, which count as read now; anyone else's, or any
+   * read longer ago, is read.
    */
   async liveRoles(
     request: AccessRequest,
     approvers: boolean,
-    justRead: RolesJustRead = {},
+    justRead?: RolesJustRead,
   ): Promise<LiveRoles> {
-    const { roles } = this.ports;
+    const { roles, clock } = this.ports;
+    const recent =
+      justRead && clock().getTime() - justRead.at <= JUST_READ_MS ? justRead.roles : {};
     const rolesOf = (vamsUserId: string) =>
-      Object.hasOwn(justRead, vamsUserId)
-        ? Promise.resolve(justRead[vamsUserId] ?? [])
+      Object.hasOwn(recent, vamsUserId)
+        ? Promise.resolve(recent[vamsUserId] ?? [])
         : roles.rolesOf(vamsUserId);
     const holder = privilegeHolder(request);
     const [holderRoles, approverRoles] = await Promise.all([
@@ -265,14 +285,25 @@ export class Runner {
    * this run ends, however it ends; never throws for the request's own failures. `known`: the
    * request as this process last wrote it, if it did.
    */
-  async run(id: string, known?: AccessRequest, justRead?: RolesJustRead): Promise<void> {
+  /** `urgent`: runs at once, not waiting for a turn (break-glass, which nobody approves first). */
+  async run(
+    id: string,
+    known?: AccessRequest,
+    justRead?: RolesJustRead,
+    urgent = false,
+  ): Promise<void> {
     // A step slower than the lease (a Slack DM held by rate limits, Cognito backing off) must not
     // be started a second time by this same runner's sweep.
     if (this.running.has(id)) return;
     this.running.add(id);
     try {
       // Waiting for a slot counts as running: this runner's sweep leaves it alone meanwhile.
-      await this.slots.run(() => this.runClaimed(id, known, justRead));
+      // A run whose turn comes after the process was told to stop leaves the request approved.
+      if (urgent) await this.runClaimed(id, known, justRead);
+      else
+        await this.slots.run(async () => {
+          if (!this.closing) await this.runClaimed(id, known, justRead);
+        });
     } finally {
       this.running.delete(id);
     }
@@ -493,9 +524,13 @@ export class Runner {
         this.log(request).error({ err: error }, what);
       }
     };
+    let resumed = 0;
     for (const request of stranded) {
-      // This runner's own runs, under way or waiting for a slot, were not interrupted.
+      // This runner's own runs, under way or waiting for a slot, were not interrupted. With
+      // every slot taken the sweep goes on to what else it does; its next round takes the rest.
       if (this.running.has(request.id)) continue;
+      if (this.closing || !this.slots.free) break;
+      resumed += 1;
       this.log(request).warn({ status: request.status }, 'resuming an interrupted request');
       await each(request, () => this.run(request.id), 'could not resume a request');
     }
@@ -514,6 +549,6 @@ export class Runner {
         'could not deliver notices left behind',
       );
     }
-    return stranded.length;
+    return resumed;
   }
 }

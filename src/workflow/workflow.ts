@@ -127,7 +127,7 @@ export class Workflow {
       clock,
       instanceId: randomBytes(6).toString('hex'),
       writeId: () => randomBytes(8).toString('hex'),
-      ...(settings.runsAtOnce ? { runsAtOnce: settings.runsAtOnce } : {}),
+      ...(settings.runsAtOnce !== undefined ? { runsAtOnce: settings.runsAtOnce } : {}),
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
     });
     this.notifier = notifier;
@@ -197,8 +197,10 @@ export class Workflow {
     if (placed.outcome !== 'written') {
       throw new Error(`could not record where the card of ${created.id} is`);
     }
-    // Break-glass runs as soon as its card announces it.
-    if (placed.request.status === 'approved') this.start(placed.request.id, placed.request);
+    // Break-glass runs as soon as its card announces it, ahead of any runs waiting their turn.
+    if (placed.request.status === 'approved') {
+      this.start(placed.request.id, placed.request, undefined, true);
+    }
     // The requester's receipt is best effort: the card is up, and they are told the outcome.
     await this.notifier
       .deliver(placed.request, { id: 'submitted', type: 'submitted', at: now.toISOString() }, false)
@@ -230,7 +232,7 @@ export class Workflow {
     action: ClickAction,
     clicker: Identity,
     comment: string | undefined,
-    justRead: Record<string, readonly string[]>,
+    justRead: { at: number; roles: Record<string, readonly string[]> },
   ): LifecycleEvent | ((current: AccessRequest) => Promise<LifecycleEvent>) {
     switch (action) {
       case 'approve':
@@ -241,7 +243,7 @@ export class Workflow {
             return { type: 'approve', clicker, roles: { holder: [] } };
           const roles = await this.runner.liveRoles(current, false, justRead);
           const holder = privilegeHolder(current);
-          if (holder) justRead[holder] = roles.holder;
+          if (holder) justRead.roles[holder] = roles.holder;
           return { type: 'approve', clicker, roles };
         };
       case 'reject':
@@ -271,9 +273,10 @@ export class Workflow {
     known?: AccessRequest,
   ): Promise<ClickResult> {
     // The roles this click read, the clicker's with their identity: a run it starts counts them.
-    const justRead: Record<string, readonly string[]> = clicker.mapped
-      ? { [clicker.vamsUserId]: clicker.roles }
-      : {};
+    const justRead: { at: number; roles: Record<string, readonly string[]> } = {
+      at: this.clock().getTime(),
+      roles: clicker.mapped ? { [clicker.vamsUserId]: clicker.roles } : {},
+    };
     const outcome = await this.runner.update(
       id,
       this.eventFor(action, clicker, comment, justRead),
@@ -349,10 +352,10 @@ export class Workflow {
    * Starts running a request in this process, unless a separate worker does that. `known`: the
    * request as this process last wrote it.
    */
-  private start(id: string, known?: AccessRequest, justRead?: RolesJustRead): void {
+  private start(id: string, known?: AccessRequest, justRead?: RolesJustRead, urgent = false): void {
     if (this.settings.runInProcess === false) return;
     const run = this.runner
-      .run(id, known, justRead)
+      .run(id, known, justRead, urgent)
       .catch((error: unknown) => this.logger.error({ err: error, requestId: id }, 'run failed'))
       .finally(() => {
         if (this.inFlight.get(id) === run) this.inFlight.delete(id);
@@ -360,7 +363,11 @@ export class Workflow {
     this.inFlight.set(id, run);
   }
 
-  /** Resolves when every run this process started has ended. */
+  /** The process stops: runs still waiting for their turn do not begin (a sweep runs them). */
+  close(): void {
+    this.runner.close();
+  }
+
   /** Resolves when every run this process started has ended and what they told went out. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);

@@ -4,6 +4,7 @@ import {
   fileThroughDialog,
   finished,
   keyFields,
+  requestStore,
 } from '../support/onboarding-flow';
 import { startTestBot, type TestBot } from '../support/test-bot';
 
@@ -32,14 +33,16 @@ describe('runs at once', () => {
     ]);
     const [one, two] = await Promise.all([finished(bot, first), finished(bot, second)]);
     expect([one.status, two.status]).toEqual(['succeeded', 'succeeded']);
-    // Whichever ran second began its first step after the other's last.
-    const span = (steps: typeof one.steps) => ({
-      from: steps[0]?.at ?? '',
-      to: steps[steps.length - 1]?.at ?? '',
-    });
-    const [earlier, later] = [span(one.steps), span(two.steps)].sort((a, b) =>
-      a.from.localeCompare(b.from),
+    // Whichever ran second was taken up (its execution started) only after the other ended.
+    const span = async (id: string) => {
+      const events = await requestStore(bot).events(id);
+      const at = (type: string) => events.find((event) => event.type === type)?.at ?? '';
+      return { started: at('execution-started'), ended: at('succeeded') };
+    };
+    const [earlier, later] = [await span(first.id), await span(second.id)].sort((a, b) =>
+      a.started.localeCompare(b.started),
     );
-    expect(later?.from.localeCompare(earlier?.to ?? '')).toBeGreaterThanOrEqual(0);
+    expect(earlier?.ended).not.toBe('');
+    expect(later?.started.localeCompare(earlier?.ended ?? '')).toBeGreaterThanOrEqual(0);
   });
 });

@@ -56,7 +56,7 @@ describe('KeyNames', () => {
   });
 
   it('counts the bot’s own writes and removals at once, also across a read begun before them', async () => {
-    const keys = table(['old']);
+    const keys = table(['old', 'gone']);
     let now = 0;
     const memory = new KeyNames(keys.readAll, 1_000, 10_000, () => now);
     await memory.taken('x');
@@ -67,17 +67,37 @@ describe('KeyNames', () => {
     expect(await memory.taken('new')).toBe(true);
     expect(await memory.taken('old')).toBe(false);
 
-    // A read that began before the writes saw neither; they still count when it ends.
+    // A read begins (it sees 'gone' and not 'during'); then the bot removes one and writes the
+    // other. When the read ends, both still count as the bot left them.
     now = 20_000;
     keys.hold();
     const answer = memory.taken('new');
     now = 20_001;
+    keys.names.delete('gone');
+    memory.removed('gone');
     keys.names.add('during');
     memory.wrote('during');
     keys.release();
     expect(await answer).toBe(true);
     expect(await memory.taken('during')).toBe(true);
-    expect(await memory.taken('old')).toBe(false);
+    expect(await memory.taken('gone')).toBe(false);
+  });
+
+  it('counts what it was told before its first read, and what it was told counts only until a read has seen the table since', async () => {
+    const keys = table([]);
+    let now = 0;
+    const memory = new KeyNames(keys.readAll, 1_000, 10_000, () => now);
+    // Told before its first read: the first read itself sees the key.
+    keys.names.add('early');
+    memory.wrote('early');
+    expect(await memory.taken('early')).toBe(true);
+    // A key the bot wrote and someone then deleted elsewhere: once a stale memory's time has
+    // passed, a read (awaited, as the memory is stale by then) says the name is free again.
+    keys.names.add('short-lived');
+    memory.wrote('short-lived');
+    keys.names.delete('short-lived');
+    now = 10_001;
+    expect(await memory.taken('short-lived')).toBe(false);
   });
 
   it('shares one read among callers, and reads every time with 0', async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors';
 import { type AccessRequest, outputOf } from '../../src/domain/request';
 import { MAX_RUNS, transition } from '../../src/workflow/lifecycle';
+import { JUST_READ_MS } from '../../src/workflow/runner';
 import type { KindExecutor, Step } from '../../src/workflow/steps';
 import {
   ADA,
@@ -465,6 +466,9 @@ describe('the runner', () => {
   });
 
   describe('reads what it needs once', () => {
+    // The memory runner's clock.
+    const NOW = Date.parse('2026-12-01T10:05:00.000Z');
+
     /** Who is asked for roles, in order. */
     function countedRoles(held: Record<string, string[]>) {
       const asked: string[] = [];
@@ -484,9 +488,24 @@ describe('the runner', () => {
       const { asked, roles } = countedRoles({ 'ada@example.com': ['admin'] });
       const { runner, repository } = memoryRunner({ roles, executors: countingKind(effects) });
       const approved = await approvedIn(repository);
-      await runner.run('RTEST0001', approved, { 'ada@example.com': ['admin'] });
+      await runner.run('RTEST0001', approved, { at: NOW, roles: { 'ada@example.com': ['admin'] } });
       expect((await repository.get('RTEST0001'))?.status).toBe('succeeded');
       expect(asked).toEqual([]);
+    });
+
+    it('roles the click read longer ago than a moment (its run waited) are read again', async () => {
+      const effects: string[] = [];
+      // Ada was an admin when she clicked; by the time the run got its turn she is not.
+      const { asked, roles } = countedRoles({ 'ada@example.com': [] });
+      const { runner, repository } = memoryRunner({ roles, executors: countingKind(effects) });
+      const approved = await approvedIn(repository);
+      await runner.run('RTEST0001', approved, {
+        at: NOW - JUST_READ_MS - 1,
+        roles: { 'ada@example.com': ['admin'] },
+      });
+      expect(asked).toEqual(['ada@example.com']);
+      expect(effects).toEqual([]);
+      expect((await repository.get('RTEST0001'))?.status).not.toBe('succeeded');
     });
 
     it('roles read for the request as it was count for nothing once it was written since', async () => {
@@ -496,7 +515,7 @@ describe('the runner', () => {
       const { runner, repository } = memoryRunner({ roles, executors: countingKind(effects) });
       const approved = await approvedIn(repository);
       await repository.replace({ ...approved, version: approved.version + 1 });
-      await runner.run('RTEST0001', approved, { 'ada@example.com': ['admin'] });
+      await runner.run('RTEST0001', approved, { at: NOW, roles: { 'ada@example.com': ['admin'] } });
       expect(asked).toEqual(['ada@example.com']);
       expect(effects).toEqual([]);
       expect((await repository.get('RTEST0001'))?.status).not.toBe('succeeded');
@@ -531,6 +550,89 @@ describe('the runner', () => {
       expect(effects).toEqual(['one', 'two', 'three']);
       expect((await get('RTEST0001'))?.status).toBe('succeeded');
       expect(reads).toEqual([]);
+    });
+  });
+
+  describe('a bounded number of runs at once', () => {
+    /** A runner of one run at a time whose first step waits until the test lets it go. */
+    function oneAtATime() {
+      const effects: string[] = [];
+      const hold = latch();
+      const entered = latch();
+      const { runner, repository } = memoryRunner({
+        runsAtOnce: 1,
+        executors: countingKind(effects, {
+          one: {
+            run: async () => {
+              entered.open();
+              await hold.wait;
+              effects.push('one');
+              return 'one';
+            },
+          },
+        }),
+      });
+      return { effects, hold, entered, runner, repository };
+    }
+
+    it('a run still waiting for its turn when the process stops leaves its request approved', async () => {
+      const { hold, entered, runner, repository } = oneAtATime();
+      await approvedIn(repository, 'RTEST0001');
+      await approvedIn(repository, 'RTEST0002');
+      const first = runner.run('RTEST0001');
+      await entered.wait;
+      const second = runner.run('RTEST0002');
+      runner.close();
+      hold.open();
+      await Promise.all([first, second]);
+      expect((await repository.get('RTEST0001'))?.status).toBe('succeeded');
+      expect((await repository.get('RTEST0002'))?.status).toBe('approved');
+      expect(repository.eventTypes('RTEST0002')).not.toContain('execution-started');
+    });
+
+    it('an urgent run (break-glass) does not wait for a turn', async () => {
+      const effects: string[] = [];
+      const hold = latch();
+      const entered = latch();
+      const { runner, repository } = memoryRunner({
+        runsAtOnce: 1,
+        executors: countingKind(effects, {
+          one: {
+            run: async (context) => {
+              if (context.request.id === 'RTEST0001') {
+                entered.open();
+                await hold.wait;
+              }
+              return 'one';
+            },
+          },
+        }),
+      });
+      await approvedIn(repository, 'RTEST0001');
+      await approvedIn(repository, 'RTEST0002');
+      const first = runner.run('RTEST0001');
+      await entered.wait;
+      await runner.run('RTEST0002', undefined, undefined, true);
+      expect((await repository.get('RTEST0002'))?.status).toBe('succeeded');
+      expect((await repository.get('RTEST0001'))?.status).toBe('executing');
+      hold.open();
+      await first;
+    });
+
+    it('the sweep neither waits for a slot nor takes the runner’s own runs for interrupted ones', async () => {
+      const { hold, entered, runner, repository } = oneAtATime();
+      await approvedIn(repository, 'RTEST0001');
+      await approvedIn(repository, 'RTEST0002');
+      const first = runner.run('RTEST0001');
+      await entered.wait;
+      // Every slot is taken: the sweep returns at once, having resumed nothing.
+      expect(await runner.sweep()).toBe(0);
+      expect((await repository.get('RTEST0002'))?.status).toBe('approved');
+      hold.open();
+      await first;
+      // With a slot free, the next sweep runs what was left; its own finished run is not counted.
+      expect(await runner.sweep()).toBe(1);
+      expect((await repository.get('RTEST0002'))?.status).toBe('succeeded');
     });
   });
 });
