@@ -3,10 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, type LocalServices, sdkEnvironment } from '../src/backend/local-services';
 import { EVENTS_PATH, HEALTH_PATH } from '../src/slack/slack-runtime';
 import { API_KEY_IDS } from '../src/views/api-key.view';
+import { keyFields } from '../test/support/onboarding-flow';
 import { SlackDriver } from '../test/support/slack-driver';
-import type { SlackStandIn } from '../test/support/slack-standin';
+import { SlackStandIn } from '../test/support/slack-standin';
 import { APPROVAL_CHANNEL } from '../test/support/test-bot';
-import type { TestDeployment } from '../test/support/vams-deployment';
+import { createTestDeployment, type TestDeployment } from '../test/support/vams-deployment';
 import {
   answers,
   baseEnvironment,
@@ -142,6 +143,48 @@ export async function startBotProcess(
   return { ...server, log };
 }
 
+/**
+ * A Slack stand-in and a fresh deployment on the emulators for `work`, both gone when it ends,
+ * however it ends.
+ */
+export async function withStandIn<T>(
+  work: (slack: SlackStandIn, deployment: TestDeployment) => Promise<T>,
+): Promise<T> {
+  const slack = await SlackStandIn.start();
+  try {
+    const deployment = await createTestDeployment();
+    try {
+      return await work(slack, deployment);
+    } finally {
+      deployment.destroy();
+    }
+  } finally {
+    await slack.stop();
+  }
+}
+
+/**
+ * The compiled bot (see `startBotProcess`) for `work`, stopped when it ends, however it ends.
+ * Hands back what `work` gave and how the bot stopped.
+ */
+export async function withBotProcess<T>(
+  services: LocalServices,
+  deployment: TestDeployment,
+  slack: SlackStandIn,
+  work: (bot: BotProcess) => Promise<T>,
+  options: { env?: Record<string, string>; nodeOptions?: readonly string[] } = {},
+): Promise<{ result: T; stopped: Stopped; bot: BotProcess }> {
+  const bot = await startBotProcess(services, deployment, slack, options);
+  let result: T;
+  try {
+    result = await work(bot);
+  } catch (error) {
+    await bot.stop();
+    throw error;
+  }
+  return { result, stopped: await bot.stop(), bot };
+}
+
 /** The bare Bolt app in a process of its own, configured like the bot. */
 export function startBareBoltProcess(slack: SlackStandIn): Promise<ServerProcess> {
   const signingSecret = randomBytes(16).toString('hex');
@@ -224,6 +267,39 @@ export function recorder(slack: SlackStandIn): { driver: SlackDriver; last: () =
     },
   });
   return { driver, last: () => last };
+}
+
+/** What `send` makes a person's client send, once per item, recorded: the bodies in order. */
+export async function recordedBodies<T>(
+  slack: SlackStandIn,
+  items: readonly T[],
+  send: (driver: SlackDriver, item: T) => Promise<unknown>,
+): Promise<string[]> {
+  const { driver, last } = recorder(slack);
+  const bodies: string[] = [];
+  for (const item of items) {
+    await send(driver, item);
+    bodies.push(last());
+  }
+  return bodies;
+}
+
+let keyNumber = 0;
+
+/**
+ * The submission of each of `user`'s key request dialogs, filled in as a person would, with a
+ * key name never used before in this bench (`<prefix>-<n>`).
+ */
+export function keySubmissionBodies(
+  slack: SlackStandIn,
+  user: string,
+  viewIds: readonly string[],
+  prefix: string,
+): Promise<string[]> {
+  return recordedBodies(slack, viewIds, (driver, viewId) => {
+    keyNumber += 1;
+    return driver.submitView(user, viewId, keyFields(`${prefix}-${keyNumber}`));
+  });
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { AccessRequest } from '../../src/domain/request';
 import { RequestStore } from '../../src/stores/request.store';
-import { keyFields } from '../../test/support/onboarding-flow';
 import type { SlackDriver } from '../../test/support/slack-driver';
 import { SlackStandIn, type StoredMessage } from '../../test/support/slack-standin';
 import { APPROVAL_CHANNEL } from '../../test/support/test-bot';
-import { createTestDeployment, type TestDeployment } from '../../test/support/vams-deployment';
+import type { TestDeployment } from '../../test/support/vams-deployment';
 import type { Stopped } from '../child-process';
 import type { LoadRun } from '../figures';
 import {
@@ -20,13 +19,15 @@ import { type OpenLoopResult, runOpenLoop } from '../open-loop';
 import {
   type BotProcess,
   keyRequestDialogs,
+  keySubmissionBodies,
   measured,
   preparedCommand,
-  recorder,
+  recordedBodies,
   type ServerProcess,
   startBareBoltProcess,
-  startBotProcess,
   until,
+  withBotProcess,
+  withStandIn,
 } from '../servers';
 import { type LatencyStats, latencyStats } from '../stats';
 
@@ -154,23 +155,6 @@ function viewCalls(slack: SlackStandIn): string {
   return [...counts].map(([key, count]) => `${key}: ${count}`).join(', ');
 }
 
-let keyNumber = 0;
-
-/** One submission of each dialog, filled in as a person would: a fresh key name each. */
-async function submissionBodies(
-  slack: SlackStandIn,
-  viewIds: readonly string[],
-): Promise<string[]> {
-  const { driver, last } = recorder(slack);
-  const bodies: string[] = [];
-  for (const viewId of viewIds) {
-    keyNumber += 1;
-    await driver.submitView(REQUESTER, viewId, keyFields(`bench-${keyNumber}`));
-    bodies.push(last());
-  }
-  return bodies;
-}
-
 function cardsOf(slack: SlackStandIn, requests: readonly AccessRequest[]): StoredMessage[] {
   const byTs = new Map(
     slack
@@ -184,21 +168,14 @@ function cardsOf(slack: SlackStandIn, requests: readonly AccessRequest[]): Store
   });
 }
 
-async function clickBodies(
-  slack: SlackStandIn,
-  cards: readonly StoredMessage[],
-): Promise<string[]> {
-  const { driver, last } = recorder(slack);
-  const bodies: string[] = [];
-  for (const card of cards) {
-    await driver.clickButton(
+function clickBodies(slack: SlackStandIn, cards: readonly StoredMessage[]): Promise<string[]> {
+  return recordedBodies(slack, cards, (driver, card) =>
+    driver.clickButton(
       APPROVER,
       { channel: APPROVAL_CHANNEL, ts: card.ts, message: card },
       'Approve',
-    );
-    bodies.push(last());
-  }
-  return bodies;
+    ),
+  );
 }
 
 /** Hands out the bodies in order, then fails: a load never sends one twice. */
@@ -298,7 +275,7 @@ async function botPhases(
     progress(`${timed ? '' : 'warm-up: '}opening ${perPhase(durationMs)} key request dialogs`);
     const viewIds = await openDialogs(bot, slack, perPhase(durationMs), used);
     for (const viewId of viewIds) used.add(viewId);
-    const submissions = await submissionBodies(slack, viewIds);
+    const submissions = await keySubmissionBodies(slack, REQUESTER, viewIds, 'bench');
     const submissionRun = await measured(bot.pid, async () => ({
       ack: await load(bot.driver, oneEach(submissions), 'submission', spanOf(submissions.length)),
     }));
@@ -483,12 +460,11 @@ export const scenario: Scenario<Figures> = {
   needsBuild: true,
   needsServices: true,
   run: async ({ services, progress }) => {
-    const slack = await SlackStandIn.start();
-    const deployment = await createTestDeployment();
-    let phases: BotPhases;
-    let botStopped: Stopped;
-    let linesWithSecrets: number;
-    try {
+    const {
+      result: phases,
+      stopped: botStopped,
+      bot,
+    } = await withStandIn(async (slack, deployment) => {
       await deployment.addVamsUser(REQUESTER_EMAIL, ['admin']);
       await deployment.addVamsUser(APPROVER_EMAIL, ['admin']);
       slack.addUser({ id: REQUESTER, name: 'bench', email: REQUESTER_EMAIL, emailConfirmed: true });
@@ -499,17 +475,11 @@ export const scenario: Scenario<Figures> = {
         emailConfirmed: true,
       });
       progress('starting node dist/app.js');
-      const bot = await startBotProcess(services, deployment, slack);
-      try {
-        phases = await botPhases(bot, slack, deployment, progress);
-      } finally {
-        botStopped = await bot.stop();
-      }
-      linesWithSecrets = bot.log.linesWithSecrets;
-    } finally {
-      deployment.destroy();
-      await slack.stop();
-    }
+      return withBotProcess(services, deployment, slack, (started) =>
+        botPhases(started, slack, deployment, progress),
+      );
+    });
+    const { linesWithSecrets } = bot.log;
     progress('the bare Bolt app: the same loads');
     const bareSlack = await SlackStandIn.start();
     let bare: Record<Load, LoadRun>;

@@ -4,11 +4,10 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sdkEnvironment } from '../../src/backend/local-services';
 import { createSlackSecret, lambdaDriver } from '../../test/support/lambda-bot';
-import { SlackStandIn } from '../../test/support/slack-standin';
 import { APPROVAL_CHANNEL } from '../../test/support/test-bot';
-import { createTestDeployment } from '../../test/support/vams-deployment';
 import { baseEnvironment, ROOT } from '../child-process';
 import { check, fixed, type Scenario, table } from '../harness';
+import { withStandIn } from '../servers';
 import { median } from '../stats';
 
 // Lambda cold start, as Slack meets it: a fresh Node process loads the bundled `http` handler,
@@ -74,10 +73,8 @@ export const scenario: Scenario<Figures> = {
     progress('bundling (npm run build:lambda)');
     execFileSync('npm', ['run', '--silent', 'build:lambda'], { cwd: ROOT, stdio: 'ignore' });
     const bundleBytes = statSync(BUNDLE).size;
-    const slack = await SlackStandIn.start();
-    const deployment = await createTestDeployment();
     const runs: ColdRun[] = [];
-    try {
+    await withStandIn(async (slack, deployment) => {
       const signingSecret = randomBytes(16).toString('hex');
       const secretArn = await createSlackSecret(signingSecret);
       slack.addUser({ id: 'U0BENCH', email: 'bench@example.com', emailConfirmed: true });
@@ -102,10 +99,7 @@ export const scenario: Scenario<Figures> = {
         if (sent.status !== 200) throw new Error(`run ${run}: status ${sent.status}`);
         progress(`run ${run} of ${RUNS}: ${fixed(runs.at(-1)?.totalMs, 0)} ms`);
       }
-    } finally {
-      deployment.destroy();
-      await slack.stop();
-    }
+    });
     const figures: Figures = {
       runs: RUNS,
       bundleMb: bundleBytes / 2 ** 20,

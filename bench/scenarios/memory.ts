@@ -1,9 +1,7 @@
-import { SlackStandIn } from '../../test/support/slack-standin';
-import { createTestDeployment } from '../../test/support/vams-deployment';
 import { residentMb } from '../child-process';
 import { check, fixed, type Scenario, table } from '../harness';
 import { runOpenLoop } from '../open-loop';
-import { preparedCommand, startBotProcess } from '../servers';
+import { preparedCommand, withBotProcess, withStandIn } from '../servers';
 
 // The bot's resident memory over 10,000 mixed requests from 100 people at 100/s: commands that
 // answer (help, whoami, requests, key list), commands that open a dialog (key request) and App
@@ -66,10 +64,7 @@ export const scenario: Scenario<Figures> = {
   needsBuild: true,
   needsServices: true,
   run: async ({ services, progress }) => {
-    const slack = await SlackStandIn.start();
-    const deployment = await createTestDeployment();
-    let figures: Figures;
-    try {
+    const figures: Figures = await withStandIn(async (slack, deployment) => {
       await deployment.addRole('viewer');
       progress(`adding ${PEOPLE} VAMS users`);
       for (let index = 0; index < PEOPLE; index += 1) {
@@ -77,8 +72,7 @@ export const scenario: Scenario<Figures> = {
         await deployment.addVamsUser(email, [index < ADMINS ? 'admin' : 'viewer']);
         slack.addUser({ id: person(index), name: `member${index}`, email, emailConfirmed: true });
       }
-      const bot = await startBotProcess(services, deployment, slack);
-      try {
+      const run = await withBotProcess(services, deployment, slack, async (bot) => {
         const idleRssMb = residentMb(bot.pid) ?? Number.NaN;
         const samples: Sample[] = [];
         let sent = 0;
@@ -114,7 +108,7 @@ export const scenario: Scenario<Figures> = {
         const endRssMb = residentMb(bot.pid) ?? Number.NaN;
         const half = samples.filter((sample) => sample.requests > REQUESTS / 2);
         const firstHalf = samples.filter((sample) => sample.requests <= REQUESTS / 2);
-        figures = {
+        return {
           requests: result.sent,
           people: PEOPLE,
           ratePerSecond: RATE_PER_SECOND,
@@ -127,13 +121,9 @@ export const scenario: Scenario<Figures> = {
           firstHalfSlopeMb: slopePerThousand(firstHalf),
           samples,
         };
-      } finally {
-        await bot.stop();
-      }
-    } finally {
-      deployment.destroy();
-      await slack.stop();
-    }
+      });
+      return run.result;
+    });
     const tenths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((tenth) => {
       const upTo = (REQUESTS * tenth) / 10;
       return figures.samples.filter((sample) => sample.requests <= upTo).at(-1);

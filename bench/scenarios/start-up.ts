@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { SlackStandIn } from '../../test/support/slack-standin';
-import { createTestDeployment } from '../../test/support/vams-deployment';
 import { cpuBetween, cpuSnapshot } from '../cpu-usage';
 import type { StartUpFigures } from '../figures';
 import { check, fixed, type Scenario, table } from '../harness';
-import { awsEnvironment, slackEnvironment } from '../servers';
+import { awsEnvironment, slackEnvironment, withStandIn } from '../servers';
 import { COMPILED_ARGS, NPM_START_ARGS, type StartUpRun, timeStartUp } from '../start-up';
 import { median } from '../stats';
 
@@ -71,13 +69,10 @@ export const scenario: Scenario<Figures> = {
   needsBuild: true,
   needsServices: true,
   run: async ({ services, progress }) => {
-    const slack = await SlackStandIn.start();
-    const deployment = await createTestDeployment();
-    const slackEnv = slackEnvironment(slack, randomBytes(16).toString('hex'));
-    let figures: Figures;
-    try {
+    const figures: Figures = await withStandIn(async (slack, deployment) => {
+      const slackEnv = slackEnvironment(slack, randomBytes(16).toString('hex'));
       const awsEnv = { ...awsEnvironment(services, deployment), ...slackEnv };
-      figures = {
+      return {
         aws: await startUps(
           AWS_RUNS,
           'npm start (tsx)',
@@ -103,10 +98,7 @@ export const scenario: Scenario<Figures> = {
           progress,
         ),
       };
-    } finally {
-      deployment.destroy();
-      await slack.stop();
-    }
+    });
     return {
       figures,
       lines: table(

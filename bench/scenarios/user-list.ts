@@ -1,9 +1,7 @@
-import { SlackStandIn } from '../../test/support/slack-standin';
-import { createTestDeployment } from '../../test/support/vams-deployment';
 import { cpuBetween, cpuSnapshot } from '../cpu-usage';
 import type { UserListFigures } from '../figures';
 import { check, fixed, type Scenario, table } from '../harness';
-import { preparedCommand, startBotProcess } from '../servers';
+import { preparedCommand, withBotProcess, withStandIn } from '../servers';
 import { latencyStats } from '../stats';
 import {
   firstPageProblem,
@@ -79,16 +77,12 @@ export const scenario: Scenario<UserListFigures> = {
   needsBuild: true,
   needsServices: true,
   run: async ({ services, progress }) => {
-    const slack = await SlackStandIn.start();
-    const deployment = await createTestDeployment();
-    let figures: UserListFigures;
-    try {
+    const figures: UserListFigures = await withStandIn(async (slack, deployment) => {
       await deployment.addVamsUser(ADMIN_EMAIL, ['admin']);
       slack.addUser({ id: ADMIN, name: 'bench', email: ADMIN_EMAIL, emailConfirmed: true });
       progress(`seeding ${SEEDED_USERS} Cognito users, ${SEED_CONCURRENCY} in flight`);
       const seeding = await seedUserPool(deployment, SEEDED_USERS, SEED_CONCURRENCY, progress);
-      const bot = await startBotProcess(services, deployment, slack);
-      try {
+      const run = await withBotProcess(services, deployment, slack, async (bot) => {
         const listFirstPage = async (prefix?: string): Promise<number> => {
           const command = await preparedCommand(
             slack,
@@ -122,7 +116,7 @@ export const scenario: Scenario<UserListFigures> = {
         );
         const { cognito } = deployment.clients;
         const direct = await timeDirectListUsers(cognito, deployment.userPoolId, RUNS);
-        figures = {
+        return {
           poolUsers: seeding.users + 1,
           seeding,
           warmUpRuns: WARM_UP_RUNS,
@@ -135,13 +129,9 @@ export const scenario: Scenario<UserListFigures> = {
           prefix,
           directListUsers: latencyStats(direct),
         };
-      } finally {
-        await bot.stop();
-      }
-    } finally {
-      deployment.destroy();
-      await slack.stop();
-    }
+      });
+      return run.result;
+    });
     const pool = figures.poolUsers.toLocaleString('en-US');
     return {
       figures,

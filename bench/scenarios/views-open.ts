@@ -1,15 +1,14 @@
-import { keyFields } from '../../test/support/onboarding-flow';
-import { SlackStandIn } from '../../test/support/slack-standin';
-import { createTestDeployment } from '../../test/support/vams-deployment';
+import type { SlackStandIn } from '../../test/support/slack-standin';
 import { check, fixed, type Scenario, table } from '../harness';
 import { runOpenLoop } from '../open-loop';
 import {
   type BotProcess,
   keyRequestDialogs,
+  keySubmissionBodies,
   preparedCommand,
-  recorder,
-  startBotProcess,
   until,
+  withBotProcess,
+  withStandIn,
 } from '../servers';
 import { type LatencyStats, latencyStats } from '../stats';
 
@@ -45,8 +44,6 @@ interface Figures {
 
 const triggerOf = (body: string) => new URLSearchParams(body).get('trigger_id') ?? '';
 
-let keyNumber = 0;
-
 async function openDialogs(
   bot: BotProcess,
   slack: SlackStandIn,
@@ -75,14 +72,8 @@ async function timedRun(
   const submissions = Math.round((SUBMISSIONS_PER_SECOND * durationMs) / 1000);
   await openDialogs(bot, slack, submissions, submitted);
   const toSubmit = keyRequestDialogs(slack, FILER, submitted).slice(0, submissions);
-  const { driver, last } = recorder(slack);
-  const bodies: string[] = [];
-  for (const viewId of toSubmit) {
-    submitted.add(viewId);
-    keyNumber += 1;
-    await driver.submitView(FILER, viewId, keyFields(`views-${keyNumber}`));
-    bodies.push(last());
-  }
+  for (const viewId of toSubmit) submitted.add(viewId);
+  const bodies = await keySubmissionBodies(slack, FILER, toSubmit, 'views');
   const postsBefore = slack.callsTo('chat.postMessage').length;
   // The filers, in the background: each submission files a request whose card and DM are posts.
   const filing = runOpenLoop({
@@ -148,10 +139,7 @@ export const scenario: Scenario<Figures> = {
   needsBuild: true,
   needsServices: true,
   run: async ({ services, progress }) => {
-    const slack = await SlackStandIn.start();
-    const deployment = await createTestDeployment();
-    let figures: Figures;
-    try {
+    const figures: Figures = await withStandIn(async (slack, deployment) => {
       for (const [id, email] of [
         [OPENER, 'opener@example.com'],
         [FILER, 'filer@example.com'],
@@ -159,8 +147,7 @@ export const scenario: Scenario<Figures> = {
         await deployment.addVamsUser(email, ['admin']);
         slack.addUser({ id, name: id.toLowerCase(), email, emailConfirmed: true });
       }
-      const bot = await startBotProcess(services, deployment, slack);
-      try {
+      const run = await withBotProcess(services, deployment, slack, async (bot) => {
         const submitted = new Set<string>();
         progress(`warm-up, ${WARM_UP_MS / 1000} s`);
         await timedRun(bot, slack, WARM_UP_MS, submitted);
@@ -172,20 +159,16 @@ export const scenario: Scenario<Figures> = {
         slack.throttle('chat.postMessage', Number.POSITIVE_INFINITY, 1);
         const throttled = await timedRun(bot, slack, RUN_MS, submitted);
         slack.throttle('chat.postMessage', 0);
-        figures = {
+        return {
           dialogsPerSecond: DIALOGS_PER_SECOND,
           submissionsPerSecond: SUBMISSIONS_PER_SECOND,
           durationMs: RUN_MS,
           normal,
           throttled,
         };
-      } finally {
-        await bot.stop();
-      }
-    } finally {
-      deployment.destroy();
-      await slack.stop();
-    }
+      });
+      return run.result;
+    });
     return {
       figures,
       lines: [
