@@ -77,6 +77,9 @@ export type ClickResult =
   | { outcome: 'busy' }
   | { outcome: 'done'; request: AccessRequest };
 
+/** The roles a click reads, added to as it reads them; its run counts them (`RolesJustRead`). */
+type ClickReads = RolesJustRead & { roles: Record<string, readonly string[]> };
+
 export type ClickAction = 'approve' | 'reject' | 'cancel' | 'retry' | 'reviewed' | 'revoked';
 
 // A click meets only the decision rules; the lifecycle's own refusals (a lease, a card posted
@@ -232,7 +235,7 @@ export class Workflow {
     action: ClickAction,
     clicker: Identity,
     comment: string | undefined,
-    justRead: { at: number; roles: Record<string, readonly string[]> },
+    justRead: ClickReads,
   ): LifecycleEvent | ((current: AccessRequest) => Promise<LifecycleEvent>) {
     switch (action) {
       case 'approve':
@@ -273,7 +276,7 @@ export class Workflow {
     known?: AccessRequest,
   ): Promise<ClickResult> {
     // The roles this click read, the clicker's with their identity: a run it starts counts them.
-    const justRead: { at: number; roles: Record<string, readonly string[]> } = {
+    const justRead: ClickReads = {
       at: this.clock().getTime(),
       roles: clicker.mapped ? { [clicker.vamsUserId]: clicker.roles } : {},
     };

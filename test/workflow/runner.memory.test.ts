@@ -554,25 +554,25 @@ describe('the runner', () => {
   });
 
   describe('a bounded number of runs at once', () => {
-    /** A runner of one run at a time whose first step waits until the test lets it go. */
+    /** A runner of one run at a time; RTEST0001's first step waits until the test lets it go. */
     function oneAtATime() {
-      const effects: string[] = [];
       const hold = latch();
       const entered = latch();
       const { runner, repository } = memoryRunner({
         runsAtOnce: 1,
-        executors: countingKind(effects, {
+        executors: countingKind([], {
           one: {
-            run: async () => {
-              entered.open();
-              await hold.wait;
-              effects.push('one');
+            run: async (context) => {
+              if (context.request.id === 'RTEST0001') {
+                entered.open();
+                await hold.wait;
+              }
               return 'one';
             },
           },
         }),
       });
-      return { effects, hold, entered, runner, repository };
+      return { hold, entered, runner, repository };
     }
 
     it('a run still waiting for its turn when the process stops leaves its request approved', async () => {
@@ -591,23 +591,7 @@ describe('the runner', () => {
     });
 
     it('an urgent run (break-glass) does not wait for a turn', async () => {
-      const effects: string[] = [];
-      const hold = latch();
-      const entered = latch();
-      const { runner, repository } = memoryRunner({
-        runsAtOnce: 1,
-        executors: countingKind(effects, {
-          one: {
-            run: async (context) => {
-              if (context.request.id === 'RTEST0001') {
-                entered.open();
-                await hold.wait;
-              }
-              return 'one';
-            },
-          },
-        }),
-      });
+      const { hold, entered, runner, repository } = oneAtATime();
       await approvedIn(repository, 'RTEST0001');
       await approvedIn(repository, 'RTEST0002');
       const first = runner.run('RTEST0001');
